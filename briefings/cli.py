@@ -1,0 +1,215 @@
+"""The ``briefings`` command.
+
+stdout carries the product (messages, answers, lists); progress, reports and
+logs go to stderr so the output can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import compose, config, packages, pipeline
+from .config import Config, SourceConfig
+from .errors import BriefingsError
+from .ingest import IngestReport
+from .store import Store
+
+log = logging.getLogger(__name__)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(name)s: %(message)s", datefmt="[%X]",
+                        handlers=[RichHandler(console=err, show_path=False, show_time=False)])
+    for noisy in ("httpx", "trafilatura", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[pipeline.Progress]:
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _report_ingest(report: IngestReport, store: Store) -> None:
+    arts = store.articles(report.added)
+    for art in arts:
+        lang = "English, not translated" if art.language == "en" else "Arabic"
+        err.print(f"added: {art.location} — {art.headline[:70]} ({lang})", markup=False,
+                  highlight=False)
+    for line in report.skipped:
+        err.print(f"skipped: {line}", markup=False, highlight=False)
+    for line in report.failed_sources:
+        err.print(f"source failed (retried next run): {line}", markup=False, highlight=False)
+    err.print(f"ingest: {len(report.added)} new, {report.duplicates} already stored, "
+              f"{len(report.skipped)} skipped, {len(report.failed_sources)} source(s) failed",
+              highlight=False)
+
+
+def _print_messages(messages: Sequence[str]) -> None:
+    for i, msg in enumerate(messages, start=1):
+        print(f"===== message {i} of {len(messages)} · {len(msg)} characters =====")
+        print(msg)
+    sys.stdout.flush()
+
+
+def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
+    if not paths:
+        return [s for s in cfg.sources if s.enabled]
+    return [SourceConfig(name=f"cli:{Path(p).resolve()}", type="folder", path=str(Path(p)
+            .resolve()), outlet=None) for p in paths]
+
+
+def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
+    store = Store(cfg.db_path)
+    sources = _sources(cfg, args.source)
+    report = pipeline.run_ingest(store, cfg, sources)
+    _report_ingest(report, store)
+    engine = pipeline.load_engine(cfg)
+    ids = pipeline.recent_articles(store, cfg, [s.name for s in sources])
+    with progress_bar("translating summary sentences") as bar:
+        result = pipeline.digest(store, cfg, engine, ids, progress=bar)
+    if engine.missing:
+        print(f"! {engine.missing}")
+    _print_messages(compose.render(result.briefing, args.format or cfg.digest.format))
+    t = result.translated
+    err.print(f"translate: {t.sentences} summary sentence(s) translated, {t.from_cache} from "
+              f"cache, {t.model_calls} by the model", highlight=False)
+    if not args.summary_only:
+        with progress_bar("translating the rest") as bar:
+            rest = pipeline.translate_rest(store, engine, cfg, bar)
+        if rest.sentences:
+            err.print(f"translate: {rest.sentences} more sentence(s) for /story and questions "
+                      f"({rest.from_cache} from cache, {rest.model_calls} by the model)",
+                      highlight=False)
+    return 0
+
+
+def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
+    store = Store(cfg.db_path)
+    report = pipeline.run_ingest(store, cfg, _sources(cfg, args.source))
+    _report_ingest(report, store)
+    engine = pipeline.load_engine(cfg)
+    if engine.missing:
+        err.print(f"! {engine.missing}", markup=False, highlight=False)
+        return 0
+    pipeline.select_stories(store, cfg, report.added)
+    with progress_bar("translating") as bar:
+        t = pipeline.translate_rest(store, engine, cfg, bar)
+    err.print(f"translate: {t.sentences} sentence(s), {t.from_cache} from cache, "
+              f"{t.model_calls} by the model; {store.pending_count()} pending", highlight=False)
+    return 0
+
+
+def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        err.print("digest: only --dry-run here; 'briefings run' sends digests over Telegram")
+        return 2
+    store = Store(cfg.db_path)
+    engine = pipeline.load_engine(cfg)
+    ids = pipeline.recent_articles(store, cfg, hours=args.hours)
+    with progress_bar("translating summary sentences") as bar:
+        result = pipeline.digest(store, cfg, engine, ids, progress=bar)
+    if engine.missing:
+        print(f"! {engine.missing}")
+    _print_messages(compose.render(result.briefing, args.format or cfg.digest.format))
+    return 0
+
+
+def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
+    directory = packages.packages_dir(cfg.translate.packages_dir)
+    if args.models_cmd == "install":
+        if args.file:
+            pkg = packages.install_file(Path(args.file), directory)
+        else:
+            with Progress(TextColumn("[bold]downloading"), BarColumn(), MofNCompleteColumn(),
+                          console=err) as bar:
+                task = bar.add_task("download", total=None)
+                pkg = packages.install_from_index(
+                    directory, cfg.translate.from_code, cfg.translate.to_code,
+                    lambda done, total: bar.update(task, completed=done, total=total))
+        print(f"installed {pkg.from_code}->{pkg.to_code} {pkg.version} at {pkg.path}")
+        return 0
+    found = packages.installed(directory)
+    print(f"packages directory: {directory}")
+    if not found:
+        print("no translation packages installed ('briefings models install' to add ar->en)")
+    for p in found:
+        mark = " (used)" if (p.from_code, p.to_code) == (cfg.translate.from_code,
+                                                         cfg.translate.to_code) else ""
+        print(f"{p.from_code}->{p.to_code}  version {p.version}  {p.path}{mark}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="briefings", description=__doc__)
+    p.add_argument("--config", "-c", help="config file (default: ./config.yaml or "
+                                          "$BRIEFINGS_CONFIG)")
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    d = sub.add_parser("dry-run", help="ingest, translate, summarise and print the messages "
+                                       "that would be sent (no Telegram token needed)")
+    d.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    d.add_argument("--source", action="append", metavar="PATH",
+                   help="a folder to read instead of the configured sources (repeatable)")
+    d.add_argument("--format", choices=["html", "text"])
+    d.add_argument("--summary-only", action="store_true",
+                   help="stop after the briefing; leave the rest of the articles pending")
+    d.set_defaults(func=cmd_dry_run)
+
+    i = sub.add_parser("ingest", help="read the sources and translate new articles")
+    i.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    i.add_argument("--source", action="append", metavar="PATH")
+    i.set_defaults(func=cmd_ingest)
+
+    g = sub.add_parser("digest", help="compose a briefing from what is stored")
+    g.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    g.add_argument("--dry-run", action="store_true", help="print it instead of sending")
+    g.add_argument("--hours", type=int, help="window (default: digest.window_hours)")
+    g.add_argument("--format", choices=["html", "text"])
+    g.set_defaults(func=cmd_digest)
+
+    m = sub.add_parser("models", help="list or install translation packages")
+    m.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    msub = m.add_subparsers(dest="models_cmd", required=True)
+    msub.add_parser("list", help="installed language packages")
+    inst = msub.add_parser("install", help="install ar->en from the Argos index, or FILE")
+    inst.add_argument("file", nargs="?", help="a local .argosmodel file (air-gapped servers)")
+    m.set_defaults(func=cmd_models)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        cfg = config.load(getattr(args, "sub_config", None) or args.config)
+        return int(args.func(cfg, args))
+    except BriefingsError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted: finished work is saved; run again to continue")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""Compose stage: stories with their chosen sentences -> a Briefing -> messages.
+
+Rendering escapes all article text (it is untrusted). Messages are packed from
+whole blocks (a story's heading, a bullet, a source line) so a split never falls
+inside a tag; every message stays within Telegram's 4096 characters.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from .models import Article, Briefing, Bullet, Citation, Sentence, StorySummary
+
+LIMIT = 4096
+Format = Literal["html", "text"]
+UNTRANSLATED = "untranslated"
+
+
+def link_of(article: Article) -> str:
+    if article.url:
+        return article.url
+    try:
+        return os.path.relpath(article.location)
+    except ValueError:
+        return article.location
+
+
+def story_summary(story_id: int, articles: Sequence[Article],
+                  sentences: dict[int, list[Sentence]], chosen: Sequence[Sentence]
+                  ) -> StorySummary:
+    """Attribute every chosen sentence: [n] is its article's place in the source list."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    by_id = {a.id: a for a in ordered}
+    headline_en = {a.id: next((s for s in sentences.get(a.id, []) if s.position == 0), None)
+                   for a in ordered}
+    sources: list[Citation] = []
+    number: dict[int, int] = {}
+    for n, art in enumerate(ordered, start=1):
+        number[art.id] = n
+        h = headline_en[art.id]
+        sources.append(Citation(
+            number=n, article_id=art.id, outlet=art.outlet or art.source,
+            headline=(h.text_en if h and h.text_en else art.headline), link=link_of(art),
+            position=0, original=art.headline))
+    bullets = []
+    for s in chosen:
+        art = by_id[s.article_id]
+        src = sources[number[art.id] - 1]
+        cite = Citation(number=src.number, article_id=art.id, outlet=src.outlet,
+                        headline=src.headline, link=src.link, position=s.position,
+                        original=s.text_src)
+        bullets.append(Bullet(sentence_id=s.id, text=s.text_en or s.text_src,
+                              translated=s.text_en is not None, citation=cite))
+    lead = by_id[chosen[0].article_id] if chosen else ordered[0]
+    lead_h = headline_en[lead.id]
+    return StorySummary(
+        story_id=story_id,
+        headline=lead_h.text_en if lead_h and lead_h.text_en else lead.headline,
+        headline_translated=bool(lead_h and lead_h.text_en),
+        bullets=tuple(bullets), sources=tuple(sources))
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _link(cite: Citation, fmt: Format) -> str:
+    is_url = cite.link.startswith(("http://", "https://"))
+    if fmt == "text":
+        return cite.link
+    if is_url:
+        return f'<a href="{html.escape(cite.link, quote=True)}">link</a>'
+    return f"<code>{_e(cite.link)}</code>"
+
+
+def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[str]:
+    """A story as blocks: heading, bullets, sources. Each block is self-contained markup."""
+    e = _e if fmt == "html" else (lambda t: t)
+    mark = "" if story.headline_translated else f" [{UNTRANSLATED}]"
+    number = f"{index}. " if index is not None else ""
+    id_tag = f" (#{story.story_id})"
+    if fmt == "html":
+        blocks = [f"<b>{number}{e(story.headline)}</b>{e(mark)}<i>{id_tag}</i>"]
+    else:
+        blocks = [f"{number}{story.headline}{mark}{id_tag}"]
+    for b in story.bullets:
+        text = e(b.text)
+        if not b.translated:
+            text = (f"<i>[{UNTRANSLATED}]</i> {text}" if fmt == "html"
+                    else f"[{UNTRANSLATED}] {text}")
+        blocks.append(f"• {text} [{b.citation.number}]")
+    head = "<i>Sources</i>" if fmt == "html" else "Sources"
+    lines = [f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — {_link(c, fmt)}"
+             for c in story.sources]
+    blocks.append(head + "\n" + "\n".join(lines))
+    return blocks
+
+
+def render(briefing: Briefing, fmt: Format = "html") -> list[str]:
+    """The briefing as messages of at most 4096 characters."""
+    e = _e if fmt == "html" else (lambda t: t)
+    n = len(briefing.stories)
+    title = f"{briefing.title} — {briefing.created:%d %b %Y %H:%M} UTC"
+    header = [f"<b>{e(title)}</b>" if fmt == "html" else title]
+    if n:
+        sources = sum(len(s.sources) for s in briefing.stories)
+        header.append(f"{n} {'story' if n == 1 else 'stories'} from {sources} "
+                      f"article{'s' if sources != 1 else ''}")
+    else:
+        header.append("No new stories.")
+    header += [e(note) for note in briefing.notes]
+    stories = [story_blocks(s, i, fmt) for i, s in enumerate(briefing.stories, start=1)]
+    return pack(["\n".join(header)], stories)
+
+
+def pack(header: list[str], stories: list[list[str]], limit: int = LIMIT) -> list[str]:
+    """Greedy packing: stories start a new message when they do not fit; blocks never split."""
+    messages: list[str] = []
+    current = "\n\n".join(header)
+    for blocks in stories:
+        story = "\n".join(blocks)
+        if current and len(current) + 2 + len(story) <= limit:
+            current += "\n\n" + story
+            continue
+        if current:
+            messages.append(current)
+            current = ""
+        for block in blocks:  # a story longer than a message: split between blocks
+            for piece in _fit(block, limit):
+                if current and len(current) + 1 + len(piece) <= limit:
+                    current += "\n" + piece
+                else:
+                    if current:
+                        messages.append(current)
+                    current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _fit(block: str, limit: int) -> list[str]:
+    """A block longer than a message is cut between its lines, else between words."""
+    if len(block) <= limit:
+        return [block]
+    pieces: list[str] = []
+    for line in block.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip()
+        pieces.append(line)
+    return pieces
+
+
+def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]],
+               original: bool, fmt: Format = "html") -> list[str]:
+    """A story's full text (English, or the Arabic originals) with source links."""
+    e = _e if fmt == "html" else (lambda t: t)
+    blocks: list[list[str]] = []
+    for n, art in enumerate(sorted(articles, key=lambda a: a.id), start=1):
+        ss = sentences.get(art.id, [])
+        head = next((s for s in ss if s.position == 0), None)
+        title = art.headline if original or not (head and head.text_en) else head.text_en
+        meta = " · ".join(x for x in (art.outlet, art.dateline, art.byline) if x)
+        cite = Citation(n, art.id, art.outlet or art.source, title, link_of(art), 0, art.headline)
+        first = (f"<b>[{n}] {e(title)}</b>\n<i>{e(meta)}</i> — {_link(cite, fmt)}"
+                 if fmt == "html" else f"[{n}] {title}\n{meta} — {cite.link}")
+        body = []
+        for s in ss:
+            if s.position == 0:
+                continue
+            if original or s.text_en is None:
+                text = e(s.text_src)
+                if not original:
+                    text = f"[{UNTRANSLATED}] {text}"
+            else:
+                text = e(s.text_en)
+            body.append(text)
+        blocks.append([first, *_paragraphs(body)])
+    return pack([], blocks)
+
+
+def _paragraphs(sentences: list[str], size: int = 5) -> list[str]:
+    return [" ".join(sentences[i:i + size]) for i in range(0, len(sentences), size)]
+
+
+def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary],
+                 notes: Sequence[str] = ()) -> Briefing:
+    return Briefing(title=title, created=created, stories=tuple(stories), notes=tuple(notes))

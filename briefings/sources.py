@@ -1,0 +1,218 @@
+"""Readers for the configured sources: a watched folder, RSS/Atom feeds.
+
+A reader yields ``RawArticle``s and reports files or entries it could not use
+through ``problems`` (one line each), so one bad item never stops the others.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import logging
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import SourceError, UnreadableArticle
+from .models import RawArticle
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".txt", ".md", ".json", ".html", ".htm"}
+
+
+@dataclass
+class Problems:
+    """What a run could not use, one line each: shown to the user, never swallowed."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, where: str, why: str) -> None:
+        log.warning("%s: %s", where, why)
+        self.lines.append(f"{where}: {why}")
+
+
+def decode_bytes(data: bytes, where: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1256; else UnreadableArticle."""
+    if not data.strip():
+        return ""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableArticle(f"{where}: invalid UTF-16 ({exc.reason})") from None
+    if b"\x00" in data:
+        raise UnreadableArticle(f"{where}: binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        raise UnreadableArticle(f"{where}: neither UTF-8 nor Windows-1256 text") from None
+    # cp1256 maps nearly every byte: accept it only when the result looks like text.
+    printable = sum(ch.isprintable() or ch.isspace() for ch in text) / len(text)
+    letters = sum(ch.isalpha() for ch in text) / len(text)
+    if printable < 0.97 or letters < 0.4:
+        raise UnreadableArticle(f"{where}: binary or unknown encoding, not text")
+    log.info("%s: decoded as Windows-1256", where)
+    return text
+
+
+def _parse_date(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    for parse in (datetime.fromisoformat, parsedate_to_datetime):
+        try:
+            dt = parse(value.strip())
+        except (ValueError, TypeError):
+            continue
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return None
+
+
+def _first(obj: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def articles_from_json(source: str, path: Path, text: str) -> Iterator[RawArticle]:
+    """One object or a list of objects (SaudiNewsNet shape: title, content, url, source...)."""
+    data = json.loads(text)
+    items = data if isinstance(data, list) else [data]
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise UnreadableArticle(f"{path}: item {i} is not an object")
+        yield RawArticle(
+            source=source,
+            location=f"{path}#{i}" if isinstance(data, list) else str(path),
+            text=_first(item, "content", "text", "body") or "",
+            url=_first(item, "url", "link"),
+            title=_first(item, "title", "headline"),
+            outlet=_first(item, "outlet", "source"),
+            author=_first(item, "author", "byline"),
+            published=_parse_date(_first(item, "published", "date", "date_extracted")),
+        )
+
+
+def article_from_html(source: str, location: str, html: str, url: str | None = None
+                      ) -> RawArticle:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(html, url=url, include_comments=False,
+                                            with_metadata=True)
+    doc = extracted.as_dict() if extracted is not None and not isinstance(extracted, dict) \
+        else (extracted or {})
+    if not doc.get("text"):
+        return RawArticle(source=source, location=location, text="", url=url)
+    return RawArticle(
+        source=source, location=location, text=doc.get("text") or "", url=url or doc.get("url"),
+        title=doc.get("title"), outlet=doc.get("sitename"), author=doc.get("author"),
+        published=_parse_date(doc.get("date")),
+    )
+
+
+def read_folder(source: str, folder: Path, problems: Problems) -> Iterator[RawArticle]:
+    if not folder.is_dir():
+        raise SourceError(f"source {source!r}: folder {folder} does not exist")
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix.lower() not in SUFFIXES or path.name.startswith("."):
+            continue
+        try:
+            text = decode_bytes(path.read_bytes(), str(path))
+            if path.suffix.lower() == ".json":
+                yield from articles_from_json(source, path, text)
+            elif path.suffix.lower() in {".html", ".htm"}:
+                yield article_from_html(source, str(path), text)
+            else:
+                if path.suffix.lower() == ".md":
+                    text = strip_markdown(text)
+                yield RawArticle(source=source, location=str(path), text=text)
+        except UnreadableArticle as exc:
+            problems.add(str(path), f"skipped: {exc}".replace(f"{path}: ", ""))
+        except (OSError, ValueError) as exc:
+            problems.add(str(path), f"skipped: {exc}")
+
+
+def strip_markdown(text: str) -> str:
+    import re
+
+    text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)  # front matter
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links
+    text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+", "", text, flags=re.M)
+    return re.sub(r"(\*\*|__|\*|_|`)", "", text)
+
+
+Fetch = Callable[[str], bytes]
+
+
+def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -> Fetch:
+    def fetch(url: str) -> bytes:
+        req = urllib.request.Request(url, headers={"User-Agent": user_agent,
+                                                   "Accept": "*/*"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return bytes(resp.read(max_bytes))
+
+    return fetch
+
+
+def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
+              known_url: Callable[[str], bool], full_text_below: int) -> Iterator[RawArticle]:
+    """Entries of an RSS/Atom feed; teaser-only entries are fetched and extracted in full."""
+    import feedparser
+
+    try:
+        data = fetch(url)
+    except Exception as exc:  # network, HTTP, timeout: the feed is retried next poll
+        raise SourceError(f"feed {source!r} ({url}): {exc}") from exc
+    feed = feedparser.parse(data)
+    if feed.bozo and not feed.entries:
+        raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
+    outlet = feed.feed.get("title")
+    for entry in feed.entries:
+        link = entry.get("link")
+        if link and known_url(link):
+            continue
+        body = ""
+        if entry.get("content"):
+            body = max((c.get("value", "") for c in entry.content), key=len)
+        body = body or entry.get("summary", "")
+        if body and "<" in body:
+            body = _html_to_text(body)
+        published = None
+        for key in ("published_parsed", "updated_parsed"):
+            if entry.get(key):
+                published = datetime.fromtimestamp(calendar.timegm(entry[key]), UTC)
+                break
+        raw = RawArticle(source=source, location=link or url, text=body, url=link,
+                         title=entry.get("title"), outlet=outlet, author=entry.get("author"),
+                         published=published)
+        if link and len(body) < full_text_below:
+            try:
+                page = article_from_html(source, link, decode_bytes(fetch(link), link), link)
+            except Exception as exc:
+                problems.add(link, f"full text not fetched, using the feed's teaser: {exc}")
+            else:
+                if len(page.text) > len(body):
+                    raw = RawArticle(source=source, location=link, text=page.text, url=link,
+                                     title=raw.title or page.title, outlet=outlet or page.outlet,
+                                     author=raw.author or page.author,
+                                     published=published or page.published)
+        yield raw
+
+
+def _html_to_text(fragment: str) -> str:
+    import html
+    import re
+
+    fragment = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", fragment)
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))

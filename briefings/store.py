@@ -1,0 +1,363 @@
+"""SQLite store: the single source of truth and the only module with SQL.
+
+Migrations are numbered functions recorded in ``schema_migrations``; each runs
+in its own transaction. Writes that belong together share one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import Article, CleanArticle, Sentence
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _ts(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat() if dt else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one: executescript() would commit the migration's transaction."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_core(db: sqlite3.Connection) -> None:
+    _script(db,
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            location TEXT NOT NULL,
+            last_fetch_at TEXT,
+            last_ok_at TEXT,
+            last_error TEXT,
+            articles_added INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            location TEXT NOT NULL,
+            url TEXT UNIQUE,
+            content_hash TEXT NOT NULL UNIQUE,
+            outlet TEXT,
+            headline TEXT NOT NULL,
+            byline TEXT,
+            dateline TEXT,
+            language TEXT NOT NULL,
+            published_at TEXT,
+            ingested_at TEXT NOT NULL,
+            truncated INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX articles_ingested ON articles(ingested_at);
+        CREATE TABLE sentences (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text_src TEXT NOT NULL,
+            src_hash TEXT NOT NULL,
+            text_en TEXT,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'translated', 'original')),
+            UNIQUE (article_id, position)
+        );
+        CREATE INDEX sentences_pending ON sentences(status) WHERE status = 'pending';
+        CREATE TABLE translations (
+            engine TEXT NOT NULL,
+            src_hash TEXT NOT NULL,
+            text_en TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (engine, src_hash)
+        );
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE story_articles (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            similarity REAL NOT NULL
+        );
+        CREATE INDEX story_articles_story ON story_articles(story_id);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core]
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.migrate()
+
+    # -- plumbing ---------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def migrate(self) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
+        for version, migration in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            with self.transaction() as db:
+                migration(db)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                           (version, migration.__name__, _ts(utcnow())))
+            log.debug("applied migration %d %s", version, migration.__name__)
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- sources ----------------------------------------------------------
+    def source_id(self, name: str, kind: str, location: str) -> int:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sources (name, kind, location) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
+                "location = excluded.location",
+                (name, kind, location),
+            )
+            return int(db.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()[0])
+
+    def record_fetch(self, name: str, error: str | None, added: int = 0) -> None:
+        now = _ts(utcnow())
+        with self.transaction() as db:
+            if error is None:
+                db.execute("UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, "
+                           "last_error = NULL, articles_added = articles_added + ? "
+                           "WHERE name = ?", (now, now, added, name))
+            else:
+                db.execute("UPDATE sources SET last_fetch_at = ?, last_error = ? WHERE name = ?",
+                           (now, error, name))
+
+    def sources_health(self) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM sources ORDER BY name"))
+
+    # -- articles ---------------------------------------------------------
+    def has_url(self, url: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone()
+        return row is not None
+
+    def add_article(self, source_id: int, art: CleanArticle) -> int | None:
+        """Store an article and its sentences at once; None when it is a duplicate."""
+        with self.transaction() as db:
+            dup = db.execute(
+                "SELECT id FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)",
+                (art.content_hash, art.url),
+            ).fetchone()
+            if dup:
+                return None
+            cur = db.execute(
+                "INSERT INTO articles (source_id, location, url, content_hash, outlet, headline, "
+                "byline, dateline, language, published_at, ingested_at, truncated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (source_id, art.location, art.url, art.content_hash, art.outlet, art.headline,
+                 art.byline, art.dateline, art.language, _ts(art.published), _ts(utcnow()),
+                 int(art.truncated)),
+            )
+            article_id = int(cur.lastrowid or 0)
+            original = art.language != "ar"
+            from .text import sentence_hash
+
+            db.executemany(
+                "INSERT INTO sentences (article_id, position, text_src, src_hash, text_en, status) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(article_id, pos, s, sentence_hash(s), s if original else None,
+                  "original" if original else "pending")
+                 for pos, s in enumerate((art.headline, *art.sentences))],
+            )
+            return article_id
+
+    def _article(self, row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"], source=row["source"], location=row["location"], url=row["url"],
+            outlet=row["outlet"], headline=row["headline"], language=row["language"],
+            ingested_at=_dt(row["ingested_at"]) or utcnow(), byline=row["byline"],
+            dateline=row["dateline"], published=_dt(row["published_at"]),
+        )
+
+    _ARTICLE_SELECT = ("SELECT a.*, s.name AS source FROM articles a "
+                       "JOIN sources s ON s.id = a.source_id ")
+
+    def articles(self, ids: Iterable[int]) -> list[Article]:
+        ids = list(ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(self._ARTICLE_SELECT + f"WHERE a.id IN ({marks}) ORDER BY a.id",
+                               ids)
+        return [self._article(r) for r in rows]
+
+    def articles_since(self, since: datetime, sources: Sequence[str] | None = None
+                       ) -> list[Article]:
+        sql = self._ARTICLE_SELECT + "WHERE (a.ingested_at >= ? OR a.published_at >= ?)"
+        args: list[object] = [_ts(since), _ts(since)]
+        if sources is not None:
+            sql += f" AND s.name IN ({','.join('?' * len(sources))})"
+            args += list(sources)
+        return [self._article(r) for r in self.db.execute(sql + " ORDER BY a.id", args)]
+
+    def article_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    # -- sentences --------------------------------------------------------
+    @staticmethod
+    def _sentence(row: sqlite3.Row) -> Sentence:
+        return Sentence(id=row["id"], article_id=row["article_id"], position=row["position"],
+                        text_src=row["text_src"], text_en=row["text_en"], status=row["status"])
+
+    def sentences(self, article_ids: Iterable[int]) -> dict[int, list[Sentence]]:
+        ids = list(article_ids)
+        out: dict[int, list[Sentence]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 500):
+            rows = self.db.execute(
+                f"SELECT * FROM sentences WHERE article_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY article_id, position", chunk)
+            for r in rows:
+                out[r["article_id"]].append(self._sentence(r))
+        return out
+
+    def pending_sentences(self, ids: Iterable[int] | None = None) -> list[tuple[int, str, str]]:
+        """(id, src_hash, text) of pending sentences: the given ones, or all."""
+        if ids is None:
+            rows = self.db.execute("SELECT id, src_hash, text_src FROM sentences "
+                                   "WHERE status = 'pending' ORDER BY article_id, position")
+            return [(r[0], r[1], r[2]) for r in rows]
+        out = []
+        for chunk in _chunks(list(ids), 500):
+            rows = self.db.execute(
+                f"SELECT id, src_hash, text_src FROM sentences WHERE status = 'pending' "
+                f"AND id IN ({','.join('?' * len(chunk))}) ORDER BY article_id, position", chunk)
+            out += [(r[0], r[1], r[2]) for r in rows]
+        return out
+
+    def pending_count(self) -> int:
+        return int(self.db.execute(
+            "SELECT COUNT(*) FROM sentences WHERE status = 'pending'").fetchone()[0])
+
+    def cached_translations(self, engine: str, hashes: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(set(hashes)), 500):
+            rows = self.db.execute(
+                f"SELECT src_hash, text_en FROM translations WHERE engine = ? "
+                f"AND src_hash IN ({','.join('?' * len(chunk))})", [engine, *chunk])
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
+    def save_translations(self, engine: str, new: dict[str, str],
+                          done: Sequence[tuple[int, str]]) -> None:
+        """Cache new translations and mark sentences translated, in one transaction."""
+        now = _ts(utcnow())
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
+                           [(engine, h, t, now) for h, t in new.items()])
+            db.executemany("UPDATE sentences SET text_en = ?, status = 'translated' "
+                           "WHERE id = ? AND status = 'pending'",
+                           [(text, sid) for sid, text in done])
+
+    def cache_size(self, engine: str | None = None) -> int:
+        if engine is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM translations WHERE engine = ?",
+                                   (engine,)).fetchone()[0])
+
+    # -- stories ----------------------------------------------------------
+    def unassigned_articles(self, article_ids: Iterable[int]) -> list[int]:
+        ids = list(article_ids)
+        assigned: set[int] = set()
+        for chunk in _chunks(ids, 500):
+            rows = self.db.execute(
+                f"SELECT article_id FROM story_articles WHERE article_id IN "
+                f"({','.join('?' * len(chunk))})", chunk)
+            assigned.update(r[0] for r in rows)
+        return [i for i in ids if i not in assigned]
+
+    def story_members_since(self, since: datetime) -> dict[int, int]:
+        """article id -> story id, for stories updated since ``since``."""
+        rows = self.db.execute(
+            "SELECT sa.article_id, sa.story_id FROM story_articles sa "
+            "JOIN stories st ON st.id = sa.story_id WHERE st.updated_at >= ?", (_ts(since),))
+        return {r[0]: r[1] for r in rows}
+
+    def assign_stories(self, assignments: Sequence[tuple[int, int | None, float]]
+                       ) -> dict[int, int]:
+        """(article, story or None for a new story, similarity) -> article -> story id."""
+        now = _ts(utcnow())
+        result: dict[int, int] = {}
+        new_for: dict[int, int] = {}  # placeholder story key (negative) -> real id
+        with self.transaction() as db:
+            for article_id, story_id, sim in assignments:
+                if story_id is None or story_id < 0:
+                    key = story_id if story_id is not None else -article_id
+                    if key not in new_for:
+                        cur = db.execute("INSERT INTO stories (created_at, updated_at) "
+                                         "VALUES (?, ?)", (now, now))
+                        new_for[key] = int(cur.lastrowid or 0)
+                    story_id = new_for[key]
+                else:
+                    db.execute("UPDATE stories SET updated_at = ? WHERE id = ?", (now, story_id))
+                db.execute("INSERT OR IGNORE INTO story_articles VALUES (?, ?, ?)",
+                           (article_id, story_id, sim))
+                result[article_id] = story_id
+        return result
+
+    def story_articles(self, story_ids: Iterable[int]) -> dict[int, list[int]]:
+        ids = list(story_ids)
+        out: dict[int, list[int]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 500):
+            rows = self.db.execute(
+                f"SELECT story_id, article_id FROM story_articles WHERE story_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY article_id", chunk)
+            for r in rows:
+                out[r[0]].append(r[1])
+        return out
+
+    def stories_of(self, article_ids: Iterable[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for chunk in _chunks(list(article_ids), 500):
+            rows = self.db.execute(
+                f"SELECT article_id, story_id FROM story_articles WHERE article_id IN "
+                f"({','.join('?' * len(chunk))})", chunk)
+            out.update((r[0], r[1]) for r in rows)
+        return out
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -1,0 +1,76 @@
+"""Text normalisation, script detection, hashing and sentence splitting."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from sentencex import segment
+
+_TATWEEL = "\u0640"
+_BIDI_AND_ZW = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"),
+    None,
+)
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_NON_WORD = re.compile(r"[^\w\s]+")
+_WORD = re.compile(r"\w+")
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+                       "ؤ": "و", "ئ": "ي"})
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def normalize(text: str) -> str:
+    """NFC, presentation forms to base letters, no tatweel, no control/bidi characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace(_TATWEEL, "").translate(_BIDI_AND_ZW)
+    text = _CONTROL.sub("", text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines).strip()
+
+
+def fold(text: str) -> str:
+    """An aggressive form for hashing and similarity: no diacritics, unified letters."""
+    text = _DIACRITICS.sub("", normalize(text).lower()).translate(_FOLD)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+
+
+def sentence_hash(text: str) -> str:
+    """Cache key of a sentence: its normalised form, whitespace collapsed."""
+    return hashlib.sha256(" ".join(normalize(text).split()).encode("utf-8")).hexdigest()[:32]
+
+
+def latin_ratio(text: str) -> float:
+    arabic = len(_ARABIC_LETTER.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    return latin / (arabic + latin) if arabic + latin else 0.0
+
+
+def split_sentences(text: str, language: str = "ar") -> list[str]:
+    """Split on paragraphs first, then with sentencex (rule-based, no model download)."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        for sentence in segment(language, paragraph):
+            sentence = " ".join(sentence.split())
+            if _WORD.search(sentence):
+                out.append(sentence)
+    return out
