@@ -63,15 +63,35 @@ def _vectors(docs: dict[int, list[str]]) -> dict[int, dict[str, float]]:
     return out
 
 
+def _average_link(vec: dict[str, float], total: dict[str, float], members: int) -> float:
+    """Mean cosine to a story's members (``total`` is the sum of their unit vectors)."""
+    return sum(w * total.get(t, 0.0) for t, w in vec.items()) / max(members, 1)
+
+
 def assign(new: Sequence[int], existing: dict[int, int], texts: dict[int, str],
-           threshold: float) -> list[tuple[int, int | None, float]]:
-    """(article, story id or a negative placeholder for a new story, similarity)."""
+           threshold: float, candidates: int = 5) -> list[tuple[int, int | None, float]]:
+    """(article, story id or a negative placeholder for a new story, similarity).
+
+    Candidate stories are those of the most similar single articles (an inverted
+    index keeps this fast); an article joins the candidate whose centroid it is most
+    similar to on average (average link), so stories do not chain from topic to topic
+    through one article each.
+    """
     vecs = _vectors({i: terms(t) for i, t in texts.items()})
     index: dict[str, list[tuple[int, float]]] = defaultdict(list)
     story_of: dict[int, int] = dict(existing)
-    for article_id in existing:
-        for t, w in vecs.get(article_id, {}).items():
+    centroids: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    sizes: Counter[int] = Counter()
+
+    def add(article_id: int, vec: dict[str, float]) -> None:
+        sizes[story_of[article_id]] += 1
+        centroid = centroids[story_of[article_id]]
+        for t, w in vec.items():
             index[t].append((article_id, w))
+            centroid[t] += w
+
+    for article_id in existing:
+        add(article_id, vecs.get(article_id, {}))
     out: list[tuple[int, int | None, float]] = []
     for article_id in new:
         scores: dict[int, float] = defaultdict(float)
@@ -79,14 +99,13 @@ def assign(new: Sequence[int], existing: dict[int, int], texts: dict[int, str],
         for t, w in vec.items():
             for other, w2 in index.get(t, ()):
                 scores[other] += w * w2
-        best, sim = max(scores.items(), key=lambda kv: kv[1], default=(None, 0.0))
-        if best is not None and sim >= threshold:
-            story_of[article_id] = story_of[best]
-        else:
-            story_of[article_id] = -article_id  # new story, placeholder key
+        nearest = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        stories = list(dict.fromkeys(story_of[a] for a, _ in nearest))[:candidates]
+        best, sim = max(((st, _average_link(vec, centroids[st], sizes[st])) for st in stories),
+                        key=lambda kv: kv[1], default=(None, 0.0))
+        story_of[article_id] = best if best is not None and sim >= threshold else -article_id
         out.append((article_id, story_of[article_id], round(sim, 4)))
-        for t, w in vec.items():
-            index[t].append((article_id, w))
+        add(article_id, vec)
     return out
 
 

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from briefings import cluster, config
+from briefings.ingest import ingest
+from briefings.models import Sentence
+from briefings.store import Store
+from briefings.summarize import SUMMARIZERS, choose, rank
+
+S = [
+    "قالت وزارة الدفاع إن قوات خاصة تعمل في ليبيا لجمع المعلومات عن تنظيم داعش.",
+    "وأضاف المتحدث أن القوات الخاصة الأميركية تعمل في ليبيا لجمع معلومات عن داعش.",
+    "الطقس اليوم مشمس في معظم المناطق مع رياح خفيفة.",
+    "وأكد المتحدث أن الحكومة الليبية تحتاج إلى دعم عسكري لمواجهة تنظيم داعش في سرت.",
+]
+
+
+def sentences(article_id: int, texts: list[str]) -> list[Sentence]:
+    return [Sentence(id=article_id * 100 + p, article_id=article_id, position=p, text_src=t,
+                     text_en=None, status="pending") for p, t in enumerate(["عنوان", *texts])]
+
+
+@pytest.mark.parametrize("engine", sorted(SUMMARIZERS))
+def test_every_engine_ranks_all_sentences(engine: str) -> None:
+    order = rank(S, engine)
+    assert sorted(order) == list(range(len(S)))
+
+
+def test_choose_hears_every_article_and_skips_near_duplicates() -> None:
+    cfg = config.SummarizeConfig(sentences=3)
+    duplicate = S[0].replace("قالت", "وقالت")  # the same sentence in another outlet's copy
+    story = {1: sentences(1, S), 2: sentences(2, [duplicate, "خبر قصير"])}
+    chosen = choose(story, cfg)
+    assert {s.article_id for s in chosen} == {1, 2}
+    texts = [s.text_src for s in chosen]
+    assert not (S[0] in texts and duplicate in texts)
+    assert all(s.position > 0 for s in chosen) and "خبر قصير" not in texts
+
+
+def test_seeds_are_one_story_and_unrelated_articles_are_not(cfg: config.Config,
+                                                            store: Store) -> None:
+    ids = ingest(cfg, store).added
+    other = config.SourceConfig(name="other", type="folder", path=str(_other_folder(store)))
+    ids += ingest(cfg, store, [other]).added
+    story_of = cluster.group(store, ids, cfg.summarize)
+    assert story_of[ids[0]] == story_of[ids[1]]
+    assert story_of[ids[2]] != story_of[ids[0]]
+    assert cluster.group(store, ids, cfg.summarize) == story_of  # stable
+
+
+def _other_folder(store: Store):  # type: ignore[no-untyped-def]
+    folder = store.path.parent / "other"
+    folder.mkdir()
+    (folder / "weather.txt").write_text(
+        "توقعات الطقس\nتوقعت هيئة الأرصاد أن يكون الطقس مشمسا في معظم المناطق مع رياح خفيفة "
+        "ودرجات حرارة مرتفعة نهارا. وقالت الهيئة إن الأمطار قد تهطل على المرتفعات الجنوبية.\n",
+        encoding="utf-8")
+    return folder
