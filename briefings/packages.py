@@ -125,18 +125,24 @@ def install_from_index(directory: Path, from_code: str, to_code: str,
                        progress: Callable[[int, int | None], None] | None = None,
                        timeout: float = 60.0) -> InstalledPackage:
     """Download the pair from the Argos package index, with progress, then install it."""
-    from argostranslate import package
+    from argostranslate import package, settings
 
+    # argostranslate's update_package_index() hides fetch errors (and then recurses when
+    # there is no local index), so the index is read here, with a timeout and a clear error.
+    index_url = str(settings.remote_package_index)
     try:
-        package.update_package_index()
-        available = package.get_available_packages()
-    except Exception as exc:
-        raise ModelInstallError(f"cannot read the Argos package index: {exc}") from exc
-    matches = [p for p in available if (p.from_code, p.to_code) == (from_code, to_code)]
+        req = urllib.request.Request(index_url, headers={"User-Agent": "briefings"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            index = json.loads(resp.read())
+        available = [package.AvailablePackage(meta) for meta in index]
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise ModelInstallError(f"cannot read the Argos package index at {index_url}: {exc}"
+                                ) from exc
+    matches = [p for p in available if (p.from_code, p.to_code) == (from_code, to_code)
+               and p.type == "translate"]
     if not matches:
-        raise ModelInstallError(f"the Argos package index has no {from_code}->{to_code} package "
-                                f"(or it could not be reached)")
-    pkg = matches[0]
+        raise ModelInstallError(f"the Argos package index has no {from_code}->{to_code} package")
+    pkg = max(matches, key=lambda p: str(p.package_version))
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(tmp) / f"{from_code}_{to_code}.argosmodel"
         errors = []
