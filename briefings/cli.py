@@ -31,7 +31,7 @@ def _setup_logging(verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(name)s: %(message)s", datefmt="[%X]",
                         handlers=[RichHandler(console=err, show_path=False, show_time=False)])
-    for noisy in ("httpx", "trafilatura", "urllib3"):
+    for noisy in ("httpx", "trafilatura", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
@@ -133,6 +133,14 @@ def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
+    from .desk import Desk, html_to_text
+
+    messages = Desk(cfg).ask(" ".join(args.question))
+    print("\n\n".join(messages if args.format == "html" else map(html_to_text, messages)))
+    return 0
+
+
 def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
     directory = packages.packages_dir(cfg.translate.packages_dir)
     if args.models_cmd == "install":
@@ -194,7 +202,26 @@ def build_parser() -> argparse.ArgumentParser:
     inst = msub.add_parser("install", help="install ar->en from the Argos index, or FILE")
     inst.add_argument("file", nargs="?", help="a local .argosmodel file (air-gapped servers)")
     m.set_defaults(func=cmd_models)
+
+    a = sub.add_parser("ask", help="answer a question from the stored articles")
+    a.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    a.add_argument("question", nargs="+")
+    a.add_argument("--format", choices=["html", "text"], default="text")
+    a.set_defaults(func=cmd_ask)
+    _plugins(sub)
     return p
+
+
+def _plugins(sub: argparse._SubParsersAction) -> None:
+    """Commands from other packages (the Telegram bot adds `run`) via entry points, so the
+    core never imports them."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="briefings.commands"):
+        try:
+            ep.load()(sub)
+        except ImportError as exc:
+            log.warning("command %s unavailable: %s", ep.name, exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

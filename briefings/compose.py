@@ -158,7 +158,7 @@ def _fit(block: str, limit: int) -> list[str]:
 
 
 def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]],
-               original: bool, fmt: Format = "html") -> list[str]:
+               original: bool, fmt: Format = "html", header: str = "") -> list[str]:
     """A story's full text (English, or the Arabic originals) with source links."""
     e = _e if fmt == "html" else (lambda t: t)
     blocks: list[list[str]] = []
@@ -182,7 +182,7 @@ def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]]
                 text = e(s.text_en)
             body.append(text)
         blocks.append([first, *_paragraphs(body)])
-    return pack([], blocks)
+    return pack([header] if header else [], blocks)
 
 
 def _paragraphs(sentences: list[str], size: int = 5) -> list[str]:

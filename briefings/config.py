@@ -86,7 +86,7 @@ class DigestConfig:
 class AnswerConfig:
     days: int = 7
     top: int = 3
-    min_score: float = 1.0
+    min_match: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,8 @@ def _check(cfg: Config) -> None:
             raise ConfigError(key, f"expected a whole number of at least 1, got {value!r}")
     for key, share in {"summarize.story_similarity": cfg.summarize.story_similarity,
                        "summarize.duplicate_similarity": cfg.summarize.duplicate_similarity,
-                       "ingest.latin_ratio": cfg.ingest.latin_ratio}.items():
+                       "ingest.latin_ratio": cfg.ingest.latin_ratio,
+                       "answer.min_match": cfg.answer.min_match}.items():
         if not 0.0 <= share <= 1.0:
             raise ConfigError(key, f"expected a number between 0 and 1, got {share!r}")
     if cfg.translate.intra_threads < 0:

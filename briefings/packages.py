@@ -132,7 +132,7 @@ def install_from_index(directory: Path, from_code: str, to_code: str,
     index_url = str(settings.remote_package_index)
     try:
         req = urllib.request.Request(index_url, headers={"User-Agent": "briefings"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             index = json.loads(resp.read())
         available = [package.AvailablePackage(meta) for meta in index]
     except (OSError, ValueError, TypeError, AttributeError) as exc:

@@ -6,12 +6,14 @@ in its own transaction. Writes that belong together share one transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .models import Article, CleanArticle, Sentence
 
@@ -99,7 +101,54 @@ def _m001_core(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core]
+def _m002_chats(db: sqlite3.Connection) -> None:
+    _script(db, """
+        CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            title TEXT,
+            subscribed INTEGER NOT NULL DEFAULT 1,
+            digest_time TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            stories INTEGER,
+            sentences INTEGER,
+            created_at TEXT NOT NULL,
+            last_digest_at TEXT
+        );
+        CREATE TABLE chat_filters (
+            chat_id INTEGER NOT NULL REFERENCES chats(chat_id) ON DELETE CASCADE,
+            keyword TEXT NOT NULL,
+            PRIMARY KEY (chat_id, keyword)
+        );
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('daily', 'manual')),
+            digest_date TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            story_ids TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX digests_daily ON digests(chat_id, digest_date) WHERE kind = 'daily';
+        CREATE TABLE digest_parts (
+            digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+            part INTEGER NOT NULL,
+            html TEXT NOT NULL,
+            text TEXT NOT NULL,
+            message_id INTEGER,
+            sent_at TEXT,
+            PRIMARY KEY (digest_id, part)
+        );
+        CREATE TABLE sent_messages (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            story_ids TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        )
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core, _m002_chats]
 
 
 class Store:
@@ -357,7 +406,197 @@ class Store:
             out.update((r[0], r[1]) for r in rows)
         return out
 
+    # -- questions ----------------------------------------------------------
+    def sentences_for_index(self, since: datetime, after_id: int, untranslated: set[int]
+                            ) -> list[tuple[int, str, str | None, str]]:
+        """(id, source text, English, article language): new since ``after_id`` in articles
+        of the window, plus those of ``untranslated`` that have English now."""
+        rows = list(self.db.execute(
+            "SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
+            "JOIN articles a ON a.id = s.article_id WHERE s.id > ? "
+            "AND (a.ingested_at >= ? OR a.published_at >= ?) ORDER BY s.id",
+            (after_id, _ts(since), _ts(since))))
+        for chunk in _chunks(sorted(untranslated), 500):
+            rows += self.db.execute(
+                f"SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
+                f"JOIN articles a ON a.id = s.article_id WHERE s.text_en IS NOT NULL "
+                f"AND s.id IN ({','.join('?' * len(chunk))})", chunk)
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    def sentences_by_id(self, ids: Iterable[int]) -> dict[int, Sentence]:
+        out: dict[int, Sentence] = {}
+        for chunk in _chunks(list(ids), 500):
+            rows = self.db.execute(
+                f"SELECT * FROM sentences WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r["id"], self._sentence(r)) for r in rows)
+        return out
+
+    def headline_en(self, article_id: int) -> str | None:
+        row = self.db.execute("SELECT text_en FROM sentences WHERE article_id = ? AND "
+                              "position = 0", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- stories for chats ----------------------------------------------------
+    def latest_stories(self, limit: int) -> list[tuple[int, int, str]]:
+        """(story id, article count, newest ingest time), newest first."""
+        rows = self.db.execute(
+            "SELECT sa.story_id, COUNT(*), MAX(a.ingested_at) FROM story_articles sa "
+            "JOIN articles a ON a.id = sa.article_id GROUP BY sa.story_id "
+            "ORDER BY MAX(a.ingested_at) DESC, sa.story_id DESC LIMIT ?", (limit,))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def story_exists(self, story_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM stories WHERE id = ?",
+                               (story_id,)).fetchone() is not None
+
+    def counts(self, since: datetime) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "articles": int(one("SELECT COUNT(*) FROM articles").fetchone()[0]),
+            "articles_since": int(one("SELECT COUNT(*) FROM articles WHERE ingested_at >= ?",
+                                      (_ts(since),)).fetchone()[0]),
+            "pending": self.pending_count(),
+            "translated": int(one("SELECT COUNT(*) FROM sentences WHERE status = 'translated'"
+                                  ).fetchone()[0]),
+            "subscribed": int(one("SELECT COUNT(*) FROM chats WHERE subscribed = 1"
+                                  ).fetchone()[0]),
+        }
+
+    # -- chats ----------------------------------------------------------------
+    def subscribe(self, chat_id: int, title: str | None, digest_time: str, timezone: str
+                  ) -> bool:
+        """True when the chat is newly subscribed (or re-subscribed)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT subscribed FROM chats WHERE chat_id = ?",
+                             (chat_id,)).fetchone()
+            if row is None:
+                db.execute("INSERT INTO chats (chat_id, title, digest_time, timezone, created_at) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           (chat_id, title, digest_time, timezone, _ts(utcnow())))
+                return True
+            db.execute("UPDATE chats SET subscribed = 1, title = COALESCE(?, title) "
+                       "WHERE chat_id = ?", (title, chat_id))
+            return not row[0]
+
+    def unsubscribe(self, chat_id: int) -> bool:
+        with self.transaction() as db:
+            cur = db.execute("UPDATE chats SET subscribed = 0 WHERE chat_id = ? AND "
+                             "subscribed = 1", (chat_id,))
+            return cur.rowcount > 0
+
+    def chat(self, chat_id: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute("SELECT * FROM chats WHERE chat_id = ?",
+                                                  (chat_id,)).fetchone()
+        return row
+
+    def subscribed_chats(self) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM chats WHERE subscribed = 1 ORDER BY chat_id"))
+
+    def update_chat(self, chat_id: int, **values: object) -> None:
+        allowed = {"digest_time", "timezone", "stories", "sentences", "last_digest_at"}
+        assert set(values) <= allowed, values
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.transaction() as db:
+            db.execute(f"UPDATE chats SET {sets} WHERE chat_id = ?", (*values.values(), chat_id))
+
+    def filters(self, chat_id: int) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT keyword FROM chat_filters WHERE chat_id = ? ORDER BY keyword", (chat_id,))]
+
+    def add_filter(self, chat_id: int, keyword: str) -> bool:
+        with self.transaction() as db:
+            cur = db.execute("INSERT OR IGNORE INTO chat_filters VALUES (?, ?)", (chat_id, keyword))
+            return cur.rowcount > 0
+
+    def remove_filter(self, chat_id: int, keyword: str) -> bool:
+        with self.transaction() as db:
+            cur = db.execute("DELETE FROM chat_filters WHERE chat_id = ? AND keyword = ?",
+                             (chat_id, keyword))
+            return cur.rowcount > 0
+
+    # -- digest outbox --------------------------------------------------------
+    def daily_digest(self, chat_id: int, date: str) -> int | None:
+        row = self.db.execute("SELECT id FROM digests WHERE chat_id = ? AND digest_date = ? AND "
+                              "kind = 'daily'", (chat_id, date)).fetchone()
+        return int(row[0]) if row else None
+
+    def record_digest(self, chat_id: int, kind: str, date: str, story_ids: Sequence[int],
+                      parts: Sequence[tuple[str, str]]) -> int:
+        """Record a composed digest and its parts before anything is sent (the outbox)."""
+        with self.transaction() as db:
+            if kind == "daily":
+                row = db.execute("SELECT id FROM digests WHERE chat_id = ? AND digest_date = ? "
+                                 "AND kind = 'daily'", (chat_id, date)).fetchone()
+                if row:
+                    return int(row[0])
+            cur = db.execute(
+                "INSERT INTO digests (chat_id, kind, digest_date, created_at, story_ids) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (chat_id, kind, date, _ts(utcnow()), json.dumps(list(story_ids))))
+            digest_id = int(cur.lastrowid or 0)
+            db.executemany("INSERT INTO digest_parts (digest_id, part, html, text) "
+                           "VALUES (?, ?, ?, ?)",
+                           [(digest_id, i, h, t) for i, (h, t) in enumerate(parts)])
+            db.execute("UPDATE chats SET last_digest_at = ? WHERE chat_id = ?",
+                       (_ts(utcnow()), chat_id))
+            return digest_id
+
+    def unsent_parts(self, digest_id: int) -> list[tuple[int, str, str]]:
+        rows = self.db.execute("SELECT part, html, text FROM digest_parts WHERE digest_id = ? "
+                               "AND sent_at IS NULL ORDER BY part", (digest_id,))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def digest_story_ids(self, digest_id: int) -> list[int]:
+        row = self.db.execute("SELECT story_ids FROM digests WHERE id = ?",
+                              (digest_id,)).fetchone()
+        return list(json.loads(row[0])) if row else []
+
+    def mark_part_sent(self, digest_id: int, part: int, chat_id: int, message_id: int) -> None:
+        now = _ts(utcnow())
+        with self.transaction() as db:
+            db.execute("UPDATE digest_parts SET sent_at = ?, message_id = ? WHERE digest_id = ? "
+                       "AND part = ?", (now, message_id, digest_id, part))
+            left = db.execute("SELECT COUNT(*) FROM digest_parts WHERE digest_id = ? AND "
+                              "sent_at IS NULL", (digest_id,)).fetchone()[0]
+            if not left:
+                db.execute("UPDATE digests SET sent_at = ? WHERE id = ?", (now, digest_id))
+            story_ids = db.execute("SELECT story_ids FROM digests WHERE id = ?",
+                                   (digest_id,)).fetchone()[0]
+            db.execute("INSERT OR REPLACE INTO sent_messages VALUES (?, ?, ?, ?)",
+                       (chat_id, message_id, story_ids, now))
+
+    def unsent_digests(self) -> list[tuple[int, int, str, str]]:
+        """(digest id, chat id, kind, date) of digests with parts still to send."""
+        rows = self.db.execute(
+            "SELECT d.id, d.chat_id, d.kind, d.digest_date FROM digests d JOIN chats c "
+            "ON c.chat_id = d.chat_id WHERE d.sent_at IS NULL AND c.subscribed = 1 ORDER BY d.id")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def drop_digest(self, digest_id: int) -> None:
+        """A digest that can no longer be delivered (chat gone, day over)."""
+        with self.transaction() as db:
+            db.execute("UPDATE digests SET sent_at = ? WHERE id = ?", ("abandoned", digest_id))
+
+    def sent_parts(self, chat_id: int) -> list[tuple[int, int, int]]:
+        """(digest id, part, message id) already sent to a chat: what tests and audits read."""
+        rows = self.db.execute(
+            "SELECT p.digest_id, p.part, p.message_id FROM digest_parts p JOIN digests d ON "
+            "d.id = p.digest_id WHERE d.chat_id = ? AND p.sent_at IS NOT NULL "
+            "ORDER BY p.digest_id, p.part", (chat_id,))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # -- messages the bot sent, for scoping replies -------------------------------
+    def remember_message(self, chat_id: int, message_id: int, story_ids: Sequence[int]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO sent_messages VALUES (?, ?, ?, ?)",
+                       (chat_id, message_id, json.dumps(list(story_ids)), _ts(utcnow())))
+
+    def message_stories(self, chat_id: int, message_id: int) -> list[int] | None:
+        row = self.db.execute("SELECT story_ids FROM sent_messages WHERE chat_id = ? AND "
+                              "message_id = ?", (chat_id, message_id)).fetchone()
+        return list(json.loads(row[0])) if row else None
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
