@@ -1,0 +1,295 @@
+"""The real telegram.ext.Application over HTTP against a fake Bot API on 127.0.0.1.
+
+Scripted conversations; jobs are triggered, never waited for in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, load_token
+from briefings import config
+from briefings.desk import Desk
+from briefings.errors import TokenMissing
+
+from .conftest import SEEDS, ConfigFactory, install_tiny
+from .fakebotapi import TOKEN, FakeBotAPI
+
+CHAT, OTHER, ADMIN = 1001, 2002, 1001
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    s = FakeBotAPI()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def bot_config(write_config: ConfigFactory, server: FakeBotAPI, tiny_model: Path
+               ) -> Callable[..., config.Config]:
+    install_tiny(tiny_model)
+
+    def make(sources: list[dict[str, Any]] | None = None, **telegram: Any) -> config.Config:
+        tg = {"base_url": server.base_url, "admins": [ADMIN], **telegram}
+        return config.load(write_config(sources=sources, telegram=tg,
+                                        schedule={"poll_every": 3600}))
+
+    return make
+
+
+@asynccontextmanager
+async def running(cfg: config.Config) -> AsyncIterator[App]:
+    """What run_polling does, minus the signal handling: init, post_init, poll, start."""
+    app = build_application(cfg, TOKEN)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1,
+                                    allowed_updates=Update.ALL_TYPES)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await app.shutdown()
+
+
+async def wait_for(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+async def say(server: FakeBotAPI, chat: int, text: str, **kw: Any) -> dict[str, Any]:
+    """Type a message and wait for the bot's next reply in that chat."""
+    before = len(server.messages_to(chat))
+    server.user_message(chat, text, **kw)
+    msgs = await wait_for(lambda: server.messages_to(chat)[before:])
+    return dict(msgs[0])
+
+
+def digest_job(app: App, chat: int) -> Any:
+    assert app.job_queue is not None
+    (job,) = app.job_queue.get_jobs_by_name(f"digest:{chat}")
+    return job
+
+
+def synthetic_articles(folder: Path, n: int, sentences: int = 6) -> None:
+    """n unrelated Arabic articles: each draws on its own slice of the seed vocabulary."""
+    words = sorted({w for f in SEEDS.glob("*.txt") for w in f.read_text("utf-8").split()
+                    if w.isalpha() and len(w) > 3})
+    rng = random.Random(7)
+    rng.shuffle(words)
+    size = len(words) // n
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        vocab = words[i * size:(i + 1) * size]
+        lines = [" ".join(rng.sample(vocab, 5))]
+        lines += [" ".join(rng.choices(vocab, k=12)) + "." for _ in range(sentences)]
+        (folder / f"a{i:02}.txt").write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_token_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = config.from_mapping({"telegram": {"token_file": "token"}}, tmp_path)
+    with pytest.raises(TokenMissing, match="token_file"):
+        load_token(cfg)
+    token = tmp_path / "token"
+    token.write_text("42:abc\n")
+    token.chmod(0o644)
+    with pytest.raises(TokenMissing, match="chmod 600"):
+        load_token(cfg)
+    token.chmod(0o600)
+    assert load_token(cfg) == "42:abc"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "7:env")
+    assert load_token(cfg) == "7:env"
+
+
+def test_conversation(server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
+    cfg = bot_config()
+    Desk(cfg).poll()  # seeds ingested and translated with the tiny model
+
+    async def script() -> None:
+        async with running(cfg) as app:
+            commands = await wait_for(lambda: server.called("setMyCommands"))
+            assert "digest" in str(commands[0]["commands"])
+            welcome = await say(server, CHAT, "/start")
+            assert "Welcome" in welcome["text"] and welcome["parse_mode"] == "HTML"
+            assert "07:00" in welcome["text"]
+            reply = await say(server, CHAT, "/settings time 07:30")
+            assert "07:30" in reply["text"]
+            job = digest_job(app, CHAT)
+            assert job.next_t.astimezone(ZoneInfo("UTC")).strftime("%H:%M") == "07:30"
+            reply = await say(server, CHAT, "/settings tz Africa/Tripoli")
+            assert "Africa/Tripoli" in reply["text"]
+            job = digest_job(app, CHAT)
+            assert job.next_t.astimezone(ZoneInfo("Africa/Tripoli")).strftime("%H:%M") == "07:30"
+            assert "Unknown time zone" in (await say(server, CHAT, "/settings tz Mars/Base"))[
+                "text"]
+            # the daily job fires: the digest arrives with citations from both outlets
+            before = len(server.messages_to(CHAT))
+            await job.run(app)
+            digest = server.messages_to(CHAT)[before:]
+            assert len(digest) == 1 and len(digest[0]["text"]) <= 4096
+            text = digest[0]["text"]
+            assert "1 story from 2 articles" in text and "[1]" in text and "[2]" in text
+            assert "Azzaman" in text and "Akhbar Al Arab" in text
+            assert "untranslated" not in text
+            await job.run(app)  # fires again the same day: nothing twice
+            await asyncio.sleep(0.3)
+            assert len(server.messages_to(CHAT)) == before + 1
+            # questions: answered from the articles, cited; nothing invented
+            answer = await say(server, CHAT, "/ask مصراتة")
+            assert "From the articles" in answer["text"] and "Sources" in answer["text"]
+            assert "(story #1)" in answer["text"]
+            none = await say(server, CHAT, "football world cup")
+            assert none["text"].startswith("Nothing about “football world cup”")
+            scoped = await say(server, CHAT, "مصراتة", reply_to={
+                "message_id": digest[0]["message_id"], "date": 0, "text": text,
+                "chat": {"id": CHAT, "type": "private"}, "from": {"id": 123456, "is_bot": True,
+                                                                   "first_name": "Briefings"}})
+            assert "in these stories" in scoped["text"]
+            # reading commands
+            assert "#1" in (await say(server, CHAT, "/latest"))["text"]
+            story = (await say(server, CHAT, "/story 1"))["text"]
+            assert "Story #1" in story and "seeds/000_ef1d12a2add07518.txt" in story
+            original = (await say(server, CHAT, "/original 1"))["text"]
+            assert "مصراتة" in original
+            assert "No story #99" in (await say(server, CHAT, "/story 99"))["text"]
+            sources = (await say(server, CHAT, "/sources"))["text"]
+            assert "seeds" in sources and "ok, last fetch" in sources
+            status = (await say(server, CHAT, "/status"))["text"]
+            assert "Model: installed" in status and "Next digest for 1001" in status
+            assert "admins" in (await say(server, OTHER, "/status"))["text"]
+            assert "Misrata" in (await say(server, CHAT, "/filter add Misrata"))["text"]
+            assert "/digest" in (await say(server, CHAT, "/help"))["text"]
+            assert "don't know" in (await say(server, CHAT, "/bogus"))["text"]
+            # inline buttons
+            shown = await say(server, CHAT, "/settings")
+            assert shown["reply_markup"] and "set:stories:5" in str(shown["reply_markup"])
+            server.press(CHAT, {"message_id": shown["message_id"], "date": 0, "text": "x",
+                                "chat": {"id": CHAT, "type": "private"}}, "set:stories:5")
+            edit = await wait_for(lambda: server.edits)
+            assert "Stories per digest: <b>5</b>" in edit[0]["text"]
+            assert server.called("answerCallbackQuery")
+            assert "Unsubscribed" in (await say(server, CHAT, "/stop"))["text"]
+            assert app.job_queue is not None
+            assert not app.job_queue.get_jobs_by_name(f"digest:{CHAT}")
+
+    asyncio.run(script())
+
+
+def test_long_digest_in_parts_through_429_and_bad_html(
+        server: FakeBotAPI, bot_config: Callable[..., config.Config], tmp_path: Path) -> None:
+    synthetic_articles(tmp_path / "many", 24)
+    cfg = bot_config(sources=[{"name": "many", "type": "folder", "path": str(tmp_path / "many")}])
+    desk = Desk(cfg)
+    desk.poll()
+    desk.store.subscribe(CHAT, "t", "07:00", "UTC")
+    desk.store.update_chat(CHAT, stories=20, sentences=6)
+
+    async def script() -> None:
+        async with running(cfg) as app:
+            await wait_for(lambda: server.called("setMyCommands"))
+            server.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+            server.fail("sendMessage", 400, "Bad Request: can't parse entities: unclosed tag",
+                        when=lambda p: "stories from" not in p.get("text", ""))
+            started = time.monotonic()
+            await digest_job(app, CHAT).run(app)
+            assert time.monotonic() - started >= 1.0  # the flood wait was respected
+        parts = server.messages_to(CHAT)
+        assert len(parts) >= 3 and all(len(p["text"]) <= 4096 for p in parts)
+        assert "20 stories" in parts[0]["text"]
+        plain = [p for p in parts if p["parse_mode"] is None]
+        assert len(plain) == 1 and "<b>" not in plain[0]["text"]  # the fallback part
+        assert sum(p["text"].count("(#") for p in parts) == 20  # every story once
+        ids = [m["message_id"] for m in parts]
+        assert ids == sorted(ids)
+        sent = desk.store.sent_parts(CHAT)
+        assert [m for _, _, m in sent] == ids  # each part marked sent with its message
+
+    asyncio.run(script())
+
+
+def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
+                                      bot_config: Callable[..., config.Config]) -> None:
+    cfg = bot_config()
+    desk = Desk(cfg)
+    desk.poll()
+    desk.store.subscribe(CHAT, "t", "07:00", "UTC")
+
+    async def script() -> None:
+        async with running(cfg) as app:
+            await wait_for(lambda: server.called("setMyCommands"))
+            server.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times=5,
+                        when=lambda p: int(p["chat_id"]) == CHAT)
+            await digest_job(app, CHAT).run(app)
+            assert app.job_queue is not None
+            await wait_for(lambda: not app.job_queue.get_jobs_by_name(f"digest:{CHAT}"))
+            assert "/digest" in (await say(server, OTHER, "/help"))["text"]  # still serving
+        assert not desk.store.chat(CHAT)["subscribed"]
+
+    asyncio.run(script())
+
+
+def test_restart_between_compose_and_send(server: FakeBotAPI,
+                                          bot_config: Callable[..., config.Config]) -> None:
+    cfg = bot_config()
+    desk = Desk(cfg)
+    desk.poll()
+    desk.store.subscribe(CHAT, "t", "23:59", "UTC")
+    desk.store.subscribe(OTHER, "o", "00:00", "UTC")  # due, missed while the bot was down
+    desk.compose_digest(CHAT, "daily")  # recorded in the outbox... and the process dies
+
+    def digests(chat: int) -> list[dict[str, Any]]:
+        return [m for m in server.messages_to(chat) if "Arabic press briefing" in m["text"]]
+
+    async def script() -> None:
+        async with running(cfg) as app:
+            await wait_for(lambda: digests(CHAT) and digests(OTHER))
+            await digest_job(app, CHAT).run(app)
+            await digest_job(app, OTHER).run(app)
+            await asyncio.sleep(0.3)
+        async with running(cfg):
+            await wait_for(lambda: server.called("setMyCommands") and
+                           len(server.called("setMyCommands")) == 2)
+            await asyncio.sleep(0.5)
+
+    asyncio.run(script())
+    assert len(digests(CHAT)) == 1 and len(digests(OTHER)) == 1
+
+
+def test_allowed_chats(server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
+    cfg = bot_config(allowed_chats=[CHAT])
+
+    async def script() -> None:
+        async with running(cfg):
+            await wait_for(lambda: server.called("setMyCommands"))
+            refusal = await say(server, OTHER, "/start")
+            assert "private" in refusal["text"]
+            assert "private" in (await say(server, OTHER, "what about Misrata?"))["text"]
+            assert "Welcome" in (await say(server, CHAT, "/start"))["text"]
+
+    asyncio.run(script())
+    store = Desk(cfg).store
+    assert store.chat(OTHER) is None and store.chat(CHAT) is not None
