@@ -1,0 +1,87 @@
+"""`briefings run` as a real process: kill -9 between compose and send, restart, exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefings import config
+from briefings.desk import Desk
+
+from .conftest import ConfigFactory, install_tiny
+from .fakebotapi import TOKEN, FakeBotAPI
+
+CHAT = 4242
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    s = FakeBotAPI()
+    yield s
+    s.close()
+
+
+def start(cfg_path: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    return subprocess.Popen([sys.executable, "-m", "briefings.cli", "-vv", "run", "--config",
+                             str(cfg_path)], env=env, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT)
+
+
+def wait(predicate: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_kill_9_between_compose_and_send(server: FakeBotAPI, write_config: ConfigFactory,
+                                         tiny_model: Path, tmp_path: Path) -> None:
+    install_tiny(tiny_model)
+    cfg_path = write_config(telegram={"base_url": server.base_url},
+                            schedule={"poll_every": 3600})
+    cfg = config.load(cfg_path)
+    desk = Desk(cfg)
+    desk.poll()
+    desk.store.subscribe(CHAT, "desk", "00:00", "UTC")  # today's digest is due at start-up
+    log = tmp_path / "bot.log"
+
+    server.hold_sends = True  # Telegram never answers: the digest is composed, not delivered
+    proc = start(cfg_path, log)
+    try:
+        wait(lambda: server.called("sendMessage"))
+        assert desk.store.unsent_digests()  # in the outbox, unsent
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert server.messages_to(CHAT) == []
+
+    server.hold_sends = False
+    proc = start(cfg_path, log)
+    try:
+        wait(lambda: server.messages_to(CHAT))
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    delivered = server.messages_to(CHAT)
+    assert len(delivered) == 1 and "Arabic press briefing" in delivered[0]["text"]
+    assert desk.store.unsent_digests() == []
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert "briefings bot running" in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
