@@ -77,7 +77,7 @@ class Index:
         self._lock = threading.Lock()
         self.sides = {True: _Side(), False: _Side()}
         self.max_id = 0  # every sentence up to this id has been seen
-        self.untranslated: set[int] = set()  # seen Arabic sentences without English yet
+        self.seq = 0  # translations up to this sequence number have been seen
         self.since: datetime | None = None
 
     def refresh(self, store: Store, since: datetime) -> None:
@@ -85,20 +85,17 @@ class Index:
         if self.since is None or since - self.since > timedelta(days=1):
             self.__init__()  # type: ignore[misc]
             self.since = since
-        rows = store.sentences_for_index(since, self.max_id, self.untranslated)
+        rows, seq = store.sentences_for_index(since, self.max_id, self.seq)
         ar, en = self.sides[True], self.sides[False]
         for sid, text_src, text_en, language in rows:
-            if sid > self.max_id:
-                if language == "ar":
-                    ar.ids.append(sid)
-                    ar.docs.append(tokens(text_src, True))
-                if text_en is None:
-                    self.untranslated.add(sid)
+            if sid > self.max_id and language == "ar":
+                ar.ids.append(sid)
+                ar.docs.append(tokens(text_src, True))
             if text_en is not None:
-                self.untranslated.discard(sid)
                 en.ids.append(sid)
                 en.docs.append(tokens(text_en, False))
         self.max_id = max([self.max_id, *(r[0] for r in rows)])
+        self.seq = seq
 
     def search(self, query: list[str], arabic: bool, k: int, min_match: float = 0.0
                ) -> list[tuple[int, float]]:

@@ -148,7 +148,17 @@ def _m002_chats(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core, _m002_chats]
+def _m003_translated_seq(db: sqlite3.Connection) -> None:
+    """Which translations are new since a reader last looked (the answer index)."""
+    _script(db, """
+        ALTER TABLE sentences ADD COLUMN translated_seq INTEGER;
+        CREATE INDEX sentences_translated_seq ON sentences(translated_seq)
+            WHERE translated_seq IS NOT NULL
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m001_core, _m002_chats, _m003_translated_seq]
 
 
 class Store:
@@ -336,9 +346,11 @@ class Store:
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
                            [(engine, h, t, now) for h, t in new.items()])
-            db.executemany("UPDATE sentences SET text_en = ?, status = 'translated' "
-                           "WHERE id = ? AND status = 'pending'",
-                           [(text, sid) for sid, text in done])
+            seq = db.execute("SELECT COALESCE(MAX(translated_seq), 0) + 1 FROM sentences "
+                             "WHERE translated_seq IS NOT NULL").fetchone()[0]
+            db.executemany("UPDATE sentences SET text_en = ?, status = 'translated', "
+                           "translated_seq = ? WHERE id = ? AND status = 'pending'",
+                           [(text, seq, sid) for sid, text in done])
 
     def cache_size(self, engine: str | None = None) -> int:
         if engine is None:
@@ -407,21 +419,21 @@ class Store:
         return out
 
     # -- questions ----------------------------------------------------------
-    def sentences_for_index(self, since: datetime, after_id: int, untranslated: set[int]
-                            ) -> list[tuple[int, str, str | None, str]]:
-        """(id, source text, English, article language): new since ``after_id`` in articles
-        of the window, plus those of ``untranslated`` that have English now."""
+    def sentences_for_index(self, since: datetime, after_id: int, after_seq: int
+                            ) -> tuple[list[tuple[int, str, str | None, str]], int]:
+        """Rows (id, source text, English, article language) of the window's articles that
+        are new since ``after_id`` or were translated after ``after_seq``; and the new seq."""
+        window = "(a.ingested_at >= ? OR a.published_at >= ?)"
         rows = list(self.db.execute(
             "SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
-            "JOIN articles a ON a.id = s.article_id WHERE s.id > ? "
-            "AND (a.ingested_at >= ? OR a.published_at >= ?) ORDER BY s.id",
+            f"JOIN articles a ON a.id = s.article_id WHERE s.id > ? AND {window} ORDER BY s.id",
             (after_id, _ts(since), _ts(since))))
-        for chunk in _chunks(sorted(untranslated), 500):
-            rows += self.db.execute(
-                f"SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
-                f"JOIN articles a ON a.id = s.article_id WHERE s.text_en IS NOT NULL "
-                f"AND s.id IN ({','.join('?' * len(chunk))})", chunk)
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        rows += self.db.execute(
+            "SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
+            f"JOIN articles a ON a.id = s.article_id WHERE s.translated_seq > ? AND s.id <= ? "
+            f"AND {window}", (after_seq, after_id, _ts(since), _ts(since)))
+        seq = self.db.execute("SELECT MAX(translated_seq) FROM sentences").fetchone()[0]
+        return [(r[0], r[1], r[2], r[3]) for r in rows], int(seq or 0)
 
     def sentences_by_id(self, ids: Iterable[int]) -> dict[int, Sentence]:
         out: dict[int, Sentence] = {}
