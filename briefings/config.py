@@ -54,14 +54,14 @@ class TranslateConfig:
     from_code: str = "ar"
     to_code: str = "en"
     packages_dir: str | None = None
-    batch_size: int = 32
+    batch_size: int = 16
     batch_type: Literal["examples", "tokens"] = "examples"
     beam_size: int = 2
-    inter_threads: int = 1
-    intra_threads: int = 0
+    inter_threads: int = 2
+    intra_threads: int = 1
     compute_type: str = "auto"
     max_decoding_length: int = 256
-    chunk_size: int = 256
+    chunk_size: int = 512
 
 
 @dataclass(frozen=True)

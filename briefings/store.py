@@ -352,6 +352,17 @@ class Store:
                            "translated_seq = ? WHERE id = ? AND status = 'pending'",
                            [(text, seq, sid) for sid, text in done])
 
+    def import_translations(self, other: Path) -> int:
+        """Copy another database's translation cache into this one (warm a new store)."""
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other),))
+        try:
+            with self.transaction() as db:
+                cur = db.execute("INSERT OR IGNORE INTO translations SELECT * FROM "
+                                 "other.translations")
+                return cur.rowcount
+        finally:
+            self.db.execute("DETACH DATABASE other")
+
     def cache_size(self, engine: str | None = None) -> int:
         if engine is None:
             return int(self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])

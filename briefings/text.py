@@ -62,15 +62,41 @@ def latin_ratio(text: str) -> float:
     return latin / (arabic + latin) if arabic + latin else 0.0
 
 
-def split_sentences(text: str, language: str = "ar") -> list[str]:
-    """Split on paragraphs first, then with sentencex (rule-based, no model download)."""
+MAX_WORDS = 50  # longer "sentences" (run-on paragraphs) are split at clause punctuation
+_CLAUSE_END = re.compile(r"(?<=[،؛;:,])\s+")
+
+
+def split_sentences(text: str, language: str = "ar", max_words: int = MAX_WORDS) -> list[str]:
+    """Split on paragraphs first, then with sentencex (rule-based, no model download).
+
+    Arabic news prose often runs a paragraph into one sentence joined by commas; pieces
+    over ``max_words`` words are split at the clause punctuation nearest their middle
+    (then between words), because translation models are trained on sentences and their
+    cost and memory grow with length.
+    """
     out: list[str] = []
     for paragraph in text.split("\n"):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
         for sentence in segment(language, paragraph):
-            sentence = " ".join(sentence.split())
-            if _WORD.search(sentence):
-                out.append(sentence)
+            for piece in _cap(" ".join(sentence.split()), max_words):
+                if _WORD.search(piece):
+                    out.append(piece)
     return out
+
+
+def _cap(sentence: str, max_words: int) -> list[str]:
+    words_ = sentence.split(" ")
+    if len(words_) <= max_words:
+        return [sentence]
+    middle = len(sentence) // 2
+    cuts = [m.end() for m in _CLAUSE_END.finditer(sentence)]
+    cuts = [c for c in cuts if 0 < c < len(sentence)]
+    if cuts:
+        cut = min(cuts, key=lambda c: abs(c - middle))
+        head, tail = sentence[:cut].strip(), sentence[cut:].strip()
+    else:
+        half = len(words_) // 2
+        head, tail = " ".join(words_[:half]), " ".join(words_[half:])
+    return _cap(head, max_words) + _cap(tail, max_words)

@@ -64,7 +64,8 @@ class ArgosTranslator:
             params["compute_type"] = cfg.compute_type
         self.model = ctranslate2.Translator(str(pkg.path / "model"), **params)
         self.target_prefix = getattr(pkg.package, "target_prefix", "") or ""
-        self._lock = threading.Lock()  # one batch at a time; CTranslate2 uses the threads
+        self._lock = threading.Lock()  # one call at a time; CTranslate2 uses the threads
+        self.decoded_tokens = 0  # target tokens the model produced (for benchmarks and logs)
         log.info("loaded %s from %s (%s)", self.key, pkg.path, params)
 
     def tokenize(self, sentences: Sequence[str]) -> list[list[str]]:
@@ -85,6 +86,7 @@ class ArgosTranslator:
         out = []
         for result in results:
             hyp = result.hypotheses[0]
+            self.decoded_tokens += len(hyp)
             if self.target_prefix and hyp and hyp[0] == self.target_prefix:
                 hyp = hyp[1:]
             out.append(self.sp.decode_pieces(hyp).replace("▁", " ").strip())
@@ -130,7 +132,7 @@ Progress = Callable[[int, int], None]
 
 
 def translate_pending(store: Store, translator: Translator, ids: Iterable[int] | None = None,
-                      chunk_size: int = 256, progress: Progress | None = None) -> TranslateReport:
+                      chunk_size: int = 512, progress: Progress | None = None) -> TranslateReport:
     """Translate the given pending sentences (or all pending), across articles, cache first.
 
     Work is committed chunk by chunk, so an interrupted run keeps what it finished.

@@ -68,3 +68,13 @@ def test_cli_exits_2_on_typo(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["dry-run", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert "digest.max_storys" in err and "unknown key" in err
+
+
+def test_run_on_sentences_are_split_at_clauses() -> None:
+    clause = "قال المتحدث إن القوات وصلت إلى المدينة بعد معارك عنيفة مع المسلحين"
+    run_on = "، ".join([clause] * 12) + "."
+    pieces = split_sentences(run_on)
+    assert len(pieces) > 1 and all(len(p.split()) <= 50 for p in pieces)
+    assert " ".join(pieces).replace(" ", "") == run_on.replace(" ", "")
+    no_commas = " ".join(["كلمة"] * 130)
+    assert [len(p.split()) for p in split_sentences(no_commas)] == [32, 33, 32, 33]

@@ -1,0 +1,119 @@
+"""``uv run python -m benchmarks [--articles 50|200|1300] [--json OUT.json]``
+
+Measures, on the same sentences, same model, beam and decoding length:
+  1. argostranslate's standard path: ``argostranslate.translate.translate(text, "ar", "en")``
+     per article, its settings as shipped except two documented changes: its sentence
+     splitter is the project's (MiniSBD would download a model), and its CTranslate2
+     call gets the same ``max_decoding_length`` (random weights never emit </s>);
+  2. this project's translate stage (``translate_pending``: batched across articles,
+     deduplicated, cached);
+  3. the ceiling: one raw CTranslate2 ``translate_batch`` over all the pre-tokenised
+     sentences with the best batch settings found;
+then time-to-digest (cold and warm cache), question latency with six days stored,
+and the pipeline's peak RSS. Prints a table and writes the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import model
+
+DECODING_LENGTH = 40  # ≈ the mean source length (35 SentencePiece tokens) of SaudiNewsNet
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--articles", type=int, default=200, help="new articles (50, 200, 1300)")
+    p.add_argument("--baseline-articles", type=int, default=30,
+                   help="articles for argostranslate's standard path (slow; its per-sentence "
+                        "rate is what is compared)")
+    p.add_argument("--beam", type=int, default=4, help="beam size for the three-way comparison")
+    p.add_argument("--questions", type=int, default=200)
+    p.add_argument("--answer-days", type=int, default=6, help="days stored for question latency")
+    p.add_argument("--skip", action="append", default=[],
+                   choices=["baseline", "ceiling", "digest", "answer"])
+    p.add_argument("--json", type=Path, help="write the figures here")
+    p.add_argument("--cache", type=Path, default=model.CACHE, help="where the model is cached")
+    args = p.parse_args(argv)
+
+    # argostranslate reads its package directory once, when imported: set it first
+    os.environ["ARGOS_PACKAGES_DIR"] = str(model.packages_dir(args.cache))
+    model.installed_dir(args.cache)
+    from . import measure
+
+    figures: dict[str, Any] = {"articles": args.articles, "beam": args.beam,
+                               "max_decoding_length": DECODING_LENGTH, "cores": os.cpu_count()}
+    work = Path(tempfile.mkdtemp(prefix="briefings-bench-"))
+    sentences, per_article = measure.sentences(args.articles, work)
+    figures["sentences"] = len(sentences)
+    figures["distinct_sentences"] = len(set(sentences))
+    print(f"{args.articles} articles, {len(sentences)} sentences "
+          f"({len(set(sentences))} distinct); model {model.SHAPE}", flush=True)
+
+    figures["project"] = measure.project_stage(work, args.beam, DECODING_LENGTH)
+    print(f"project stage: {figures['project']['sentences_per_s']:.2f} sentences/s", flush=True)
+    if "ceiling" not in args.skip:
+        figures["ceiling"] = measure.ceiling(sentences, args.beam, DECODING_LENGTH)
+        print(f"ceiling: {figures['ceiling']['sentences_per_s']:.2f} sentences/s", flush=True)
+    if "baseline" not in args.skip:
+        figures["argostranslate"] = measure.baseline(per_article[: args.baseline_articles],
+                                                     DECODING_LENGTH)
+        print(f"argostranslate: {figures['argostranslate']['sentences_per_s']:.2f} "
+              "sentences/s", flush=True)
+    if "digest" not in args.skip:
+        figures["time_to_digest"] = time_to_digest(work)
+    if "answer" not in args.skip:
+        figures["answer"] = measure.answer_latency(args.cache, args.answer_days, args.questions)
+    ratios(figures)
+    measure.table(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+def time_to_digest(work: Path) -> dict[str, Any]:
+    """Cold, then warm, each in a fresh process with a fresh database (peak RSS too)."""
+    overrides = json.dumps({"translate": {"max_decoding_length": DECODING_LENGTH}})
+    out: dict[str, Any] = {}
+    cold_db = work / "cold.sqlite3"
+    for name, extra in (("cold", []), ("warm", ["--warm-from", str(cold_db)])):
+        db = cold_db if name == "cold" else work / "warm.sqlite3"
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.pipeline_run", str(work / "inbox"), str(db),
+             "--config", overrides, *extra], capture_output=True, text=True, check=False)
+        if proc.returncode:
+            raise SystemExit(f"pipeline run failed: {proc.stdout}{proc.stderr}")
+        out[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"time to digest ({name}): {out[name]['digest_ready_s']:.1f}s of "
+              f"{out[name]['all_translated_s']:.1f}s", flush=True)
+    return out
+
+
+def ratios(f: dict[str, Any]) -> None:
+    ours = f["project"]["sentences_per_s"]
+    if "argostranslate" in f:
+        f["ratio_project_vs_argostranslate"] = ours / f["argostranslate"]["sentences_per_s"]
+        f["ratio_tokens_project_vs_argostranslate"] = (
+            f["project"]["tokens_per_s"] / f["argostranslate"]["tokens_per_s"])
+    if "ceiling" in f:
+        f["ratio_project_vs_ceiling"] = ours / f["ceiling"]["sentences_per_s"]
+    if "time_to_digest" in f:
+        cold = f["time_to_digest"]["cold"]
+        f["digest_share_of_translate_all"] = cold["digest_ready_s"] / cold["all_translated_s"]
+        f["peak_rss_mib"] = max(r["peak_rss_mib"] for r in f["time_to_digest"].values())
+
+
+if __name__ == "__main__":
+    random.seed(0)
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""One pipeline run in its own process: N new articles in a folder -> digest ready -> all
+translated. Prints one JSON line: timings and the process's peak RSS.
+
+    python -m benchmarks.pipeline_run FOLDER DB [--warm-from DB] [--config YAML]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from briefings import config, pipeline
+from briefings.store import Store
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("folder")
+    p.add_argument("db")
+    p.add_argument("--warm-from", help="copy this database's translation cache first")
+    p.add_argument("--config", help="YAML overrides (a mapping)", default="{}")
+    args = p.parse_args(argv)
+    import yaml
+
+    overrides = yaml.safe_load(args.config) or {}
+    overrides.setdefault("store", {})["path"] = args.db
+    overrides["sources"] = [{"name": "inbox", "type": "folder", "path": args.folder}]
+    cfg = config.from_mapping(overrides, Path.cwd())
+    store = Store(cfg.db_path)
+    if args.warm_from:
+        store.import_translations(Path(args.warm_from))
+    engine = pipeline.load_engine(cfg)  # the model loads once per process, before the clock
+    if engine.translator is None:
+        print(json.dumps({"error": engine.missing}))
+        return 1
+    start = time.perf_counter()
+    report = pipeline.run_ingest(store, cfg)
+    ingested = time.perf_counter()
+    result = pipeline.digest(store, cfg, engine, report.added)
+    ready = time.perf_counter()
+    rest = pipeline.translate_rest(store, engine, cfg)
+    done = time.perf_counter()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({
+        "articles": len(report.added), "stories": len(result.story_ids),
+        "ingest_s": ingested - start, "digest_ready_s": ready - start,
+        "all_translated_s": done - start,
+        "digest_sentences": result.translated.sentences,
+        "digest_model_calls": result.translated.model_calls,
+        "rest_sentences": rest.sentences, "rest_model_calls": rest.model_calls,
+        "from_cache": result.translated.from_cache + rest.from_cache,
+        "peak_rss_mib": peak_kib / 1024,
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
