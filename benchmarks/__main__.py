@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import subprocess
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="write the figures here")
     p.add_argument("--cache", type=Path, default=model.CACHE, help="where the model is cached")
     args = p.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)  # ingest reports skipped articles: not news here
 
     # argostranslate reads its package directory once, when imported: set it first
     os.environ["ARGOS_PACKAGES_DIR"] = str(model.packages_dir(args.cache))

@@ -17,6 +17,18 @@ from briefings import config, pipeline
 from briefings.store import Store
 
 
+def peak_rss_kib() -> int:
+    """This process's own peak RSS. Not ru_maxrss: Linux carries that across fork+exec, so
+    a child started by a big parent would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("folder")
@@ -44,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ready = time.perf_counter()
     rest = pipeline.translate_rest(store, engine, cfg)
     done = time.perf_counter()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = peak_rss_kib()
     print(json.dumps({
         "articles": len(report.added), "stories": len(result.story_ids),
         "ingest_s": ingested - start, "digest_ready_s": ready - start,
