@@ -34,6 +34,19 @@ def _stem_en(word: str) -> str:
     return str(EnglishStemmer().stem(word))
 
 
+# Words that make a question a question ("what is happening in...") but say nothing
+# about its subject: dropped from questions, never from the indexed sentences.
+QUESTION_WORDS = frozenset(fold(w) for w in (
+    "ماذا ما من متى أين اين كيف لماذا لما هل كم أي ماهو ماهي يحدث حدث يجري جرى تحدث "
+    "حصل يحصل عن بشأن حول أخبار اخبار خبر آخر اخر جديد أخبرني اخبرني قل هناك الآن الان "
+    "what who whom whose when where why how which happen happened happening going tell "
+    "me news latest about there now is are was were did does do any anything").split())
+
+
+def question_tokens(text: str, arabic: bool) -> list[str]:
+    return tokens(" ".join(w for w in fold(text).split() if w not in QUESTION_WORDS), arabic)
+
+
 def tokens(text: str, arabic: bool) -> list[str]:
     stops = stop_words()
     if arabic:
@@ -128,7 +141,7 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
     """The best-matching sentences for ``question``, optionally within some stories."""
     index = index or _INDEX
     arabic = latin_ratio(question) < 0.5 and any("\u0600" <= c <= "\u06ff" for c in question)
-    query = tokens(question, arabic)
+    query = question_tokens(question, arabic)
     since = (now or utcnow()) - timedelta(days=cfg.answer.days)
     with index._lock:
         index.refresh(store, since.replace(minute=0, second=0))

@@ -443,7 +443,8 @@ class Store:
             "SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
             f"JOIN articles a ON a.id = s.article_id WHERE s.translated_seq > ? AND s.id <= ? "
             f"AND {window}", (after_seq, after_id, _ts(since), _ts(since)))
-        seq = self.db.execute("SELECT MAX(translated_seq) FROM sentences").fetchone()[0]
+        seq = self.db.execute("SELECT MAX(translated_seq) FROM sentences "  # the partial index
+                              "WHERE translated_seq IS NOT NULL").fetchone()[0]
         return [(r[0], r[1], r[2], r[3]) for r in rows], int(seq or 0)
 
     def sentences_by_id(self, ids: Iterable[int]) -> dict[int, Sentence]:
