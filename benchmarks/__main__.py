@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="write the figures here")
     p.add_argument("--cache", type=Path, default=model.CACHE, help="where the model is cached")
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.ERROR)  # ingest reports skipped articles: not news here
+    # Ingest reports skipped articles: not news here. No root handler is added, so
+    # argostranslate's logging stays as shipped (its INFO records are not printed).
+    logging.getLogger("briefings").setLevel(logging.ERROR)
 
     # argostranslate reads its package directory once, when imported: set it first
     os.environ["ARGOS_PACKAGES_DIR"] = str(model.packages_dir(args.cache))

@@ -64,22 +64,22 @@ def story_summary(story_id: int, articles: Sequence[Article],
         bullets=tuple(bullets), sources=tuple(sources))
 
 
-def _e(text: str) -> str:
+def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _link(cite: Citation, fmt: Format) -> str:
+def link_markup(cite: Citation, fmt: Format) -> str:
     is_url = cite.link.startswith(("http://", "https://"))
     if fmt == "text":
         return cite.link
     if is_url:
         return f'<a href="{html.escape(cite.link, quote=True)}">link</a>'
-    return f"<code>{_e(cite.link)}</code>"
+    return f"<code>{escape(cite.link)}</code>"
 
 
 def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[str]:
     """A story as blocks: heading, bullets, sources. Each block is self-contained markup."""
-    e = _e if fmt == "html" else (lambda t: t)
+    e = escape if fmt == "html" else (lambda t: t)
     mark = "" if story.headline_translated else f" [{UNTRANSLATED}]"
     number = f"{index}. " if index is not None else ""
     id_tag = f" (#{story.story_id})"
@@ -94,7 +94,7 @@ def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[st
                     else f"[{UNTRANSLATED}] {text}")
         blocks.append(f"• {text} [{b.citation.number}]")
     head = "<i>Sources</i>" if fmt == "html" else "Sources"
-    lines = [f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — {_link(c, fmt)}"
+    lines = [f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — {link_markup(c, fmt)}"
              for c in story.sources]
     blocks.append(head + "\n" + "\n".join(lines))
     return blocks
@@ -102,7 +102,7 @@ def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[st
 
 def render(briefing: Briefing, fmt: Format = "html") -> list[str]:
     """The briefing as messages of at most 4096 characters."""
-    e = _e if fmt == "html" else (lambda t: t)
+    e = escape if fmt == "html" else (lambda t: t)
     n = len(briefing.stories)
     title = f"{briefing.title} — {briefing.created:%d %b %Y %H:%M} UTC"
     header = [f"<b>{e(title)}</b>" if fmt == "html" else title]
@@ -160,7 +160,7 @@ def _fit(block: str, limit: int) -> list[str]:
 def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]],
                original: bool, fmt: Format = "html", header: str = "") -> list[str]:
     """A story's full text (English, or the Arabic originals) with source links."""
-    e = _e if fmt == "html" else (lambda t: t)
+    e = escape if fmt == "html" else (lambda t: t)
     blocks: list[list[str]] = []
     for n, art in enumerate(sorted(articles, key=lambda a: a.id), start=1):
         ss = sentences.get(art.id, [])
@@ -168,7 +168,7 @@ def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]]
         title = art.headline if original or not (head and head.text_en) else head.text_en
         meta = " · ".join(x for x in (art.outlet, art.dateline, art.byline) if x)
         cite = Citation(n, art.id, art.outlet or art.source, title, link_of(art), 0, art.headline)
-        first = (f"<b>[{n}] {e(title)}</b>\n<i>{e(meta)}</i> — {_link(cite, fmt)}"
+        first = (f"<b>[{n}] {e(title)}</b>\n<i>{e(meta)}</i> — {link_markup(cite, fmt)}"
                  if fmt == "html" else f"[{n}] {title}\n{meta} — {cite.link}")
         body = []
         for s in ss:

@@ -24,7 +24,7 @@ from .store import Store, utcnow
 from .translate import TranslateReport
 
 log = logging.getLogger(__name__)
-e = compose._e
+e = compose.escape
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class Desk:
             story = f" (story #{hit.story_id})" if hit.story_id else ""
             blocks.append(f"• {e(hit.text)} [{c.number}]{story}")
             sources[c.number] = (f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — "
-                                 f"{compose._link(c, 'html')}")
+                                 f"{compose.link_markup(c, 'html')}")
         blocks.append("<i>Sources</i>\n" + "\n".join(sources[n] for n in sorted(sources)))
         return compose.pack([], [blocks])
 
