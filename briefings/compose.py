@@ -121,18 +121,23 @@ def pack(header: list[str], stories: list[list[str]], limit: int = LIMIT) -> lis
     """Greedy packing: stories start a new message when they do not fit; blocks never split."""
     messages: list[str] = []
     current = "\n\n".join(header)
+    header_only = bool(current)
     for blocks in stories:
         story = "\n".join(blocks)
         if current and len(current) + 2 + len(story) <= limit:
             current += "\n\n" + story
+            header_only = False
             continue
-        if current:
-            messages.append(current)
-            current = ""
+        if current and (len(story) <= limit or not header_only):
+            messages.append(current)  # a story starts a message unless only the header
+            current = ""              # stands before one that must be split anyway
+        elif current:
+            current += "\n"
+        header_only = False
         for block in blocks:  # a story longer than a message: split between blocks
             for piece in _fit(block, limit):
                 if current and len(current) + 1 + len(piece) <= limit:
-                    current += "\n" + piece
+                    current += ("" if current.endswith("\n") else "\n") + piece
                 else:
                     if current:
                         messages.append(current)

@@ -89,3 +89,10 @@ def test_untranslated_marked_and_citations_numbered() -> None:
     (msg,) = compose.render(compose.new_briefing("T", NOW, [story]), "text")
     assert "• [untranslated] جملة 1 [1]" in msg and "• D [2]" in msg
     assert "[1] Outlet 1 — عنوان أول — inbox/1.txt" in msg
+
+
+def test_a_long_story_continues_the_header_message() -> None:
+    story = make_story(8, 30, "Long " + "y" * 200)
+    messages = compose.render(compose.new_briefing("T", NOW, [story]), "html")
+    assert "(#8)" in messages[0]  # not a header alone
+    assert all(len(m) <= compose.LIMIT for m in messages)
