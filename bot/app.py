@@ -255,8 +255,7 @@ async def cmd_ask(update: Update, context: Ctx) -> None:
     if message.reply_to_message is not None:
         scope = await blocking(desk.store.message_stories, chat.id,
                                message.reply_to_message.message_id)
-    messages = await blocking(desk.ask, text, scope)
-    story_ids = await blocking(desk.answer_story_ids, text) if text else []
+    messages, story_ids = await blocking(desk.ask, text, scope)
     await reply(update, context, messages, story_ids=story_ids)
 
 

@@ -142,7 +142,7 @@ def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
 def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
     from .desk import Desk, html_to_text
 
-    messages = Desk(cfg).ask(" ".join(args.question))
+    messages, _ = Desk(cfg).ask(" ".join(args.question))
     print("\n\n".join(messages if args.format == "html" else map(html_to_text, messages)))
     return 0
 

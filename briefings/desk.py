@@ -227,15 +227,17 @@ class Desk:
         return compose.story_text(self.store.articles(ids), self.store.sentences(ids), original,
                                   header=f"<b>Story #{story_id}</b> ({label})")
 
-    def ask(self, question: str, story_ids: list[int] | None = None) -> list[str]:
+    def ask(self, question: str, story_ids: list[int] | None = None
+            ) -> tuple[list[str], list[int]]:
+        """The answer's messages, and the stories it cites (a reply to it is scoped to them)."""
         question = " ".join(question.split())
         if not question:
-            return ["Ask a question, e.g. /ask what happened in Misrata?"]
+            return ["Ask a question, e.g. /ask what happened in Misrata?"], []
         ans = answer.ask(self.store, self.cfg, question, story_ids)
         scope = " in these stories" if story_ids is not None else ""
         if not ans.found:
             return [f"Nothing about “{e(question)}” in the articles of the last "
-                    f"{ans.days} days{scope}."]
+                    f"{ans.days} days{scope}."], []
         blocks = [f"<b>From the articles{scope}:</b>"]
         sources: dict[int, str] = {}
         for hit in ans.hits:
@@ -245,11 +247,8 @@ class Desk:
             sources[c.number] = (f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — "
                                  f"{compose.link_markup(c, 'html')}")
         blocks.append("<i>Sources</i>\n" + "\n".join(sources[n] for n in sorted(sources)))
-        return compose.pack([], [blocks])
-
-    def answer_story_ids(self, question: str) -> list[int]:
-        ans = answer.ask(self.store, self.cfg, question)
-        return [h.story_id for h in ans.hits if h.story_id]
+        cited = list(dict.fromkeys(h.story_id for h in ans.hits if h.story_id))
+        return compose.pack([], [blocks]), cited
 
     def sources(self) -> list[str]:
         rows = self.store.sources_health()
