@@ -68,7 +68,7 @@ def _average_link(vec: dict[str, float], total: dict[str, float], members: int) 
     return sum(w * total.get(t, 0.0) for t, w in vec.items()) / max(members, 1)
 
 
-def assign(new: Sequence[int], existing: dict[int, int], texts: dict[int, str],
+def assign(new: Sequence[int], existing: dict[int, int], docs: dict[int, list[str]],
            threshold: float, candidates: int = 5) -> list[tuple[int, int | None, float]]:
     """(article, story id or a negative placeholder for a new story, similarity).
 
@@ -77,7 +77,7 @@ def assign(new: Sequence[int], existing: dict[int, int], texts: dict[int, str],
     similar to on average (average link), so stories do not chain from topic to topic
     through one article each.
     """
-    vecs = _vectors({i: terms(t) for i, t in texts.items()})
+    vecs = _vectors(docs)
     index: dict[str, list[tuple[int, float]]] = defaultdict(list)
     story_of: dict[int, int] = dict(existing)
     centroids: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -109,15 +109,25 @@ def assign(new: Sequence[int], existing: dict[int, int], texts: dict[int, str],
     return out
 
 
+def article_terms(store: Store, article_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Stemmed terms of each article: stored ones read back, missing ones derived once."""
+    stored = store.article_terms(article_ids)
+    missing = [a for a, t in stored.items() if t is None]
+    derived = {a: terms(" ".join(s.text_src for s in ss))
+               for a, ss in store.sentences(missing).items()}
+    if derived:
+        store.save_terms(derived)
+    return {a: t if t is not None else derived[a] for a, t in stored.items()}
+
+
 def group(store: Store, article_ids: Iterable[int], cfg: SummarizeConfig) -> dict[int, int]:
     """Give every article among ``article_ids`` a story; return article id -> story id."""
     ids = list(article_ids)
     new = store.unassigned_articles(ids)
     if new:
         existing = store.story_members_since(utcnow() - timedelta(days=cfg.story_window_days))
-        sentences = store.sentences([*existing, *new])
-        texts = {a: " ".join(s.text_src for s in ss) for a, ss in sentences.items()}
-        assignments = assign(new, existing, texts, cfg.story_similarity)
+        docs = article_terms(store, [*existing, *new])
+        assignments = assign(new, existing, docs, cfg.story_similarity)
         store.assign_stories(assignments)
         log.info("grouped %d new article(s) into stories", len(new))
     return store.stories_of(ids)

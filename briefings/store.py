@@ -157,8 +157,13 @@ def _m003_translated_seq(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m004_article_terms(db: sqlite3.Connection) -> None:
+    """Each article's stemmed terms, derived once for story grouping (articles never change)."""
+    db.execute("ALTER TABLE articles ADD COLUMN terms TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _m001_core, _m002_chats, _m003_translated_seq]
+    _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms]
 
 
 class Store:
@@ -379,6 +384,19 @@ class Store:
                 f"({','.join('?' * len(chunk))})", chunk)
             assigned.update(r[0] for r in rows)
         return [i for i in ids if i not in assigned]
+
+    def article_terms(self, article_ids: Iterable[int]) -> dict[int, list[str] | None]:
+        out: dict[int, list[str] | None] = {}
+        for chunk in _chunks(list(article_ids), 500):
+            rows = self.db.execute(f"SELECT id, terms FROM articles WHERE id IN "
+                                   f"({','.join('?' * len(chunk))})", chunk)
+            out.update((r[0], r[1].split() if r[1] is not None else None) for r in rows)
+        return out
+
+    def save_terms(self, terms: dict[int, list[str]]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE articles SET terms = ? WHERE id = ?",
+                           [(" ".join(t), i) for i, t in terms.items()])
 
     def story_members_since(self, since: datetime) -> dict[int, int]:
         """article id -> story id, for stories updated since ``since``."""
