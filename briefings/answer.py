@@ -88,16 +88,18 @@ class Index:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._reset(None)
+
+    def _reset(self, since: datetime | None) -> None:
         self.sides = {True: _Side(), False: _Side()}
         self.max_id = 0  # every sentence up to this id has been seen
         self.seq = 0  # translations up to this sequence number have been seen
-        self.since: datetime | None = None
+        self.since = since
 
     def refresh(self, store: Store, since: datetime) -> None:
         """Add new or newly translated sentences; forget everything when the window moved on."""
         if self.since is None or since - self.since > timedelta(days=1):
-            self.__init__()  # type: ignore[misc]
-            self.since = since
+            self._reset(since)
         rows, seq = store.sentences_for_index(since, self.max_id, self.seq)
         ar, en = self.sides[True], self.sides[False]
         for sid, text_src, text_en, language in rows:

@@ -112,7 +112,6 @@ def render(briefing: Briefing, fmt: Format = "html") -> list[str]:
                       f"article{'s' if sources != 1 else ''}")
     else:
         header.append("No new stories.")
-    header += [e(note) for note in briefing.notes]
     stories = [story_blocks(s, i, fmt) for i, s in enumerate(briefing.stories, start=1)]
     return pack(["\n".join(header)], stories)
 
@@ -194,6 +193,5 @@ def _paragraphs(sentences: list[str], size: int = 5) -> list[str]:
     return [" ".join(sentences[i:i + size]) for i in range(0, len(sentences), size)]
 
 
-def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary],
-                 notes: Sequence[str] = ()) -> Briefing:
-    return Briefing(title=title, created=created, stories=tuple(stories), notes=tuple(notes))
+def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary]) -> Briefing:
+    return Briefing(title=title, created=created, stories=tuple(stories))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -100,4 +100,3 @@ class Briefing:
     title: str
     created: datetime
     stories: tuple[StorySummary, ...]
-    notes: tuple[str, ...] = field(default=())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Article, CleanArticle, Sentence
+from .text import sentence_hash
 
 log = logging.getLogger(__name__)
 
@@ -259,8 +260,6 @@ class Store:
             )
             article_id = int(cur.lastrowid or 0)
             original = art.language != "ar"
-            from .text import sentence_hash
-
             db.executemany(
                 "INSERT INTO sentences (article_id, position, text_src, src_hash, text_en, status) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
