@@ -163,8 +163,15 @@ def _m004_article_terms(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN terms TEXT")
 
 
+def _m005_digest_abandoned(db: sqlite3.Connection) -> None:
+    """Digests that can no longer be delivered get their own mark, not a fake sent time."""
+    db.execute("ALTER TABLE digests ADD COLUMN abandoned_at TEXT")
+    db.execute("UPDATE digests SET sent_at = NULL, abandoned_at = created_at "
+               "WHERE sent_at = 'abandoned'")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms]
+    _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned]
 
 
 class Store:
@@ -610,13 +617,15 @@ class Store:
         """(digest id, chat id, kind, date) of digests with parts still to send."""
         rows = self.db.execute(
             "SELECT d.id, d.chat_id, d.kind, d.digest_date FROM digests d JOIN chats c "
-            "ON c.chat_id = d.chat_id WHERE d.sent_at IS NULL AND c.subscribed = 1 ORDER BY d.id")
+            "ON c.chat_id = d.chat_id WHERE d.sent_at IS NULL AND d.abandoned_at IS NULL "
+            "AND c.subscribed = 1 ORDER BY d.id")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def drop_digest(self, digest_id: int) -> None:
         """A digest that can no longer be delivered (chat gone, day over)."""
         with self.transaction() as db:
-            db.execute("UPDATE digests SET sent_at = ? WHERE id = ?", ("abandoned", digest_id))
+            db.execute("UPDATE digests SET abandoned_at = ? WHERE id = ?",
+                       (_ts(utcnow()), digest_id))
 
     def sent_parts(self, chat_id: int) -> list[tuple[int, int, int]]:
         """(digest id, part, message id) already sent to a chat: what tests and audits read."""
