@@ -22,6 +22,7 @@ from .config import Config, SourceConfig
 from .errors import BriefingsError
 from .ingest import IngestReport
 from .store import Store
+from .text import printable
 
 log = logging.getLogger(__name__)
 err = Console(stderr=True, soft_wrap=True)
@@ -58,12 +59,13 @@ def _report_ingest(report: IngestReport, store: Store) -> None:
     arts = store.articles(report.added)
     for art in arts:
         lang = "English, not translated" if art.language == "en" else "Arabic"
-        err.print(f"added: {art.location} — {art.headline[:70]} ({lang})", markup=False,
-                  highlight=False)
-    for line in report.skipped:
-        err.print(f"skipped: {line}", markup=False, highlight=False)
+        err.print(f"added: {printable(art.location)} — {printable(art.headline[:70])} ({lang})",
+                  markup=False, highlight=False)
+    for line in report.skipped:  # "where: skipped: why", already escaped
+        err.print(line, markup=False, highlight=False)
     for line in report.failed_sources:
-        err.print(f"source failed (retried next run): {line}", markup=False, highlight=False)
+        err.print(f"source failed (retried next run): {printable(line)}", markup=False,
+                  highlight=False)
     err.print(f"ingest: {len(report.added)} new, {report.duplicates} already stored, "
               f"{len(report.skipped)} skipped, {len(report.failed_sources)} source(s) failed",
               highlight=False)

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .config import Config, SourceConfig
 from .errors import ConfigError, SourceError
 from .models import CleanArticle, RawArticle
-from .sources import Problems, http_fetcher, read_feed, read_folder
+from .sources import Problems, describe, http_fetcher, plausible_date, read_feed, read_folder
 from .store import Store
-from .text import content_hash, latin_ratio, normalize, split_sentences
+from .text import content_hash, has_letters, latin_ratio, normalize, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ CITIES = frozenset((
     "كابول "
 ).split())
 _END_PUNCT = re.compile(r"[.!?؟…:]$")
+MAX_HEADLINE = 300  # characters; a longer "headline" is a paragraph that lost its line breaks
 
 
 @dataclass
@@ -121,9 +123,10 @@ class Cleaner:
                     outlet = self.outlets[rest]
                 else:
                     byline = byline or rest
-        if headline.startswith(("#", "=")):
-            headline = headline.lstrip("#= ")
+        headline = headline.lstrip("#= ").strip()[:MAX_HEADLINE]
         body_text = "\n".join(body)
+        if not has_letters(body_text):
+            return "no text (the body has no letters after cleaning)"
         if len(body_text) < self.cfg.min_chars:
             return (f"empty article ({len(body_text)} characters of text after cleaning, "
                     f"minimum {self.cfg.min_chars})")
@@ -133,11 +136,16 @@ class Cleaner:
             body_text = body_text[: cut if cut > 0 else self.cfg.max_chars]
         language = "en" if latin_ratio(body_text) > self.cfg.latin_ratio else "ar"
         sentences = tuple(split_sentences(body_text, language))
+        if not sentences:
+            return "no sentences in the text"
+        if not has_letters(headline):
+            headline = sentences[0][:MAX_HEADLINE]
         return CleanArticle(
             source=raw.source, location=raw.location, url=raw.url,
-            headline=headline or sentences[0][:120], sentences=sentences, language=language,
+            headline=headline, sentences=sentences, language=language,
             content_hash=content_hash(body_text), outlet=outlet or fallback_outlet,
-            byline=byline, dateline=dateline, published=raw.published, truncated=truncated,
+            byline=byline, dateline=dateline, published=plausible_date(raw.published),
+            truncated=truncated,
         )
 
     def _is_masthead(self, first: str, second: str) -> bool:
@@ -177,7 +185,9 @@ def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problem
 
 def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = None
            ) -> IngestReport:
-    """Read every enabled source; a failing source is recorded and the others go on."""
+    """Read every enabled source. Each item (file, JSON element, feed entry, page) is cleaned
+    and stored on its own: a bad one is reported with its reason and skipped, a failing source
+    is recorded in its health, and the rest go on. Only a store fault stops the run."""
     report = IngestReport()
     cleaner = Cleaner(cfg)
     for src in sources if sources is not None else cfg.sources:
@@ -189,25 +199,44 @@ def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = N
         added = 0
         try:
             for raw in _read_source(src, cfg, store, problems):
-                if raw.url and store.has_url(raw.url):
-                    report.duplicates += 1
-                    continue
-                result = cleaner.clean(raw, src.outlet or src.name)
-                if isinstance(result, str):
-                    problems.add(raw.location, f"skipped: {result}")
-                    continue
-                article_id = store.add_article(source_id, result)
+                article_id = _ingest_one(store, cleaner, source_id, src, raw, problems)
                 if article_id is None:
+                    continue
+                if article_id < 0:
                     report.duplicates += 1
                 else:
                     added += 1
                     report.added.append(article_id)
-        except SourceError as exc:
-            log.error("%s (will retry next run)", exc)
-            store.record_fetch(src.name, str(exc))
-            report.failed_sources.append(str(exc))
+        except sqlite3.Error:
+            raise
+        except Exception as exc:  # SourceError, or anything unexpected from a reader
+            why = str(exc) if isinstance(exc, SourceError) else \
+                f"source {src.name!r}: {describe(exc)}"
+            log.error("%s (will retry next run)", why)
+            store.record_fetch(src.name, why, added, problems.lines)
+            report.failed_sources.append(why)
         else:
-            store.record_fetch(src.name, None, added)
+            store.record_fetch(src.name, None, added, problems.lines)
         report.merge_problems(problems)
-        log.info("source %s: %d new article(s)", src.name, added)
+        log.info("source %s: %d new article(s), %d skipped", src.name, added,
+                 len(problems.lines))
     return report
+
+
+def _ingest_one(store: Store, cleaner: Cleaner, source_id: int, src: SourceConfig,
+                raw: RawArticle, problems: Problems) -> int | None:
+    """The new article's id, -1 for a duplicate, None when skipped (reported)."""
+    try:
+        if raw.url and store.has_url(raw.url):
+            return -1
+        result = cleaner.clean(raw, src.outlet or src.name)
+        if isinstance(result, str):
+            problems.add(raw.location, f"skipped: {result}")
+            return None
+        article_id = store.add_article(source_id, result)
+    except sqlite3.Error:
+        raise  # the store itself is broken: stop, nothing more can be saved
+    except Exception as exc:  # one article never stops the others
+        problems.add(raw.location, f"skipped: {describe(exc)}")
+        return None
+    return -1 if article_id is None else article_id

@@ -12,13 +12,14 @@ import logging
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import SourceError, UnreadableArticle
 from .models import RawArticle
+from .text import printable
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ class Problems:
     lines: list[str] = field(default_factory=list)
 
     def add(self, where: str, why: str) -> None:
-        log.warning("%s: %s", where, why)
-        self.lines.append(f"{where}: {why}")
+        line = f"{printable(where)}: {printable(why)}"
+        log.info("%s", line)
+        self.lines.append(line)
 
 
 def decode_bytes(data: bytes, where: str) -> str:
@@ -64,16 +66,43 @@ def decode_bytes(data: bytes, where: str) -> str:
     return text
 
 
+# Dates a source gives are trusted only within this range: a date far in the future would
+# keep an article "recent" for ever (and years past 9999 do not fit in a datetime at all).
+FUTURE_SLACK = timedelta(days=2)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(dt: datetime | None) -> datetime | None:
+    """The date in UTC, or None when it is out of range (unknown is better than wrong)."""
+    if dt is None:
+        return None
+    try:
+        dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    if not EARLIEST <= dt <= datetime.now(UTC) + FUTURE_SLACK:
+        return None
+    return dt
+
+
 def _parse_date(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
     for parse in (datetime.fromisoformat, parsedate_to_datetime):
         try:
             dt = parse(value.strip())
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError, IndexError):
             continue
-        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        return plausible_date(dt)
     return None
+
+
+def _struct_date(value: Any) -> datetime | None:
+    """feedparser's parsed dates (time.struct_time in UTC), or None when out of range."""
+    try:
+        return plausible_date(datetime.fromtimestamp(calendar.timegm(value), UTC))
+    except (OverflowError, ValueError, TypeError, OSError):
+        return None
 
 
 def _first(obj: dict[str, Any], *keys: str) -> str | None:
@@ -84,23 +113,32 @@ def _first(obj: dict[str, Any], *keys: str) -> str | None:
     return None
 
 
-def articles_from_json(source: str, path: Path, text: str) -> Iterator[RawArticle]:
-    """One object or a list of objects (SaudiNewsNet shape: title, content, url, source...)."""
+def articles_from_json(source: str, path: Path, text: str, problems: Problems
+                       ) -> Iterator[RawArticle]:
+    """One object or a list of objects (SaudiNewsNet shape: title, content, url, source...).
+
+    Each element is read on its own: a bad one is reported and the others go on."""
     data = json.loads(text)
     items = data if isinstance(data, list) else [data]
     for i, item in enumerate(items):
+        location = f"{path}#{i}" if isinstance(data, list) else str(path)
         if not isinstance(item, dict):
-            raise UnreadableArticle(f"{path}: item {i} is not an object")
-        yield RawArticle(
-            source=source,
-            location=f"{path}#{i}" if isinstance(data, list) else str(path),
-            text=_first(item, "content", "text", "body") or "",
-            url=_first(item, "url", "link"),
-            title=_first(item, "title", "headline"),
-            outlet=_first(item, "outlet", "source"),
-            author=_first(item, "author", "byline"),
-            published=_parse_date(_first(item, "published", "date", "date_extracted")),
-        )
+            problems.add(location, f"skipped: not an article object ({type(item).__name__})")
+            continue
+        try:
+            raw = RawArticle(
+                source=source, location=location,
+                text=_first(item, "content", "text", "body") or "",
+                url=_first(item, "url", "link"),
+                title=_first(item, "title", "headline"),
+                outlet=_first(item, "outlet", "source"),
+                author=_first(item, "author", "byline"),
+                published=_parse_date(_first(item, "published", "date", "date_extracted")),
+            )
+        except Exception as exc:  # one element never stops the file
+            problems.add(location, f"skipped: {describe(exc)}")
+            continue
+        yield raw
 
 
 def article_from_html(source: str, location: str, html: str, url: str | None = None
@@ -129,7 +167,7 @@ def read_folder(source: str, folder: Path, problems: Problems) -> Iterator[RawAr
         try:
             text = decode_bytes(path.read_bytes(), str(path))
             if path.suffix.lower() == ".json":
-                yield from articles_from_json(source, path, text)
+                yield from articles_from_json(source, path, text, problems)
             elif path.suffix.lower() in {".html", ".htm"}:
                 yield article_from_html(source, str(path), text)
             else:
@@ -138,8 +176,14 @@ def read_folder(source: str, folder: Path, problems: Problems) -> Iterator[RawAr
                 yield RawArticle(source=source, location=str(path), text=text)
         except UnreadableArticle as exc:
             problems.add(str(path), f"skipped: {exc}".replace(f"{path}: ", ""))
-        except (OSError, ValueError) as exc:
-            problems.add(str(path), f"skipped: {exc}")
+        except Exception as exc:  # one file never stops the folder
+            problems.add(str(path), f"skipped: {describe(exc)}")
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a failure: the exception's message, else its type."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def strip_markdown(text: str) -> str:
@@ -178,36 +222,49 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
     if feed.bozo and not feed.entries:
         raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
     outlet = feed.feed.get("title")
-    for entry in feed.entries:
-        link = entry.get("link")
-        if link and known_url(link):
+    for i, entry in enumerate(feed.entries):
+        where = f"{url}#entry-{i}"
+        try:
+            link = entry.get("link")
+            where = link or where
+            if link and known_url(link):
+                continue
+            raw = _entry_article(source, url, outlet, entry, fetch, problems, full_text_below)
+        except Exception as exc:  # one entry never stops the feed
+            problems.add(where, f"skipped: {describe(exc)}")
             continue
-        body = ""
-        if entry.get("content"):
-            body = max((c.get("value", "") for c in entry.content), key=len)
-        body = body or entry.get("summary", "")
-        if body and "<" in body:
-            body = _html_to_text(body)
-        published = None
-        for key in ("published_parsed", "updated_parsed"):
-            if entry.get(key):
-                published = datetime.fromtimestamp(calendar.timegm(entry[key]), UTC)
-                break
-        raw = RawArticle(source=source, location=link or url, text=body, url=link,
-                         title=entry.get("title"), outlet=outlet, author=entry.get("author"),
-                         published=published)
-        if link and len(body) < full_text_below:
-            try:
-                page = article_from_html(source, link, decode_bytes(fetch(link), link), link)
-            except Exception as exc:
-                problems.add(link, f"full text not fetched, using the feed's teaser: {exc}")
-            else:
-                if len(page.text) > len(body):
-                    raw = RawArticle(source=source, location=link, text=page.text, url=link,
-                                     title=raw.title or page.title, outlet=outlet or page.outlet,
-                                     author=raw.author or page.author,
-                                     published=published or page.published)
         yield raw
+
+
+def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch: Fetch,
+                   problems: Problems, full_text_below: int) -> RawArticle:
+    link = entry.get("link")
+    body = ""
+    if entry.get("content"):
+        body = max((c.get("value", "") for c in entry.content), key=len)
+    body = body or entry.get("summary", "")
+    if body and "<" in body:
+        body = _html_to_text(body)
+    published = None
+    for key in ("published_parsed", "updated_parsed"):
+        if entry.get(key):
+            published = _struct_date(entry[key])
+            break
+    raw = RawArticle(source=source, location=link or url, text=body, url=link,
+                     title=entry.get("title"), outlet=outlet, author=entry.get("author"),
+                     published=published)
+    if link and len(body) < full_text_below:
+        try:
+            page = article_from_html(source, link, decode_bytes(fetch(link), link), link)
+        except Exception as exc:
+            problems.add(link, f"full text not fetched, using the feed's teaser: {exc}")
+        else:
+            if len(page.text) > len(body):
+                raw = RawArticle(source=source, location=link, text=page.text, url=link,
+                                 title=raw.title or page.title, outlet=outlet or page.outlet,
+                                 author=raw.author or page.author,
+                                 published=published or page.published)
+    return raw
 
 
 def _html_to_text(fragment: str) -> str:

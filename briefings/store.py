@@ -170,8 +170,15 @@ def _m005_digest_abandoned(db: sqlite3.Connection) -> None:
                "WHERE sent_at = 'abandoned'")
 
 
+def _m006_source_skips(db: sqlite3.Connection) -> None:
+    """A source's health also says how many of its items the last run skipped, and why."""
+    db.execute("ALTER TABLE sources ADD COLUMN items_skipped INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE sources ADD COLUMN last_problem TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned]
+    _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
+    _m006_source_skips]
 
 
 class Store:
@@ -229,16 +236,22 @@ class Store:
             )
             return int(db.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()[0])
 
-    def record_fetch(self, name: str, error: str | None, added: int = 0) -> None:
+    def record_fetch(self, name: str, error: str | None, added: int = 0,
+                     problems: Sequence[str] = ()) -> None:
+        """A run of a source: its error (None = read), new articles, items it skipped."""
         now = _ts(utcnow())
+        last_problem = problems[-1] if problems else None
         with self.transaction() as db:
             if error is None:
                 db.execute("UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, "
-                           "last_error = NULL, articles_added = articles_added + ? "
-                           "WHERE name = ?", (now, now, added, name))
+                           "last_error = NULL, articles_added = articles_added + ?, "
+                           "items_skipped = ?, last_problem = ? WHERE name = ?",
+                           (now, now, added, len(problems), last_problem, name))
             else:
-                db.execute("UPDATE sources SET last_fetch_at = ?, last_error = ? WHERE name = ?",
-                           (now, error, name))
+                db.execute("UPDATE sources SET last_fetch_at = ?, last_error = ?, "
+                           "articles_added = articles_added + ?, items_skipped = ?, "
+                           "last_problem = ? WHERE name = ?",
+                           (now, error, added, len(problems), last_problem, name))
 
     def sources_health(self) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM sources ORDER BY name"))

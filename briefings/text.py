@@ -56,6 +56,20 @@ def sentence_hash(text: str) -> str:
     return hashlib.sha256(" ".join(normalize(text).split()).encode("utf-8")).hexdigest()[:32]
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """A name from outside (a file name, a URL) safe to print on one terminal line: control,
+    line-break and bidi-override characters are shown escaped (\\n, \\x1b, \\u202e)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def has_letters(text: str) -> bool:
+    """True when the text has at least one letter (of any script)."""
+    return any(ch.isalpha() for ch in text)
+
+
 def latin_ratio(text: str) -> float:
     arabic = len(_ARABIC_LETTER.findall(text))
     latin = len(_LATIN_LETTER.findall(text))

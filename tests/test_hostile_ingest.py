@@ -1,0 +1,181 @@
+"""Hostile items never stop ingestion: each is reported with its reason and skipped, and
+every other item of the source, and every other source, is still read."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefings import config
+from briefings.cli import main
+from briefings.ingest import Cleaner, ingest
+from briefings.models import RawArticle
+from briefings.store import Store
+
+from .conftest import SEEDS, ConfigFactory
+from .test_rss import BODY, FeedServer
+
+GOOD = ("أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في مدينة جدة بسعة خمسمئة سرير. "
+        "وقال الوزير إن المستشفى سيخدم سكان المنطقة الغربية ويضم أقساما تخصصية حديثة.")
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    s = FeedServer()
+    yield s
+    s.close()
+
+
+def _folder(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for file_name, text in files.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _two_sources(write_config: ConfigFactory, bad: Path, good: Path, **sections: dict
+                 ) -> config.Config:
+    return config.load(write_config(sources=[
+        {"name": "bad", "type": "folder", "path": str(bad)},
+        {"name": "good", "type": "folder", "path": str(good)}], **sections))
+
+
+@pytest.mark.parametrize("text", [
+    "#\n\n" + "-" * 100 + "\n",           # a markdown-ish headline, no letters in the body
+    "=\n\n😀😀😀 🎉🎉 👍\n",                 # emoji only
+    "#\n",                                 # a headline and nothing else
+])
+def test_letterless_article_is_skipped_and_the_rest_goes_on(
+        text: str, write_config: ConfigFactory, tmp_path: Path) -> None:
+    bad = _folder(tmp_path, "bad", {"a.txt": text, "b.txt": f"خبر جيد\n{GOOD}\n"})
+    good = _folder(tmp_path, "good", {"c.txt": f"خبر آخر\n{GOOD} {GOOD}\n"})
+    cfg = _two_sources(write_config, bad, good)
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert len(report.added) == 2  # b.txt after the bad file, and the second source
+    assert [line.split(": ", 1)[0] for line in report.skipped] == [str(bad / "a.txt")]
+    assert "no text" in report.skipped[0]
+    health = {r["name"]: r for r in store.sources_health()}
+    assert health["bad"]["items_skipped"] == 1 and "a.txt" in health["bad"]["last_problem"]
+    assert health["bad"]["last_error"] is None and health["good"]["items_skipped"] == 0
+
+
+def test_blank_file_with_min_chars_zero_does_not_crash(cfg: config.Config, store: Store
+                                                       ) -> None:
+    # Config validation refuses min_chars 0; the cleaner stands on its own anyway.
+    cfg = dataclasses.replace(cfg, ingest=dataclasses.replace(cfg.ingest, min_chars=0))
+    cleaner = Cleaner(cfg)
+    for text in ("", "   \n\n  ", "#", "--- ... ---"):
+        result = cleaner.clean(RawArticle(source="s", location="x.txt", text=text), None)
+        assert isinstance(result, str), text
+
+
+def test_json_dates_out_of_range_and_bad_elements(write_config: ConfigFactory, tmp_path: Path
+                                                  ) -> None:
+    items = [
+        {"title": "تاريخ بعيد", "content": GOOD, "url": "http://example.com/1",
+         "date": "9999-12-31T23:59:59-12:00"},
+        17, None, ["not", "an", "object"],
+        {"title": "عنوان", "content": GOOD + " " + GOOD, "url": "http://example.com/2",
+         "date": "2015-07-23T10:00:00+03:00"},
+        {"title": {"nested": 1}, "content": ["a list"], "url": 5},
+    ]
+    bad = _folder(tmp_path, "bad", {"day.json": json.dumps(items, ensure_ascii=False)})
+    good = _folder(tmp_path, "good", {"c.txt": f"خبر آخر\n{GOOD} وتفاصيل أخرى.\n"})
+    cfg = _two_sources(write_config, bad, good)
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    arts = {a.url: a for a in store.articles(report.added)}
+    assert set(arts) == {"http://example.com/1", "http://example.com/2", None}
+    assert arts["http://example.com/1"].published is None  # unknown, not year 9999
+    assert arts["http://example.com/2"].published is not None
+    assert arts["http://example.com/2"].published.isoformat() == "2015-07-23T07:00:00+00:00"
+    assert len(report.skipped) == 4  # 17, None, the list, the empty object
+
+
+def _rss(base: str, items: str) -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>الزمان</title><link>{base}</link>{items}</channel></rss>")
+
+
+def test_hostile_feed_entries_are_skipped(feeds: FeedServer, write_config: ConfigFactory,
+                                          tmp_path: Path) -> None:
+    long_body = f"<p>{BODY}</p>" * 6
+    items = (
+        # an emoji-only entry with a markdown-ish title
+        f"<item><title>#</title><link>{feeds.url}/a</link>"
+        f"<description>{'😀🎉 ' * 300}</description></item>"
+        # 10000-01-01 in UTC: feedparser parses it, Python's datetime cannot hold it
+        f"<item><title>من المستقبل</title><link>{feeds.url}/b</link>"
+        f"<pubDate>9999-12-31T23:59:59-12:00</pubDate>"
+        f"<description><![CDATA[{long_body}]]></description></item>"
+        f"<item><title>خبر عادي</title><link>{feeds.url}/c</link>"
+        f"<pubDate>Tue, 10 May 2016 08:00:00 GMT</pubDate>"
+        f"<description><![CDATA[{long_body.replace('أمس', 'اليوم')}]]></description></item>"
+    )
+    feeds.routes["/feed"] = (200, "application/rss+xml", _rss(feeds.url, items))
+    feeds.routes["/a"] = (200, "text/html", "<html><body><p>🎉</p></body></html>")
+    good = _folder(tmp_path, "good", {"c.txt": f"خبر آخر\n{GOOD}\n"})
+    cfg = config.load(write_config(sources=[
+        {"name": "feed", "type": "rss", "url": f"{feeds.url}/feed"},
+        {"name": "good", "type": "folder", "path": str(good)}]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    arts = {a.url: a for a in store.articles(report.added)}
+    assert set(arts) == {f"{feeds.url}/b", f"{feeds.url}/c", None}
+    assert arts[f"{feeds.url}/b"].published is None
+    assert arts[f"{feeds.url}/c"].published is not None
+    assert any(line.startswith(f"{feeds.url}/a: skipped") for line in report.skipped)
+    assert not report.failed_sources
+
+
+def test_a_source_that_raises_anything_is_recorded_and_the_others_go_on(
+        cfg: config.Config, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefings import ingest as ingest_mod
+
+    real = ingest_mod.read_folder
+
+    def broken_for_one(source: str, folder: Path, problems: object) -> Iterator[RawArticle]:
+        if source == "broken":
+            raise RuntimeError("disk went away")
+        return real(source, folder, problems)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_mod, "read_folder", broken_for_one)
+    sources = [config.SourceConfig(name="broken", type="folder", path=str(tmp_path)),
+               config.SourceConfig(name="seeds", type="folder", path=str(SEEDS))]
+    report = ingest(cfg, store, sources)
+    assert len(report.added) == 2
+    assert report.failed_sources == ["source 'broken': RuntimeError: disk went away"]
+    health = {r["name"]: r for r in store.sources_health()}
+    assert "disk went away" in health["broken"]["last_error"]
+
+
+def test_store_faults_are_not_swallowed_as_item_problems(
+        cfg: config.Config, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "add_article", full)
+    with pytest.raises(sqlite3.OperationalError):
+        ingest(cfg, store)
+
+
+def test_hostile_file_names_are_printed_escaped(write_config: ConfigFactory, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    names = ["evil\nINFO fake log line.txt", "clear\x1b[2J.txt", "gpj\u202etxt.txt"]
+    folder = _folder(tmp_path, "src", {name: "#\n" + "-" * 50 for name in names})
+    (folder / "ok.txt").write_text(f"خبر جيد\n{GOOD}\n", encoding="utf-8")
+    assert main(["--config", str(write_config()), "ingest", "--source", str(folder)]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\u202e" not in err
+    assert "\nINFO fake log line" not in err
+    assert "evil\\nINFO fake log line.txt" in err and "clear\\x1b[2J.txt" in err
+    assert "gpj\\u202etxt.txt" in err
+    assert "1 new" in err
