@@ -126,7 +126,7 @@ class Cleaner:
         headline = headline.lstrip("#= ").strip()[:MAX_HEADLINE]
         body_text = "\n".join(body)
         if not has_letters(body_text):
-            return "no text (the body has no letters after cleaning)"
+            return "empty article (no letters in the text after cleaning)"
         if len(body_text) < self.cfg.min_chars:
             return (f"empty article ({len(body_text)} characters of text after cleaning, "
                     f"minimum {self.cfg.min_chars})")

@@ -60,7 +60,7 @@ def test_letterless_article_is_skipped_and_the_rest_goes_on(
     report = ingest(cfg, store)
     assert len(report.added) == 2  # b.txt after the bad file, and the second source
     assert [line.split(": ", 1)[0] for line in report.skipped] == [str(bad / "a.txt")]
-    assert "no text" in report.skipped[0]
+    assert "empty article (no letters" in report.skipped[0]
     health = {r["name"]: r for r in store.sources_health()}
     assert health["bad"]["items_skipped"] == 1 and "a.txt" in health["bad"]["last_problem"]
     assert health["bad"]["last_error"] is None and health["good"]["items_skipped"] == 0
