@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import compose, config, packages, pipeline
 from .config import Config, SourceConfig
-from .errors import BriefingsError
+from .errors import BriefingsError, StoreError
 from .ingest import IngestReport
 from .store import Store
 from .text import printable
@@ -235,12 +236,19 @@ def _plugins(sub: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
+    cfg: Config | None = None
     try:
         cfg = config.load(getattr(args, "sub_config", None) or args.config)
         return int(args.func(cfg, args))
     except BriefingsError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         return exc.exit_code
+    except sqlite3.DatabaseError as exc:  # a store fault met outside Store's own checks
+        fault = StoreError.from_sqlite(cfg.db_path, exc) if cfg else None
+        if fault is None:
+            raise
+        err.print(f"error: {fault}", markup=False, highlight=False)
+        return fault.exit_code
     except KeyboardInterrupt:
         err.print("interrupted: finished work is saved; run again to continue")
         return 130

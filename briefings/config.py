@@ -8,6 +8,7 @@ comes from ``TELEGRAM_BOT_TOKEN`` or from the file named by ``telegram.token_fil
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import types
 import typing
@@ -19,6 +20,8 @@ import yaml
 from platformdirs import user_data_dir
 
 from .errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class IngestConfig:
     fetch_timeout: float = 20.0
     user_agent: str = "briefings/0.1 (offline Arabic news briefings)"
     full_text_below: int = 600
+    max_fetch_bytes: int = 10_000_000
     boilerplate: list[str] = field(default_factory=list)
     outlets: dict[str, str] = field(default_factory=dict)
 
@@ -103,6 +107,7 @@ class TelegramConfig:
     base_url: str | None = None
     allowed_chats: list[int] = field(default_factory=list)
     admins: list[int] = field(default_factory=list)
+    startup_retry_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,9 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
             return float(value)
     elif tp is str and isinstance(value, str):
         return value
+    if tp is str and key.endswith("_time") and isinstance(value, int):
+        raise ConfigError(key, f"expected a time in quotes like \"07:00\", got {value!r} (YAML "
+                               f"reads an unquoted 07:00 as a number)")
     raise ConfigError(key, f"expected {_describe(tp)}, got {value!r}")
 
 
@@ -214,68 +222,13 @@ def _build(cls: Any, data: Any, prefix: str) -> Any:
                           "is required") from exc
 
 
-def _check(cfg: Config) -> None:
-    names = set()
-    for i, src in enumerate(cfg.sources):
-        key = f"sources[{i}]"
-        if src.name in names:
-            raise ConfigError(f"{key}.name", f"duplicate source name {src.name!r}")
-        names.add(src.name)
-        if src.type == "folder" and not src.path:
-            raise ConfigError(f"{key}.path", "a folder source needs a path")
-        if src.type == "rss" and not src.url:
-            raise ConfigError(f"{key}.url", "an rss source needs a url")
-    positive = {
-        "translate.batch_size": cfg.translate.batch_size,
-        "translate.beam_size": cfg.translate.beam_size,
-        "translate.inter_threads": cfg.translate.inter_threads,
-        "translate.max_decoding_length": cfg.translate.max_decoding_length,
-        "translate.chunk_size": cfg.translate.chunk_size,
-        "summarize.sentences": cfg.summarize.sentences,
-        "digest.max_stories": cfg.digest.max_stories,
-        "ingest.max_chars": cfg.ingest.max_chars,
-        "schedule.poll_every": cfg.schedule.poll_every,
-        "answer.top": cfg.answer.top,
-    }
-    for key, value in positive.items():
-        if value < 1:
-            raise ConfigError(key, f"expected a whole number of at least 1, got {value!r}")
-    for key, share in {"summarize.story_similarity": cfg.summarize.story_similarity,
-                       "summarize.duplicate_similarity": cfg.summarize.duplicate_similarity,
-                       "ingest.latin_ratio": cfg.ingest.latin_ratio,
-                       "answer.min_match": cfg.answer.min_match}.items():
-        if not 0.0 <= share <= 1.0:
-            raise ConfigError(key, f"expected a number between 0 and 1, got {share!r}")
-    if cfg.translate.intra_threads < 0:
-        raise ConfigError("translate.intra_threads", "expected 0 (automatic) or more")
-    _check_time(cfg.schedule.digest_time, "schedule.digest_time")
-    _check_timezone(cfg.schedule.timezone, "schedule.timezone")
-
-
-def _check_time(value: str, key: str) -> None:
-    from .schedule_util import parse_hhmm
-
-    try:
-        parse_hhmm(value)
-    except ValueError as exc:
-        raise ConfigError(key, f"expected a time HH:MM, got {value!r}") from exc
-
-
-def _check_timezone(value: str, key: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(key, f"expected an IANA time zone like 'Africa/Tripoli', "
-                               f"got {value!r}") from exc
-
-
 def from_mapping(data: Any, base_dir: Path | None = None, name: str = "config") -> Config:
     try:
         cfg = _build(Config, data, "")
         cfg = dataclasses.replace(cfg, base_dir=base_dir or Path.cwd())
-        _check(cfg)
+        from .config_check import check  # it needs Config, and the engine registries
+
+        check(cfg)
     except ConfigError as exc:
         raise ConfigError(exc.key, exc.expected, name) from None
     return typing.cast(Config, cfg)
@@ -298,11 +251,30 @@ def load(path: str | Path | None = None) -> Config:
         raw = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError("(file)", f"cannot read {p}: {exc.strerror}", str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError("(file)", f"not UTF-8 text (byte {exc.start}): save it as UTF-8",
+                          str(p)) from None
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_StrictLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(where, f"malformed YAML: {problem}", str(p)) from None
+    if data is None:  # empty, or only comments: say so rather than run on silent defaults
+        log.warning("%s is empty: using the defaults", p)
     return from_mapping(data, p.resolve().parent, str(p))
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice (the first value would be lost silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)

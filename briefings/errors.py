@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 
 class BriefingsError(Exception):
     """Base class: the CLI prints the message and exits with ``exit_code``."""
@@ -47,3 +50,49 @@ class TokenMissing(BriefingsError):
     """The Telegram bot token is not configured."""
 
     exit_code = 2
+
+
+class StoreError(BriefingsError, sqlite3.DatabaseError):
+    """The SQLite store cannot be opened, read or written: not a database, damaged, read-only,
+    disk full. One line naming the file, the cause and what to do. Also a
+    ``sqlite3.DatabaseError``, so code that lets store faults through (ingest's per-item
+    isolation) lets this through too."""
+
+    def __init__(self, path: str | Path, cause: str, advice: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"store {path}: {cause}; {advice}")
+
+    @classmethod
+    def from_sqlite(cls, path: str | Path, exc: BaseException) -> StoreError | None:
+        """The fault behind an SQLite error, or None when it is not one (a programming error
+        such as a constraint violation stays what it is)."""
+        if isinstance(exc, StoreError):
+            return exc
+        if not isinstance(exc, sqlite3.DatabaseError):
+            return None
+        msg = str(exc)
+        for pattern, cause, advice in _STORE_FAULTS:
+            if pattern in msg.lower():
+                return cls(path, f"{cause} ({msg})", advice.format(dir=Path(path).parent))
+        return None
+
+
+_ASIDE = "move it aside or set store.path to another file"
+_STORE_FAULTS = [  # (SQLite message, cause, what to do)
+    ("not a database", "not an SQLite database", _ASIDE),
+    ("malformed", "the file is damaged or truncated",
+     "restore it from a backup, or move it aside (or set store.path to another file) to "
+     "start a new store"),
+    ("disk is full", "the disk is full",
+     "free some space and run again (what was stored before is kept)"),
+    ("readonly database", "cannot write to it",
+     "make the file and its directory {dir} writable for this user, or set store.path to "
+     "another file"),
+    ("unable to open database file", "cannot open it",
+     "check that its directory {dir} exists and is writable for this user, or set store.path "
+     "to another file"),
+    ("disk i/o error", "the disk failed to read or write it",
+     "check the disk and the file system, then run again"),
+    ("database is locked", "another process holds it locked",
+     "wait for the other briefings process to finish, then run again"),
+]

@@ -10,11 +10,12 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .errors import StoreError
 from .models import Article, CleanArticle, Sentence
 from .text import sentence_hash
 
@@ -181,28 +182,97 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m006_source_skips]
 
 
+def _fault(path: Path, exc: sqlite3.DatabaseError) -> sqlite3.DatabaseError:
+    """The ``StoreError`` for a store fault, else the error itself."""
+    return StoreError.from_sqlite(path, exc) or exc
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose store faults (not a database, damaged, read-only, disk full...)
+    are ``StoreError``s naming the file; other errors stay what they are."""
+
+    store_path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise _fault(self.store_path, exc) from None
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise _fault(self.store_path, exc) from None
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
+        """Open (or create) the store. A file that is not a briefings store, is damaged, or
+        cannot be written raises ``StoreError`` and is left exactly as it was."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
+        self._check_path()
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                      check_same_thread=False, factory=_Connection)
+        except sqlite3.DatabaseError as exc:
+            raise _fault(self.path, exc) from None
+        self.db.store_path = self.path
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.migrate()
+        try:
+            self._check_foreign()  # before WAL mode: that would rewrite a stranger's header
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.migrate()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _check_path(self) -> None:
+        try:
+            if self.path.is_dir():
+                raise StoreError(self.path, "is a directory", "set store.path to a file, e.g. "
+                                 f"{self.path / 'briefings.sqlite3'}")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            empty = self.path.exists() and self.path.stat().st_size == 0
+        except OSError as exc:
+            why = exc.strerror
+            with suppress(OSError):
+                parent = next((p for p in self.path.parents if p.exists()), None)
+                if parent and not parent.is_dir():
+                    why = f"{parent} is not a directory"
+            raise StoreError(self.path, f"cannot create or open it ({why})",
+                             "set store.path to a file in a directory this user may "
+                             "write") from None
+        if empty:
+            raise StoreError(self.path, "the file is empty (0 bytes): if it held the store, "
+                             "it was truncated", "restore it from a backup, or delete it to "
+                             "start a new store")
+
+    def _check_foreign(self) -> None:
+        tables = {r[0] for r in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "schema_migrations" not in tables:
+            raise StoreError(self.path, "an SQLite database, but not a briefings store "
+                             f"(tables: {', '.join(sorted(tables)[:5])})",
+                             "set store.path to another file")
 
     # -- plumbing ---------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed as a whole, or rolled back as a whole."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite may already have rolled back (disk full)
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error as exc:  # keep the first error, the one that says why
+                    log.debug("rollback failed: %s", exc)
             raise
-        self.db.execute("COMMIT")
 
     def migrate(self) -> None:
         self.db.execute(
@@ -210,9 +280,19 @@ class Store:
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
-        for version, migration in enumerate(MIGRATIONS, start=1):
-            if version in done:
-                continue
+        if done and max(done) > len(MIGRATIONS):
+            raise StoreError(self.path, f"written by a newer briefings (schema version "
+                             f"{max(done)}, this one knows {len(MIGRATIONS)})",
+                             "upgrade briefings, or set store.path to another file")
+        pending = [v for v in range(1, len(MIGRATIONS) + 1) if v not in done]
+        if pending and done:  # never migrate a damaged store
+            check = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if check != "ok":
+                raise StoreError(self.path, f"the file is damaged ({check})",
+                                 "restore it from a backup, or move it aside to start a new "
+                                 "store")
+        for version in pending:
+            migration = MIGRATIONS[version - 1]
             with self.transaction() as db:
                 migration(db)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
