@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import json
 import logging
+import sqlite3
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -230,6 +231,8 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
             if link and known_url(link):
                 continue
             raw = _entry_article(source, url, outlet, entry, fetch, problems, full_text_below)
+        except sqlite3.Error:
+            raise  # the store (known_url) is broken: a fault of the run, not of the entry
         except Exception as exc:  # one entry never stops the feed
             problems.add(where, f"skipped: {describe(exc)}")
             continue
