@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from . import cluster, compose, summarize
 from .config import Config, SourceConfig
-from .errors import ModelNotInstalled
+from .errors import ModelNotInstalled, ModelUnusable
 from .ingest import IngestReport, ingest
 from .models import Briefing, Sentence, StorySummary
 from .store import Store, utcnow
@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class Engine:
-    """The translator if a model is installed, else the one-line reason why not."""
+    """The translator if a usable model is installed, else the one-line reason why not."""
 
     translator: Translator | None
     missing: str | None = None
@@ -41,7 +41,8 @@ class Engine:
 def load_engine(cfg: Config) -> Engine:
     try:
         return Engine(get_translator(cfg))
-    except ModelNotInstalled as exc:
+    except (ModelNotInstalled, ModelUnusable) as exc:
+        # Callers show ``missing`` once; articles are stored and sentences stay pending.
         log.info("%s", exc)
         return Engine(None, str(exc))
 

@@ -13,10 +13,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .config import Config, TranslateConfig
-from .errors import ConfigError, ModelNotInstalled
+from .errors import ConfigError, ModelUnusable
+from .modelload import BadComputeType, PackageBroken, load
 from .packages import InstalledPackage, find, packages_dir
 from .store import Store
 
@@ -47,23 +48,22 @@ class ArgosTranslator:
     """The installed Argos package's CTranslate2 model and SentencePiece model, loaded once."""
 
     def __init__(self, cfg: TranslateConfig, pkg: InstalledPackage) -> None:
-        import ctranslate2
-        import sentencepiece as spm
-
         self.cfg = cfg
         self.pkg = pkg
         self.key = pkg.key
-        sp_path = pkg.path / "sentencepiece.model"
-        if not sp_path.exists():
-            raise ModelNotInstalled(cfg.from_code, cfg.to_code)
-        self.sp = spm.SentencePieceProcessor(model_file=str(sp_path))
         params: dict[str, object] = {
             "device": "cpu", "inter_threads": cfg.inter_threads, "intra_threads": cfg.intra_threads,
         }
         if cfg.compute_type != "auto":
             params["compute_type"] = cfg.compute_type
-        self.model = ctranslate2.Translator(str(pkg.path / "model"), **params)
-        self.target_prefix = getattr(pkg.package, "target_prefix", "") or ""
+        try:
+            loaded = load(pkg.path, params)
+        except PackageBroken as exc:
+            raise ModelUnusable(pkg.from_code, pkg.to_code, pkg.path, str(exc)) from None
+        except BadComputeType as exc:
+            raise ConfigError("translate.compute_type", str(exc)) from None
+        self.model, self.sp = loaded.model, loaded.sp
+        self.target_prefix = pkg.target_prefix
         self._lock = threading.Lock()  # one call at a time; CTranslate2 uses the threads
         self.decoded_tokens = 0  # target tokens the model produced (for benchmarks and logs)
         log.info("loaded %s from %s (%s)", self.key, pkg.path, params)
@@ -75,14 +75,8 @@ class ArgosTranslator:
         if not sentences:
             return []
         tokens = self.tokenize(sentences)
-        prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
         with self._lock:
-            results = self.model.translate_batch(
-                tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
-                batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
-                num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
-                max_decoding_length=self.cfg.max_decoding_length,
-            )
+            results = self._run(tokens)
         out = []
         for result in results:
             hyp = result.hypotheses[0]
@@ -91,6 +85,15 @@ class ArgosTranslator:
                 hyp = hyp[1:]
             out.append(self.sp.decode_pieces(hyp).replace("▁", " ").strip())
         return out
+
+    def _run(self, tokens: list[list[str]]) -> list[Any]:
+        prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
+        return list(self.model.translate_batch(
+            tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
+            batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
+            num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
+            max_decoding_length=self.cfg.max_decoding_length,
+        ))
 
 
 @register("argos")
@@ -103,7 +106,10 @@ _loaded_lock = threading.Lock()
 
 
 def get_translator(cfg: Config) -> Translator:
-    """The configured engine, loaded once per process. Raises ModelNotInstalled."""
+    """The configured engine, loaded once per process.
+
+    Raises ModelNotInstalled, or ModelUnusable when the installed package cannot load.
+    """
     name = cfg.translate.engine
     if name not in TRANSLATORS:
         raise ConfigError("translate.engine", f"unknown engine {name!r} (expected one of: "
