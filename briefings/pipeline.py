@@ -92,7 +92,7 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
         priority = [x.id for ss in chosen.values() for x in ss]
         priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
         report = translate_pending(store, engine.translator, priority,
-                                   cfg.translate.chunk_size, progress)
+                                   cfg.translate.chunk_size, progress, priority=True)
         sentences = store.sentences(all_ids)
     by_id = {x.id: x for ss in sentences.values() for x in ss}
     articles = {a.id: a for a in store.articles(all_ids)}
@@ -110,7 +110,8 @@ def translate_rest(store: Store, engine: Engine, cfg: Config,
     """Everything still pending, e.g. the bodies of articles after their digest went out."""
     if engine.translator is None:
         return TranslateReport()
-    return translate_pending(store, engine.translator, None, cfg.translate.chunk_size, progress)
+    return translate_pending(store, engine.translator, None, cfg.translate.chunk_size, progress,
+                             priority=False)
 
 
 def recent_articles(store: Store, cfg: Config, sources: Sequence[str] | None = None,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,11 +26,14 @@ log = logging.getLogger(__name__)
 
 
 class Translator(Protocol):
-    """Translates sentences one to one. ``key`` names the engine+model in the cache."""
+    """Translates sentences one to one. ``key`` names the engine+model in the cache.
+
+    ``priority`` calls (a digest someone is waiting for) go before background work.
+    """
 
     key: str
 
-    def translate(self, sentences: Sequence[str]) -> list[str]: ...
+    def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]: ...
 
 
 TRANSLATORS: dict[str, Callable[[TranslateConfig], Translator]] = {}
@@ -42,6 +46,38 @@ def register(name: str) -> Callable[[Callable[[TranslateConfig], Translator]],
         TRANSLATORS[name] = factory
         return factory
     return deco
+
+
+class PriorityLane:
+    """One user of the model at a time; a waiting priority caller goes before background ones.
+
+    Background work takes the lane one small slice at a time, so a priority caller waits
+    for at most the slice that is running.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self.waiting_priority = 0  # priority callers waiting for the lane
+
+    @contextmanager
+    def hold(self, priority: bool) -> Iterator[None]:
+        with self._cond:
+            if priority:
+                self.waiting_priority += 1
+                try:
+                    self._cond.wait_for(lambda: not self._busy)
+                finally:
+                    self.waiting_priority -= 1
+            else:
+                self._cond.wait_for(lambda: not self._busy and not self.waiting_priority)
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
 
 
 class ArgosTranslator:
@@ -64,19 +100,40 @@ class ArgosTranslator:
             raise ConfigError("translate.compute_type", str(exc)) from None
         self.model, self.sp = loaded.model, loaded.sp
         self.target_prefix = pkg.target_prefix
-        self._lock = threading.Lock()  # one call at a time; CTranslate2 uses the threads
+        self.lane = PriorityLane()
+        # Background work goes to the model in slices of what it decodes at once.
+        self.slice_size = max(1, cfg.batch_size * cfg.inter_threads)
         self.decoded_tokens = 0  # target tokens the model produced (for benchmarks and logs)
         log.info("loaded %s from %s (%s)", self.key, pkg.path, params)
 
     def tokenize(self, sentences: Sequence[str]) -> list[list[str]]:
         return [list(t) for t in self.sp.encode(list(sentences), out_type=str)]
 
-    def translate(self, sentences: Sequence[str]) -> list[str]:
+    def slices(self, tokens: list[list[str]]) -> list[tuple[int, int]]:
+        """(start, end) of consecutive slices of about batch_size x inter_threads sentences
+        (or tokens, with batch_type tokens)."""
+        if self.cfg.batch_type != "tokens":
+            return [(i, min(i + self.slice_size, len(tokens)))
+                    for i in range(0, len(tokens), self.slice_size)]
+        out, start, size = [], 0, 0
+        for i, t in enumerate(tokens):
+            if size and size + len(t) > self.slice_size:
+                out.append((start, i))
+                start, size = i, 0
+            size += len(t)
+        if start < len(tokens):
+            out.append((start, len(tokens)))
+        return out
+
+    def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]:
         if not sentences:
             return []
         tokens = self.tokenize(sentences)
-        with self._lock:
-            results = self._run(tokens)
+        parts = [(0, len(tokens))] if priority else self.slices(tokens)
+        results = []
+        for start, end in parts:
+            with self.lane.hold(priority):
+                results += self._run(tokens[start:end])
         out = []
         for result in results:
             hyp = result.hypotheses[0]
@@ -138,10 +195,12 @@ Progress = Callable[[int, int], None]
 
 
 def translate_pending(store: Store, translator: Translator, ids: Iterable[int] | None = None,
-                      chunk_size: int = 512, progress: Progress | None = None) -> TranslateReport:
+                      chunk_size: int = 512, progress: Progress | None = None,
+                      priority: bool = False) -> TranslateReport:
     """Translate the given pending sentences (or all pending), across articles, cache first.
 
     Work is committed chunk by chunk, so an interrupted run keeps what it finished.
+    ``priority`` (a digest being composed) goes to the model before background work.
     """
     report = TranslateReport()
     pending = store.pending_sentences(ids)
@@ -163,7 +222,7 @@ def translate_pending(store: Store, translator: Translator, ids: Iterable[int] |
         progress(0, total)
     for start in range(0, total, chunk_size):
         chunk = order[start:start + chunk_size]
-        english = translator.translate([misses[h][0] for h in chunk])
+        english = translator.translate([misses[h][0] for h in chunk], priority=priority)
         if len(english) != len(chunk):
             raise RuntimeError(f"engine {translator.key} returned {len(english)} outputs "
                                f"for {len(chunk)} sentences")
