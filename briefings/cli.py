@@ -179,7 +179,8 @@ def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
     for p in sorted(found, key=packages.list_order):
         broken = missing_file(p.path)
         mark = (" (used)" if p == used else "") + (f" (broken: {broken})" if broken else "")
-        print(f"{p.from_code}->{p.to_code}  version {p.version}  {p.path}{mark}")
+        print(f"{p.from_code}->{p.to_code}  version {p.version}  {packages.safe(str(p.path))}"
+              f"{mark}")
     for line in problems:
         print(f"not a package: {line}")
     return 0

@@ -97,8 +97,8 @@ def parse_metadata(raw: bytes) -> Metadata:
     if kind != "translate":
         return Metadata(kind, "", "", "", "")
     from_code, to_code = text("from_code"), text("to_code")
-    if not from_code or not to_code:
-        raise ValueError("metadata.json: from_code and to_code must not be empty")
+    if not from_code or not to_code or safe(from_code + to_code) != from_code + to_code:
+        raise ValueError("metadata.json: from_code and to_code must be non-empty plain text")
     version = text("package_version", "")
     if version and version_key(version)[0] == 0:
         raise ValueError(f"metadata.json: package_version {safe(version)!r} is not a version")
@@ -190,8 +190,9 @@ def _read_archive(path: Path, name: str) -> tuple[zipfile.ZipFile, str, Metadata
             shown = ", ".join(safe(t) for t in sorted(tops)[:5]) or "nothing"
             raise ModelInstallError(f"{name}: expected one top-level folder, found {shown}")
         top = tops.pop()
-        if top.startswith("."):
-            raise ModelInstallError(f"{name}: the top-level folder {safe(top)} is hidden")
+        if top.startswith(".") or safe(top) != top:
+            raise ModelInstallError(f"{name}: the top-level folder name {safe(top)} is hidden or "
+                                    f"has control characters; not installed")
         try:
             raw = zf.read(f"{top}/metadata.json")
         except KeyError:
@@ -245,7 +246,7 @@ def install_file(path: Path, directory: Path, label: str | None = None) -> Insta
 
     ``label`` names the package in messages (e.g. the URL it was downloaded from).
     """
-    name = label or path.name
+    name = safe(label or path.name)
     zf, top, meta = _read_archive(path, name)
     target = directory / top
     try:

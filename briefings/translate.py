@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from .config import Config, TranslateConfig
 from .errors import ConfigError, ModelUnusable
 from .modelload import BadComputeType, PackageBroken, load
-from .packages import InstalledPackage, find, packages_dir
+from .packages import InstalledPackage, find, packages_dir, safe
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,8 @@ class ArgosTranslator:
         try:
             loaded = load(pkg.path, params)
         except PackageBroken as exc:
-            raise ModelUnusable(pkg.from_code, pkg.to_code, pkg.path, str(exc)) from None
+            raise ModelUnusable(pkg.from_code, pkg.to_code, safe(str(pkg.path)), str(exc)
+                                ) from None
         except BadComputeType as exc:
             raise ConfigError("translate.compute_type", str(exc)) from None
         self.model, self.sp = loaded.model, loaded.sp

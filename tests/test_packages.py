@@ -127,6 +127,8 @@ BAD_ARCHIVES: dict[str, tuple[Change, str]] = {
     "no from_code": (meta({"to_code": "en", "package_version": "1.0"}), "no from_code"),
     "from_code a list": (meta({"from_code": ["ar"], "to_code": "en"}),
                          "from_code is a list, not a string"),
+    "to_code with ESC": (meta({"from_code": "ar", "to_code": "en\x1b[2J"}),
+                         "from_code and to_code must be non-empty plain text"),
     "version a number": (meta({"from_code": "ar", "to_code": "en", "package_version": 1.1}),
                          "package_version is a number, not a string"),
     "version not a version": (meta({"from_code": "ar", "to_code": "en",
@@ -171,6 +173,12 @@ def test_bad_names_in_messages_are_escaped(tiny_model: Path, tmp_path: Path,
         zf.writestr("b/metadata.json", b"{}")
     line = refused(evil, capsys)
     assert "\\u000a" in line and "\\u001b" in line and "\\u202e" in line
+    one_top = tmp_path / "bad\nname\u202e.argosmodel"
+    rewrite(tiny_model, one_top, lambda name, data: data,
+            lambda name: "x\x1b[2J" + name[name.index("/"):])
+    line = refused(one_top, capsys)
+    assert line.startswith("error: bad\\u000aname\\u202e.argosmodel: the top-level folder name "
+                           "x\\u001b[2J is hidden or has control characters")
 
 
 def test_failed_reinstall_keeps_the_old_copy(tiny_model: Path, tmp_path: Path,
