@@ -18,10 +18,11 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import compose, config, packages, pipeline
+from . import compose, config, packageindex, packages, pipeline
 from .config import Config, SourceConfig
 from .errors import BriefingsError, StoreError
 from .ingest import IngestReport
+from .modelload import missing_file
 from .store import Store
 from .text import printable
 
@@ -152,26 +153,36 @@ def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
 
 def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
     directory = packages.packages_dir(cfg.translate.packages_dir)
+    pair = (cfg.translate.from_code, cfg.translate.to_code)
     if args.models_cmd == "install":
         if args.file:
             pkg = packages.install_file(Path(args.file), directory)
         else:
             with Progress(TextColumn("[bold]downloading"), BarColumn(), MofNCompleteColumn(),
-                          console=err) as bar:
+                          console=err, transient=True) as bar:
                 task = bar.add_task("download", total=None)
-                pkg = packages.install_from_index(
-                    directory, cfg.translate.from_code, cfg.translate.to_code,
+                pkg = packageindex.install_from_index(
+                    directory, *pair,
                     lambda done, total: bar.update(task, completed=done, total=total))
         print(f"installed {pkg.from_code}->{pkg.to_code} {pkg.version} at {pkg.path}")
+        if (pkg.from_code, pkg.to_code) == pair:
+            newest = packages.find(directory, *pair)
+            if newest.path != pkg.path:
+                print(f"not used: {newest.from_code}->{newest.to_code} {newest.version} at "
+                      f"{newest.path} is newer")
         return 0
-    found = packages.installed(directory)
+    found, problems = packages.scan(directory)
     print(f"packages directory: {directory}")
     if not found:
         print("no translation packages installed ('briefings models install' to add ar->en)")
-    for p in found:
-        mark = " (used)" if (p.from_code, p.to_code) == (cfg.translate.from_code,
-                                                         cfg.translate.to_code) else ""
-        print(f"{p.from_code}->{p.to_code}  version {p.version}  {p.path}{mark}")
+    used = packages.pick(found, *pair)
+    for p in sorted(found, key=packages.list_order):
+        broken = missing_file(p.path)
+        mark = (" (used)" if p == used else "") + (f" (broken: {broken})" if broken else "")
+        print(f"{p.from_code}->{p.to_code}  version {p.version}  {packages.safe(str(p.path))}"
+              f"{mark}")
+    for line in problems:
+        print(f"not a package: {line}")
     return 0
 
 

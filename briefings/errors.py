@@ -96,3 +96,13 @@ _STORE_FAULTS = [  # (SQLite message, cause, what to do)
     ("database is locked", "another process holds it locked",
      "wait for the other briefings process to finish, then run again"),
 ]
+
+
+class ModelUnusable(BriefingsError):
+    """The installed translation package is there but cannot be loaded (broken files)."""
+
+    def __init__(self, from_code: str, to_code: str, path: object, reason: str) -> None:
+        super().__init__(
+            f"the {from_code}->{to_code} package at {path} cannot be loaded: {reason}; "
+            f"reinstall it with 'briefings models install'"
+        )

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from . import cluster, compose, summarize
 from .config import Config, SourceConfig
-from .errors import ModelNotInstalled
+from .errors import ModelNotInstalled, ModelUnusable
 from .ingest import IngestReport, ingest
 from .models import Briefing, Sentence, StorySummary
 from .store import Store, utcnow
@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class Engine:
-    """The translator if a model is installed, else the one-line reason why not."""
+    """The translator if a usable model is installed, else the one-line reason why not."""
 
     translator: Translator | None
     missing: str | None = None
@@ -41,7 +41,8 @@ class Engine:
 def load_engine(cfg: Config) -> Engine:
     try:
         return Engine(get_translator(cfg))
-    except ModelNotInstalled as exc:
+    except (ModelNotInstalled, ModelUnusable) as exc:
+        # Callers show ``missing`` once; articles are stored and sentences stay pending.
         log.info("%s", exc)
         return Engine(None, str(exc))
 
@@ -91,7 +92,7 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
         priority = [x.id for ss in chosen.values() for x in ss]
         priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
         report = translate_pending(store, engine.translator, priority,
-                                   cfg.translate.chunk_size, progress)
+                                   cfg.translate.chunk_size, progress, priority=True)
         sentences = store.sentences(all_ids)
     by_id = {x.id: x for ss in sentences.values() for x in ss}
     articles = {a.id: a for a in store.articles(all_ids)}
@@ -109,7 +110,8 @@ def translate_rest(store: Store, engine: Engine, cfg: Config,
     """Everything still pending, e.g. the bodies of articles after their digest went out."""
     if engine.translator is None:
         return TranslateReport()
-    return translate_pending(store, engine.translator, None, cfg.translate.chunk_size, progress)
+    return translate_pending(store, engine.translator, None, cfg.translate.chunk_size, progress,
+                             priority=False)
 
 
 def recent_articles(store: Store, cfg: Config, sources: Sequence[str] | None = None,

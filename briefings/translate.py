@@ -11,24 +11,29 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .config import Config, TranslateConfig
-from .errors import ConfigError, ModelNotInstalled
-from .packages import InstalledPackage, find, packages_dir
+from .errors import ConfigError, ModelUnusable
+from .modelload import BadComputeType, PackageBroken, load
+from .packages import InstalledPackage, find, packages_dir, safe
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 
 class Translator(Protocol):
-    """Translates sentences one to one. ``key`` names the engine+model in the cache."""
+    """Translates sentences one to one. ``key`` names the engine+model in the cache.
+
+    ``priority`` calls (a digest someone is waiting for) go before background work.
+    """
 
     key: str
 
-    def translate(self, sentences: Sequence[str]) -> list[str]: ...
+    def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]: ...
 
 
 TRANSLATORS: dict[str, Callable[[TranslateConfig], Translator]] = {}
@@ -43,46 +48,93 @@ def register(name: str) -> Callable[[Callable[[TranslateConfig], Translator]],
     return deco
 
 
+class PriorityLane:
+    """One user of the model at a time; a waiting priority caller goes before background ones.
+
+    Background work takes the lane one small slice at a time, so a priority caller waits
+    for at most the slice that is running.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self.waiting_priority = 0  # priority callers waiting for the lane
+
+    @contextmanager
+    def hold(self, priority: bool) -> Iterator[None]:
+        with self._cond:
+            if priority:
+                self.waiting_priority += 1
+                try:
+                    self._cond.wait_for(lambda: not self._busy)
+                finally:
+                    self.waiting_priority -= 1
+            else:
+                self._cond.wait_for(lambda: not self._busy and not self.waiting_priority)
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+
 class ArgosTranslator:
     """The installed Argos package's CTranslate2 model and SentencePiece model, loaded once."""
 
     def __init__(self, cfg: TranslateConfig, pkg: InstalledPackage) -> None:
-        import ctranslate2
-        import sentencepiece as spm
-
         self.cfg = cfg
         self.pkg = pkg
         self.key = pkg.key
-        sp_path = pkg.path / "sentencepiece.model"
-        if not sp_path.exists():
-            raise ModelNotInstalled(cfg.from_code, cfg.to_code)
-        self.sp = spm.SentencePieceProcessor(model_file=str(sp_path))
         params: dict[str, object] = {
             "device": "cpu", "inter_threads": cfg.inter_threads, "intra_threads": cfg.intra_threads,
         }
         if cfg.compute_type != "auto":
             params["compute_type"] = cfg.compute_type
-        self.model = ctranslate2.Translator(str(pkg.path / "model"), **params)
-        self.target_prefix = getattr(pkg.package, "target_prefix", "") or ""
-        self._lock = threading.Lock()  # one call at a time; CTranslate2 uses the threads
+        try:
+            loaded = load(pkg.path, params)
+        except PackageBroken as exc:
+            raise ModelUnusable(pkg.from_code, pkg.to_code, safe(str(pkg.path)), str(exc)
+                                ) from None
+        except BadComputeType as exc:
+            raise ConfigError("translate.compute_type", str(exc)) from None
+        self.model, self.sp = loaded.model, loaded.sp
+        self.target_prefix = pkg.target_prefix
+        self.lane = PriorityLane()
+        # Background work goes to the model in slices of what it decodes at once.
+        self.slice_size = max(1, cfg.batch_size * cfg.inter_threads)
         self.decoded_tokens = 0  # target tokens the model produced (for benchmarks and logs)
         log.info("loaded %s from %s (%s)", self.key, pkg.path, params)
 
     def tokenize(self, sentences: Sequence[str]) -> list[list[str]]:
         return [list(t) for t in self.sp.encode(list(sentences), out_type=str)]
 
-    def translate(self, sentences: Sequence[str]) -> list[str]:
+    def slices(self, tokens: list[list[str]]) -> list[tuple[int, int]]:
+        """(start, end) of consecutive slices of about batch_size x inter_threads sentences
+        (or tokens, with batch_type tokens)."""
+        if self.cfg.batch_type != "tokens":
+            return [(i, min(i + self.slice_size, len(tokens)))
+                    for i in range(0, len(tokens), self.slice_size)]
+        out, start, size = [], 0, 0
+        for i, t in enumerate(tokens):
+            if size and size + len(t) > self.slice_size:
+                out.append((start, i))
+                start, size = i, 0
+            size += len(t)
+        if start < len(tokens):
+            out.append((start, len(tokens)))
+        return out
+
+    def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]:
         if not sentences:
             return []
         tokens = self.tokenize(sentences)
-        prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
-        with self._lock:
-            results = self.model.translate_batch(
-                tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
-                batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
-                num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
-                max_decoding_length=self.cfg.max_decoding_length,
-            )
+        parts = [(0, len(tokens))] if priority else self.slices(tokens)
+        results = []
+        for start, end in parts:
+            with self.lane.hold(priority):
+                results += self._run(tokens[start:end])
         out = []
         for result in results:
             hyp = result.hypotheses[0]
@@ -91,6 +143,15 @@ class ArgosTranslator:
                 hyp = hyp[1:]
             out.append(self.sp.decode_pieces(hyp).replace("▁", " ").strip())
         return out
+
+    def _run(self, tokens: list[list[str]]) -> list[Any]:
+        prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
+        return list(self.model.translate_batch(
+            tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
+            batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
+            num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
+            max_decoding_length=self.cfg.max_decoding_length,
+        ))
 
 
 @register("argos")
@@ -103,7 +164,10 @@ _loaded_lock = threading.Lock()
 
 
 def get_translator(cfg: Config) -> Translator:
-    """The configured engine, loaded once per process. Raises ModelNotInstalled."""
+    """The configured engine, loaded once per process.
+
+    Raises ModelNotInstalled, or ModelUnusable when the installed package cannot load.
+    """
     name = cfg.translate.engine
     if name not in TRANSLATORS:
         raise ConfigError("translate.engine", f"unknown engine {name!r} (expected one of: "
@@ -132,10 +196,12 @@ Progress = Callable[[int, int], None]
 
 
 def translate_pending(store: Store, translator: Translator, ids: Iterable[int] | None = None,
-                      chunk_size: int = 512, progress: Progress | None = None) -> TranslateReport:
+                      chunk_size: int = 512, progress: Progress | None = None,
+                      priority: bool = False) -> TranslateReport:
     """Translate the given pending sentences (or all pending), across articles, cache first.
 
     Work is committed chunk by chunk, so an interrupted run keeps what it finished.
+    ``priority`` (a digest being composed) goes to the model before background work.
     """
     report = TranslateReport()
     pending = store.pending_sentences(ids)
@@ -157,7 +223,7 @@ def translate_pending(store: Store, translator: Translator, ids: Iterable[int] |
         progress(0, total)
     for start in range(0, total, chunk_size):
         chunk = order[start:start + chunk_size]
-        english = translator.translate([misses[h][0] for h in chunk])
+        english = translator.translate([misses[h][0] for h in chunk], priority=priority)
         if len(english) != len(chunk):
             raise RuntimeError(f"engine {translator.key} returned {len(english)} outputs "
                                f"for {len(chunk)} sentences")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,9 +18,9 @@ from briefings.errors import ModelInstallError, ModelNotInstalled
 from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.text import sentence_hash
-from briefings.translate import get_translator, translate_pending
+from briefings.translate import ArgosTranslator, get_translator, translate_pending
 
-from .conftest import install_tiny
+from .conftest import SEEDS, ConfigFactory, install_tiny
 
 
 def test_install_and_list(tiny_model: Path, capsys: pytest.CaptureFixture[str],
@@ -73,9 +78,9 @@ def test_pending_then_translated_with_cache(tiny_model: Path, cfg: config.Config
     calls: list[int] = []
     original = tr.translate
 
-    def counting(sentences: list[str]) -> list[str]:
+    def counting(sentences: list[str], priority: bool = False) -> list[str]:
         calls.append(len(sentences))
-        return original(sentences)
+        return original(sentences, priority)
 
     tr.translate = counting  # type: ignore[method-assign]
     first = translate_pending(store, tr, chunk_size=7)
@@ -139,3 +144,109 @@ def test_install_from_index_over_loopback(tiny_model: Path, monkeypatch: pytest.
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+class _RecordingModel:
+    """Wraps the real CTranslate2 model: records which thread each slice came from, and holds
+    the first background slice until a priority caller is waiting for the model."""
+
+    def __init__(self, model: Any, lane: Any) -> None:
+        self.model, self.lane = model, lane
+        self.calls: list[tuple[str, int]] = []
+        self.first_started = threading.Event()
+
+    def translate_batch(self, tokens: list[list[str]], **kwargs: Any) -> Any:
+        name = threading.current_thread().name
+        self.calls.append((name, len(tokens)))
+        if name == "background" and len(self.calls) == 1:
+            self.first_started.set()
+            # wait (not a timing assertion: a bound against hanging) for the priority caller
+            deadline = time.monotonic() + 60
+            while self.lane.waiting_priority == 0:
+                assert time.monotonic() < deadline, "the priority call never came"
+                time.sleep(0.002)
+        return self.model.translate_batch(tokens, **kwargs)
+
+
+def _seed_sentences(n: int) -> list[str]:
+    from briefings.text import split_sentences
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    sentences = [s for s in split_sentences(text) if any("\u0600" <= c <= "\u06ff" for c in s)]
+    assert len(sentences) >= n
+    return sentences[:n]
+
+
+def test_priority_call_goes_before_remaining_background_slices(
+        tiny_model: Path, write_config: ConfigFactory) -> None:
+    cfg = config.load(write_config(translate={"batch_size": 2, "inter_threads": 2}))
+    install_tiny(tiny_model)
+    tr = get_translator(cfg)
+    assert isinstance(tr, ArgosTranslator) and tr.slice_size == 4
+    background, urgent = _seed_sentences(30), ["قوات أميركية في مصراتة", "مرحبا"]
+    expected_bg = tr.translate(background, priority=True)  # one unsliced call
+    expected_urgent = tr.translate(urgent, priority=True)
+    recorder = _RecordingModel(tr.model, tr.lane)
+    tr.model = recorder
+    results: dict[str, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str, sentences: list[str], priority: bool) -> None:
+        try:
+            results[name] = tr.translate(sentences, priority=priority)
+        except BaseException as exc:
+            errors.append(exc)
+
+    bg = threading.Thread(target=run, args=("background", background, False), name="background")
+    bg.start()
+    assert recorder.first_started.wait(60)
+    fg = threading.Thread(target=run, args=("priority", urgent, True), name="priority")
+    fg.start()
+    fg.join(120)
+    bg.join(120)
+    assert not errors and not bg.is_alive() and not fg.is_alive()
+    order = [name for name, _ in recorder.calls]
+    # the priority call ran right after the slice that was running, before the other 7
+    assert order == ["background", "priority"] + ["background"] * 7
+    assert [n for name, n in recorder.calls if name == "background"] == [4] * 7 + [2]
+    assert results == {"background": expected_bg, "priority": expected_urgent}  # same output
+
+
+def test_background_slices_by_tokens(tiny_model: Path, write_config: ConfigFactory) -> None:
+    cfg = config.load(write_config(translate={"batch_type": "tokens", "batch_size": 20,
+                                              "inter_threads": 2}))
+    install_tiny(tiny_model)
+    tr = get_translator(cfg)
+    assert isinstance(tr, ArgosTranslator)
+    sentences = _seed_sentences(12)
+    tokens = tr.tokenize(sentences)
+    parts = tr.slices(tokens)
+    assert parts[0][0] == 0 and parts[-1][1] == len(tokens) and len(parts) > 1
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))  # consecutive, no gaps
+    assert all(end - start == 1 or sum(map(len, tokens[start:end])) <= 40
+               for start, end in parts)
+    assert tr.translate(sentences) == tr.translate(sentences, priority=True)
+
+
+def test_pipeline_digest_is_priority_and_rest_is_background(
+        tiny_model: Path, cfg: config.Config, store: Store) -> None:
+    from briefings import pipeline
+
+    install_tiny(tiny_model)
+    ingest(cfg, store)
+    engine = pipeline.load_engine(cfg)
+    assert engine.translator is not None
+    seen: list[bool] = []
+    original = engine.translator.translate
+
+    def spy(sentences: Sequence[str], priority: bool = False) -> list[str]:
+        seen.append(priority)
+        return original(sentences, priority)
+
+    engine.translator.translate = spy  # type: ignore[method-assign]
+    ids = pipeline.recent_articles(store, cfg)
+    pipeline.digest(store, cfg, engine, ids)
+    assert seen and all(seen)
+    seen.clear()
+    pipeline.translate_rest(store, engine, cfg)
+    assert seen and not any(seen)
