@@ -123,8 +123,11 @@ def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
     pipeline.select_stories(store, cfg, report.added)
     with progress_bar("translating") as bar:
         t = pipeline.translate_rest(store, engine, cfg, bar)
+    others = f" ({t.left_to_others} being translated by another run)" if t.left_to_others \
+        else ""
     err.print(f"translate: {t.sentences} sentence(s), {t.from_cache} from cache, "
-              f"{t.model_calls} by the model; {store.pending_count()} pending", highlight=False)
+              f"{t.model_calls} by the model; {store.pending_count()} pending{others}",
+              highlight=False)
     return 0
 
 

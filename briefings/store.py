@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +177,15 @@ def _m006_source_skips(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE sources ADD COLUMN last_problem TEXT")
 
 
+def _m007_translation_claims(db: sqlite3.Connection) -> None:
+    """Sentences a process is translating right now, so that concurrent runs share the work."""
+    db.execute("CREATE TABLE translation_claims (engine TEXT NOT NULL, src_hash TEXT NOT NULL, "
+               "claimed_until TEXT NOT NULL, PRIMARY KEY (engine, src_hash))")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
-    _m006_source_skips]
+    _m006_source_skips, _m007_translation_claims]
 
 
 def _fault(path: Path, exc: sqlite3.DatabaseError) -> sqlite3.DatabaseError:
@@ -455,6 +461,31 @@ class Store:
             db.executemany("UPDATE sentences SET text_en = ?, status = 'translated', "
                            "translated_seq = ? WHERE id = ? AND status = 'pending'",
                            [(text, seq, sid) for sid, text in done])
+            db.executemany("DELETE FROM translation_claims WHERE engine = ? AND src_hash = ?",
+                           [(engine, h) for h in new])
+
+    def claim_translations(self, engine: str, hashes: Sequence[str], ttl: timedelta
+                           ) -> tuple[dict[str, str], list[str]]:
+        """For a chunk about to be translated, in one transaction: the translations another
+        run finished meanwhile, and the hashes now claimed by this run for ``ttl`` (those
+        claimed by a live other run are in neither: it is translating them)."""
+        now = utcnow()
+        with self.transaction() as db:
+            db.execute("DELETE FROM translation_claims WHERE claimed_until < ?", (_ts(now),))
+            done: dict[str, str] = {}
+            taken: set[str] = set()
+            for chunk in _chunks(list(hashes), 500):
+                marks = ",".join("?" * len(chunk))
+                done.update(db.execute(
+                    f"SELECT src_hash, text_en FROM translations WHERE engine = ? "
+                    f"AND src_hash IN ({marks})", [engine, *chunk]).fetchall())
+                taken.update(r[0] for r in db.execute(
+                    f"SELECT src_hash FROM translation_claims WHERE engine = ? "
+                    f"AND src_hash IN ({marks})", [engine, *chunk]))
+            mine = [h for h in hashes if h not in done and h not in taken]
+            db.executemany("INSERT INTO translation_claims VALUES (?, ?, ?)",
+                           [(engine, h, _ts(now + ttl)) for h in mine])
+        return done, mine
 
     def import_translations(self, other: Path) -> int:
         """Copy another database's translation cache into this one (warm a new store)."""

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from .config import Config, TranslateConfig
@@ -190,9 +191,13 @@ class TranslateReport:
     sentences: int = 0  # sentences marked translated
     from_cache: int = 0  # of which served by the cache
     model_calls: int = 0  # distinct sentences the model translated
+    left_to_others: int = 0  # sentences another run was translating (claimed): still pending
 
 
 Progress = Callable[[int, int], None]
+# How long a run's claim on a chunk stands: another run takes the chunk over after this
+# (a run that died, or one slower than this per chunk: then the work is done twice, no harm).
+CLAIM_TTL = timedelta(minutes=15)
 
 
 def translate_pending(store: Store, translator: Translator, ids: Iterable[int] | None = None,
@@ -218,21 +223,31 @@ def translate_pending(store: Store, translator: Translator, ids: Iterable[int] |
             misses.setdefault(h, (text, []))[1].append(sid)
     # Longest first inside each chunk lets CTranslate2 pad less; chunks keep memory flat.
     order = sorted(misses, key=lambda h: len(misses[h][0]), reverse=True)
-    total, done = len(order), 0
+    total = len(order)
     if progress:
         progress(0, total)
     for start in range(0, total, chunk_size):
         chunk = order[start:start + chunk_size]
-        english = translator.translate([misses[h][0] for h in chunk], priority=priority)
-        if len(english) != len(chunk):
-            raise RuntimeError(f"engine {translator.key} returned {len(english)} outputs "
-                               f"for {len(chunk)} sentences")
-        new = dict(zip(chunk, english, strict=True))
-        store.save_translations(translator.key, new,
-                                [(sid, new[h]) for h in chunk for sid in misses[h][1]])
-        done += len(chunk)
-        report.model_calls += len(chunk)
+        if not priority:  # background work is shared with concurrent runs through claims
+            finished, mine = store.claim_translations(translator.key, chunk, CLAIM_TTL)
+            if finished:
+                store.save_translations(translator.key, {}, [
+                    (sid, text) for h, text in finished.items() for sid in misses[h][1]])
+                report.from_cache += sum(len(misses[h][1]) for h in finished)
+            elsewhere = set(chunk) - set(finished) - set(mine)
+            report.left_to_others += sum(len(misses[h][1]) for h in elsewhere)
+            chunk = mine
+        if chunk:
+            english = translator.translate([misses[h][0] for h in chunk], priority=priority)
+            if len(english) != len(chunk):
+                raise RuntimeError(f"engine {translator.key} returned {len(english)} outputs "
+                                   f"for {len(chunk)} sentences")
+            new = dict(zip(chunk, english, strict=True))
+            store.save_translations(translator.key, new,
+                                    [(sid, new[h]) for h in chunk for sid in misses[h][1]])
+            report.model_calls += len(chunk)
+        done = min(total, start + chunk_size)
         if progress:
             progress(done, total)
-    report.sentences = len(pending)
+    report.sentences = len(pending) - report.left_to_others
     return report

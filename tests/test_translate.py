@@ -250,3 +250,59 @@ def test_pipeline_digest_is_priority_and_rest_is_background(
     seen.clear()
     pipeline.translate_rest(store, engine, cfg)
     assert seen and not any(seen)
+
+
+class _Sharing:
+    """A real translator whose first call lets a second run (its own store connection,
+    as another process has) do the whole job before the first call goes on."""
+
+    def __init__(self, inner: Any, other: Any = None) -> None:
+        self.inner, self.other = inner, other
+        self.key = inner.key
+        self.seen: list[str] = []
+
+    def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]:
+        if self.other is not None:
+            other, self.other = self.other, None
+            other()
+        self.seen += sentences
+        out: list[str] = self.inner.translate(sentences, priority=priority)
+        return out
+
+
+def test_concurrent_runs_share_the_work(tiny_model: Path, cfg: config.Config, store: Store
+                                        ) -> None:
+    install_tiny(tiny_model)
+    ingest(cfg, store)
+    pending = store.pending_sentences()
+    distinct = {h for _, h, _ in pending}
+    assert len(distinct) > 8
+    real = get_translator(cfg)
+    second_store = Store(cfg.db_path)
+    second = _Sharing(real)
+    seconds = []
+    first = _Sharing(real, other=lambda: seconds.append(
+        translate_pending(second_store, second, chunk_size=4)))
+    report = translate_pending(store, first, chunk_size=4)
+    # the first run's chunk was claimed while the second ran: the second left it alone,
+    # and the first found every later chunk already done
+    assert len(first.seen) == 4 and report.left_to_others == 0
+    assert seconds[0].left_to_others == sum(1 for _, h, _ in pending
+                                            if h in {sentence_hash(x) for x in first.seen})
+    assert len(first.seen) + len(second.seen) == len(distinct)  # nothing translated twice
+    assert not set(first.seen) & set(second.seen)
+    assert store.pending_count() == 0
+    second_store.close()
+
+
+def test_a_dead_runs_claims_expire(tiny_model: Path, cfg: config.Config, store: Store) -> None:
+    from datetime import timedelta
+
+    install_tiny(tiny_model)
+    ingest(cfg, store)
+    tr = get_translator(cfg)
+    hashes = [h for _, h, _ in store.pending_sentences()]
+    _, mine = store.claim_translations(tr.key, hashes, timedelta(seconds=-1))  # died long ago
+    assert mine
+    report = translate_pending(store, tr)
+    assert report.left_to_others == 0 and store.pending_count() == 0
