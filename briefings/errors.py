@@ -106,3 +106,7 @@ class ModelUnusable(BriefingsError):
             f"the {from_code}->{to_code} package at {path} cannot be loaded: {reason}; "
             f"reinstall it with 'briefings models install'"
         )
+
+
+class FetchError(BriefingsError):
+    """A feed or page could not be fetched: refused link, HTTP error, too slow, too large."""

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from .config import Config, SourceConfig
 from .errors import ConfigError, SourceError
+from .fetch import PageBackoff, http_fetcher
 from .models import CleanArticle, RawArticle
-from .sources import Problems, describe, http_fetcher, plausible_date, read_feed, read_folder
+from .sources import Problems, describe, plausible_date, read_feed, read_folder
 from .store import Store
 from .text import content_hash, has_letters, latin_ratio, normalize, split_sentences
 
@@ -178,9 +179,11 @@ def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problem
     if src.type == "folder":
         yield from read_folder(src.name, cfg.resolve(src.path or "."), problems)
     else:
-        fetch = http_fetcher(cfg.ingest.fetch_timeout, cfg.ingest.user_agent)
+        fetch = http_fetcher(cfg.ingest.fetch_timeout, cfg.ingest.user_agent,
+                             cfg.ingest.max_fetch_bytes)
         yield from read_feed(src.name, src.url or "", fetch, problems, known_url=store.has_url,
-                             full_text_below=cfg.ingest.full_text_below)
+                             full_text_below=cfg.ingest.full_text_below,
+                             pages=PageBackoff(store), min_teaser=cfg.ingest.min_chars)
 
 
 def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = None

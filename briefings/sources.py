@@ -7,10 +7,10 @@ through ``problems`` (one line each), so one bad item never stops the others.
 from __future__ import annotations
 
 import calendar
+import io
 import json
 import logging
 import sqlite3
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,7 +18,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError, UnreadableArticle
+from .decode import decode, decode_bytes
+from .errors import BriefingsError, SourceError, UnreadableArticle
+from .fetch import Fetch, PageBackoff, disallowed
 from .models import RawArticle
 from .text import printable
 
@@ -37,34 +39,6 @@ class Problems:
         line = f"{printable(where)}: {printable(why)}"
         log.info("%s", line)
         self.lines.append(line)
-
-
-def decode_bytes(data: bytes, where: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1256; else UnreadableArticle."""
-    if not data.strip():
-        return ""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise UnreadableArticle(f"{where}: invalid UTF-16 ({exc.reason})") from None
-    if b"\x00" in data:
-        raise UnreadableArticle(f"{where}: binary file (NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1256")
-    except UnicodeDecodeError:
-        raise UnreadableArticle(f"{where}: neither UTF-8 nor Windows-1256 text") from None
-    # cp1256 maps nearly every byte: accept it only when the result looks like text.
-    printable = sum(ch.isprintable() or ch.isspace() for ch in text) / len(text)
-    letters = sum(ch.isalpha() for ch in text) / len(text)
-    if printable < 0.97 or letters < 0.4:
-        raise UnreadableArticle(f"{where}: binary or unknown encoding, not text")
-    log.info("%s: decoded as Windows-1256", where)
-    return text
 
 
 # Dates a source gives are trusted only within this range: a date far in the future would
@@ -197,29 +171,21 @@ def strip_markdown(text: str) -> str:
     return re.sub(r"(\*\*|__|\*|_|`)", "", text)
 
 
-Fetch = Callable[[str], bytes]
-
-
-def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -> Fetch:
-    def fetch(url: str) -> bytes:
-        req = urllib.request.Request(url, headers={"User-Agent": user_agent,
-                                                   "Accept": "*/*"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return bytes(resp.read(max_bytes))
-
-    return fetch
-
-
 def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
-              known_url: Callable[[str], bool], full_text_below: int) -> Iterator[RawArticle]:
-    """Entries of an RSS/Atom feed; teaser-only entries are fetched and extracted in full."""
+              known_url: Callable[[str], bool], full_text_below: int,
+              pages: PageBackoff | None = None, min_teaser: int = 0) -> Iterator[RawArticle]:
+    """Entries of an RSS/Atom feed; teaser-only entries are fetched and extracted in full.
+
+    Only http(s) links are used. A page whose fetch fails waits (``pages``) before the next
+    try; meanwhile its entry uses the teaser if it has ``min_teaser`` characters, else waits."""
     import feedparser
 
     try:
-        data = fetch(url)
-    except Exception as exc:  # network, HTTP, timeout: the feed is retried next poll
+        resp = fetch(url)
+    except Exception as exc:  # network, HTTP, timeout, too large: the feed is retried next poll
         raise SourceError(f"feed {source!r} ({url}): {exc}") from exc
-    feed = feedparser.parse(data)
+    # a stream, not bytes: feedparser would open bytes that name a local file
+    feed = feedparser.parse(io.BytesIO(resp.data), response_headers=resp.feed_headers())
     if feed.bozo and not feed.entries:
         raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
     outlet = feed.feed.get("title")
@@ -228,19 +194,26 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
         try:
             link = entry.get("link")
             where = link or where
+            refused = disallowed(link) if link else None
+            if refused:
+                problems.add(where, f"skipped: {refused}")
+                continue
             if link and known_url(link):
                 continue
-            raw = _entry_article(source, url, outlet, entry, fetch, problems, full_text_below)
+            raw = _entry_article(source, url, outlet, entry, fetch, problems, full_text_below,
+                                 pages, min_teaser)
         except sqlite3.Error:
             raise  # the store (known_url) is broken: a fault of the run, not of the entry
         except Exception as exc:  # one entry never stops the feed
             problems.add(where, f"skipped: {describe(exc)}")
             continue
-        yield raw
+        if raw is not None:
+            yield raw
 
 
 def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch: Fetch,
-                   problems: Problems, full_text_below: int) -> RawArticle:
+                   problems: Problems, full_text_below: int, pages: PageBackoff | None,
+                   min_teaser: int) -> RawArticle | None:
     link = entry.get("link")
     body = ""
     if entry.get("content"):
@@ -256,18 +229,33 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
     raw = RawArticle(source=source, location=link or url, text=body, url=link,
                      title=entry.get("title"), outlet=outlet, author=entry.get("author"),
                      published=published)
-    if link and len(body) < full_text_below:
-        try:
-            page = article_from_html(source, link, decode_bytes(fetch(link), link), link)
-        except Exception as exc:
-            problems.add(link, f"full text not fetched, using the feed's teaser: {exc}")
-        else:
-            if len(page.text) > len(body):
-                raw = RawArticle(source=source, location=link, text=page.text, url=link,
-                                 title=raw.title or page.title, outlet=outlet or page.outlet,
-                                 author=raw.author or page.author,
-                                 published=published or page.published)
-    return raw
+    if not link or len(body) >= full_text_below:
+        return raw
+    teaser = raw if len(body.strip()) >= max(min_teaser, 1) else None
+    if pages is not None and pages.waiting(link):
+        return teaser  # its failure was reported when it happened; quiet until the next try
+    try:
+        resp = fetch(link)
+        found = decode(resp.data, link, resp.charset)
+        page = article_from_html(source, link, found.text, link)
+        if not page.text.strip():
+            raise UnreadableArticle("no article text found on the page")
+    except Exception as exc:
+        why = str(exc).removeprefix(f"{link}: ") if isinstance(exc, BriefingsError) \
+            else describe(exc)
+        then = "using the feed's teaser" if teaser else "skipped (the teaser is too short)"
+        retry = f"; {pages.failed(link, why)}" if pages is not None else ""
+        problems.add(link, f"full text not fetched ({why}): {then}{retry}")
+        return teaser
+    if pages is not None:
+        pages.succeeded(link)
+    if found.note:
+        problems.add(link, found.note)
+    if len(page.text) <= len(body):
+        return raw
+    return RawArticle(source=source, location=link, text=page.text, url=link,
+                      title=raw.title or page.title, outlet=outlet or page.outlet,
+                      author=raw.author or page.author, published=published or page.published)
 
 
 def _html_to_text(fragment: str) -> str:

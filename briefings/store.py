@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -183,9 +184,35 @@ def _m007_translation_claims(db: sqlite3.Connection) -> None:
                "claimed_until TEXT NOT NULL, PRIMARY KEY (engine, src_hash))")
 
 
+def _m008_url_failures(db: sqlite3.Connection) -> None:
+    """Pages whose fetch failed, so they are retried with backoff instead of on every poll."""
+    db.execute("""
+        CREATE TABLE url_failures (
+            url TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_error TEXT NOT NULL,
+            first_failed_at TEXT NOT NULL,
+            last_failed_at TEXT NOT NULL,
+            next_try_at TEXT  -- NULL: given up
+        )""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
-    _m006_source_skips, _m007_translation_claims]
+    _m006_source_skips, _m007_translation_claims, _m008_url_failures]
+
+URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
+
+
+@dataclass(frozen=True)
+class UrlFailure:
+    """A page that could not be fetched: how often, the last reason, when to try again."""
+
+    url: str
+    failures: int
+    last_error: str
+    last_failed_at: datetime
+    next_try_at: datetime | None  # None: given up
 
 
 def _fault(path: Path, exc: sqlite3.DatabaseError) -> sqlite3.DatabaseError:
@@ -341,6 +368,42 @@ class Store:
 
     def sources_health(self) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM sources ORDER BY name"))
+
+    # -- pages that failed -------------------------------------------------
+    @staticmethod
+    def _url_failure(row: sqlite3.Row) -> UrlFailure:
+        return UrlFailure(url=row["url"], failures=row["failures"], last_error=row["last_error"],
+                          last_failed_at=datetime.fromisoformat(row["last_failed_at"]),
+                          next_try_at=_dt(row["next_try_at"]))
+
+    def url_failure(self, url: str) -> UrlFailure | None:
+        row = self.db.execute("SELECT * FROM url_failures WHERE url = ?", (url,)).fetchone()
+        return None if row is None else self._url_failure(row)
+
+    def record_url_failure(self, url: str, error: str,
+                           delay: Callable[[int], timedelta | None],
+                           now: datetime | None = None) -> UrlFailure:
+        """One more failure of ``url``; ``delay(failures)`` is the wait before the next try
+        (None: give up). Records older than URL_FAILURES_KEPT are dropped meanwhile."""
+        now = now or utcnow()
+        with self.transaction() as db:
+            db.execute("DELETE FROM url_failures WHERE last_failed_at < ?",
+                       (_ts(now - URL_FAILURES_KEPT),))
+            row = db.execute("SELECT failures FROM url_failures WHERE url = ?",
+                             (url,)).fetchone()
+            failures = (row[0] if row else 0) + 1
+            wait = delay(failures)
+            db.execute(
+                "INSERT INTO url_failures VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE "
+                "SET failures = excluded.failures, last_error = excluded.last_error, "
+                "last_failed_at = excluded.last_failed_at, next_try_at = excluded.next_try_at",
+                (url, failures, error, _ts(now), _ts(now), _ts(now + wait) if wait else None))
+            found = db.execute("SELECT * FROM url_failures WHERE url = ?", (url,)).fetchone()
+        return self._url_failure(found)
+
+    def clear_url_failure(self, url: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM url_failures WHERE url = ?", (url,))
 
     # -- articles ---------------------------------------------------------
     def has_url(self, url: str) -> bool:
