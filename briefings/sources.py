@@ -196,7 +196,8 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
             where = link or where
             refused = disallowed(link) if link else None
             if refused:
-                problems.add(where, f"skipped: {refused}")
+                problems.add(where if len(where) <= 100 else where[:99] + "…",
+                             f"skipped: {refused}")
                 continue
             if link and known_url(link):
                 continue
@@ -243,9 +244,9 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
     except Exception as exc:
         why = str(exc).removeprefix(f"{link}: ") if isinstance(exc, BriefingsError) \
             else describe(exc)
-        then = "using the feed's teaser" if teaser else "skipped (the teaser is too short)"
+        then = "using the feed's teaser" if teaser else "skipped, the teaser is too short"
         retry = f"; {pages.failed(link, why)}" if pages is not None else ""
-        problems.add(link, f"full text not fetched ({why}): {then}{retry}")
+        problems.add(link, f"full text not fetched: {why}; {then}{retry}")
         return teaser
     if pages is not None:
         pages.succeeded(link)
