@@ -349,3 +349,58 @@ def test_charset_named_only_by_the_http_header_is_honoured(
     iso = arts[f"{server.url}/iso"]
     text = " ".join(s.text_src for s in store.sentences([iso.id])[iso.id])
     assert "اشتباكات نشبت بين القوات المحلية" in text
+
+
+# -- https ----------------------------------------------------------------------
+
+def test_https_fetch_verifies_and_a_stalled_tls_handshake_meets_the_deadline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import ssl
+    import subprocess
+
+    from briefings.errors import FetchError
+    from briefings.fetch import http_fetcher
+
+    # a TLS server that drips a handshake record one byte every 0.5 s (at most 20 s)
+    stalled = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip_handshake() -> None:
+        conn, _ = stalled.accept()
+        with contextlib.suppress(OSError), conn:
+            for byte in b"\x16\x03\x03\x40\x00" + bytes(35):
+                if stop.is_set():
+                    return
+                conn.sendall(bytes([byte]))
+                time.sleep(0.5)
+
+    threading.Thread(target=drip_handshake, daemon=True).start()
+    fetch = http_fetcher(1, "test")
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=r"took longer than 1 s"):
+        fetch(f"https://127.0.0.1:{stalled.getsockname()[1]}/feed")
+    assert time.monotonic() - start < 8
+    stop.set()
+    stalled.close()
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    server = Server()
+    server.serve("/page", "text/html; charset=windows-1256", page().encode("cp1256"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+    url = server.url.replace("http:", "https:") + "/page"
+    try:
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+            http_fetcher(2, "test")(url)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        resp = http_fetcher(2, "test")(url)
+    finally:
+        server.close()
+    assert resp.charset == "windows-1256" and resp.data == page().encode("cp1256")
