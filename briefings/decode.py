@@ -29,6 +29,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _EXPECTED = re.compile(
     "[\t\n\r\f\v\x20-\x7e\u00a0-\u024f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
     "\u2000-\u206f\u20a0-\u20bf\ufb50-\ufdff\ufe70-\ufeff]")
+_XML_DECL = r"""^\s*(<\?xml[^>]*?encoding\s*=\s*)["']([A-Za-z0-9._:-]+)["']"""
+_XML_DECL_BYTES = re.compile(_XML_DECL.encode("ascii"))
+_XML_DECL_TEXT = re.compile(_XML_DECL)
 MAX_BAD_SPOTS = 64  # more damage than this is not "a few bad bytes"
 
 
@@ -75,6 +78,20 @@ def decode(data: bytes, where: str, declared: str | None = None) -> Decoded:
                                 f"(tried UTF-8, UTF-16 and Windows-1256)")
     log.info("%s: decoded as Windows-1256", where)
     return Decoded(text, "cp1256")
+
+
+def decode_xml(data: bytes, where: str, declared: str | None = None) -> tuple[bytes, Decoded]:
+    """A feed as UTF-8 bytes that say so in their XML declaration, and how it was read.
+
+    feedparser reads damaged UTF-8, or UTF-8 under a wrong HTTP charset, as Windows-1252
+    mojibake; decoding here first (HTTP charset, else the XML declaration, else detection)
+    gives it only clean UTF-8."""
+    if not declared:
+        found = _XML_DECL_BYTES.search(data[:512])
+        declared = found.group(2).decode("ascii") if found else None
+    result = decode(data, where, declared)
+    text = _XML_DECL_TEXT.sub(r'\1"utf-8"', result.text, count=1)
+    return text.encode("utf-8"), result
 
 
 def decode_bytes(data: bytes, where: str) -> str:

@@ -52,12 +52,12 @@ class Response:
     content_type: str | None  # the Content-Type header
     charset: str | None  # its charset parameter
 
-    def feed_headers(self) -> dict[str, str]:
-        """What feedparser needs to know about the response (encoding, base for links)."""
-        headers = {"content-location": self.url}
-        if self.content_type:
-            headers["content-type"] = self.content_type
-        return headers
+    def feed_headers(self, charset: str | None = None) -> dict[str, str]:
+        """What feedparser needs to know about the response: its media type (with ``charset``
+        instead of the server's, if given) and the base for relative links."""
+        media = (self.content_type or "").split(";")[0].strip() or "application/xml"
+        ctype = f"{media}; charset={charset}" if charset else (self.content_type or media)
+        return {"content-location": self.url, "content-type": ctype}
 
 
 Fetch = Callable[[str], Response]

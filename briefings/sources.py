@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from .decode import decode, decode_bytes
+from .decode import decode, decode_bytes, decode_xml
 from .errors import BriefingsError, SourceError, UnreadableArticle
 from .fetch import Fetch, PageBackoff, disallowed
 from .models import RawArticle
@@ -182,10 +182,14 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
 
     try:
         resp = fetch(url)
-    except Exception as exc:  # network, HTTP, timeout, too large: the feed is retried next poll
-        raise SourceError(f"feed {source!r} ({url}): {exc}") from exc
+        data, found = decode_xml(resp.data, url, resp.charset)
+    except Exception as exc:  # network, HTTP, timeout, too large, binary: retried next poll
+        why = str(exc).removeprefix(f"{url}: ")
+        raise SourceError(f"feed {source!r} ({url}): {why}") from exc
+    if found.note:
+        problems.add(url, found.note)
     # a stream, not bytes: feedparser would open bytes that name a local file
-    feed = feedparser.parse(io.BytesIO(resp.data), response_headers=resp.feed_headers())
+    feed = feedparser.parse(io.BytesIO(data), response_headers=resp.feed_headers("utf-8"))
     if feed.bozo and not feed.entries:
         raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
     outlet = feed.feed.get("title")

@@ -405,3 +405,25 @@ def test_https_fetch_verifies_and_a_stalled_tls_handshake_meets_the_deadline(
     finally:
         server.close()
     assert resp.charset == "windows-1256" and resp.data == page().encode("cp1256")
+
+
+def test_damaged_or_mislabelled_feeds_are_read_without_mojibake(
+        server: Server, write_config: ConfigFactory) -> None:
+    lying = rss(item("عنوان بترويسة كاذبة", f"{server.url}/l", LONG)).encode()
+    server.serve("/lying", "application/rss+xml; charset=windows-1256", lying)
+    good = rss(item("عنوان خبر سليم", f"{server.url}/d", LONG.replace("أمس", "البارحة"))).encode()
+    cut = good.index("سليم".encode())
+    server.serve("/damaged", "application/rss+xml", good[:cut] + b"\xff" + good[cut:])
+    server.serve("/utf16", "text/xml", rss(item("عنوان بترميز آخر", f"{server.url}/u", LONG.replace(
+        "أمس", "الخميس")), encoding="").encode("utf-16-le"))
+    cfg = config.load(write_config(sources=[
+        {"name": name, "type": "rss", "url": f"{server.url}/{name}"}
+        for name in ("lying", "damaged", "utf16")]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert not report.failed_sources
+    heads = sorted(a.headline for a in store.articles(report.added))
+    assert heads == ["عنوان بترميز آخر", "عنوان بترويسة كاذبة", "عنوان خبر سليم"]
+    assert "Ø" not in stored_text(store) and "ط§" not in stored_text(store)
+    assert any(f"{server.url}/damaged: damaged UTF-8: 1 bad byte(s) dropped" in line
+               for line in report.skipped)
