@@ -32,6 +32,7 @@ _EXPECTED = re.compile(
 _XML_DECL = r"""^\s*(<\?xml[^>]*?encoding\s*=\s*)["']([A-Za-z0-9._:-]+)["']"""
 _XML_DECL_BYTES = re.compile(_XML_DECL.encode("ascii"))
 _XML_DECL_TEXT = re.compile(_XML_DECL)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
 MAX_BAD_SPOTS = 64  # more damage than this is not "a few bad bytes"
 
 
@@ -53,10 +54,9 @@ def decode(data: bytes, where: str, declared: str | None = None) -> Decoded:
             return _with_bom(data[len(bom):], codec, where)
     utf8 = _strict(data, "utf-8")
     if utf8 is not None and b"\x00" not in data and _control_share(utf8) <= 0.1:
-        note = None
         if declared and _codec(declared) not in (None, "utf-8", "ascii") and not utf8.isascii():
-            note = f"declared charset {declared} but the bytes are UTF-8: read as UTF-8"
-        return Decoded(utf8, "utf-8", note)
+            log.info("%s: declared %s, but the bytes are UTF-8: read as UTF-8", where, declared)
+        return Decoded(utf8, "utf-8")
     if declared:
         found = _declared(data, declared, where)
         if found is not None:
@@ -92,6 +92,13 @@ def decode_xml(data: bytes, where: str, declared: str | None = None) -> tuple[by
     result = decode(data, where, declared)
     text = _XML_DECL_TEXT.sub(r'\1"utf-8"', result.text, count=1)
     return text.encode("utf-8"), result
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset a page names in its ``<meta>`` tags, if any (for pages whose HTTP
+    response names none)."""
+    found = _META_CHARSET.search(data[:4096])
+    return found.group(1).decode("ascii") if found else None
 
 
 def decode_bytes(data: bytes, where: str) -> str:

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from .decode import decode, decode_bytes, decode_xml
+from .decode import decode, decode_bytes, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
 from .fetch import Fetch, PageBackoff, disallowed
 from .models import RawArticle
@@ -241,7 +241,7 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
         return teaser  # its failure was reported when it happened; quiet until the next try
     try:
         resp = fetch(link)
-        found = decode(resp.data, link, resp.charset)
+        found = decode(resp.data, link, resp.charset or html_charset(resp.data))
         page = article_from_html(source, link, found.text, link)
         if not page.text.strip():
             raise UnreadableArticle("no article text found on the page")

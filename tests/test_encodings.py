@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefings.cli import main
-from briefings.decode import decode, decode_bytes
+from briefings.decode import Decoded, decode, decode_bytes, html_charset
 from briefings.errors import UnreadableArticle
 
 AR = ("قال مسؤولون إن اشتباكات نشبت بين القوات المحلية والمسلحين شرقي المدينة أمس. "
@@ -111,10 +111,16 @@ def test_declared_charset_is_honoured_unless_the_bytes_are_utf8() -> None:
     assert iso.decode("cp1256") != AR  # without the declaration it would be misread
     assert decode(iso, "x", declared="ISO-8859-6") == decode(iso, "x", "iso-8859-6")
     assert decode(iso, "x", declared="ISO-8859-6").text == AR
-    lying = decode(AR.encode(), "x", declared="iso-8859-1")
-    assert lying.text == AR and lying.note and "bytes are UTF-8" in lying.note
+    assert decode(AR.encode(), "x", declared="iso-8859-1") == Decoded(AR, "utf-8")
     assert decode(AR.encode("cp1256"), "x", declared="nonsense-charset").text == AR
     assert decode(ONE_BAD, "x", declared="utf-8").text == ONE_BAD_TEXT
+
+
+def test_html_meta_charset() -> None:
+    assert html_charset(b'<html><head><meta charset="windows-1256">') == "windows-1256"
+    assert html_charset(b'<meta http-equiv="Content-Type" content="text/html; '
+                        b'charset=ISO-8859-6"><p>x</p>') == "ISO-8859-6"
+    assert html_charset(b"<html><body>no charset</body></html>") is None
 
 
 def test_folder_reports_the_repair_and_stores_clean_text(

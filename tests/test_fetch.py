@@ -338,8 +338,12 @@ def test_charset_named_only_by_the_http_header_is_honoured(
         server: Server, write_config: ConfigFactory) -> None:
     iso_page = page(f"<p>{BODY}</p><p>{BODY.replace('أمس', 'اليوم')}</p>")
     server.serve("/iso", "text/html; charset=ISO-8859-6", iso_page.encode("iso-8859-6"))
+    meta_page = iso_page.replace("<head>", '<head><meta charset="ISO-8859-6">')
+    meta_page = meta_page.replace("أمس", "الاثنين")
+    server.serve("/meta", "text/html", meta_page.encode("iso-8859-6"))
     feed_1256 = rss(item("عنوان بترميز ويندوز", f"{server.url}/w", LONG),
-                    item("خبر", f"{server.url}/iso"), encoding="")
+                    item("خبر", f"{server.url}/iso"), item("خبر آخر", f"{server.url}/meta"),
+                    encoding="")
     server.serve("/feed", "application/rss+xml; charset=windows-1256",
                  feed_1256.encode("cp1256"))
     cfg = feed_config(write_config, f"{server.url}/feed")
@@ -347,9 +351,10 @@ def test_charset_named_only_by_the_http_header_is_honoured(
     report = ingest(cfg, store)
     arts = {a.url: a for a in store.articles(report.added)}
     assert arts[f"{server.url}/w"].headline == "عنوان بترميز ويندوز"
-    iso = arts[f"{server.url}/iso"]
-    text = " ".join(s.text_src for s in store.sentences([iso.id])[iso.id])
-    assert "اشتباكات نشبت بين القوات المحلية" in text
+    for path in ("/iso", "/meta"):
+        art = arts[server.url + path]
+        text = " ".join(s.text_src for s in store.sentences([art.id])[art.id])
+        assert "اشتباكات نشبت بين القوات المحلية" in text
 
 
 # -- https ----------------------------------------------------------------------
