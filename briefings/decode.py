@@ -193,7 +193,21 @@ def _declared(data: bytes, declared: str, where: str) -> Decoded | None:
     if text is None or _control_share(text) > 0.01:
         log.info("%s: not valid %s as declared, detecting the encoding", where, declared)
         return None
+    if codec in _LATIN and _arabic_share(data.decode("cp1256", errors="replace")) > 0.5:
+        # an old server default (Apache's AddDefaultCharset ISO-8859-1) over Arabic text
+        log.info("%s: declared %s, but reads as Windows-1256 Arabic", where, declared)
+        return None
     return Decoded(text, codec)
+
+
+_LATIN = {"iso8859-1", "iso8859-15", "cp1252", "ascii"}
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+
+
+def _arabic_share(text: str) -> float:
+    """Arabic letters among all letters."""
+    letters = sum(ch.isalpha() for ch in text)
+    return len(_ARABIC_LETTER.findall(text)) / letters if letters else 0.0
 
 
 def _utf16(data: bytes) -> Decoded | None:

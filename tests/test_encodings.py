@@ -112,6 +112,10 @@ def test_declared_charset_is_honoured_unless_the_bytes_are_utf8() -> None:
     assert decode(iso, "x", declared="ISO-8859-6") == decode(iso, "x", "iso-8859-6")
     assert decode(iso, "x", declared="ISO-8859-6").text == AR
     assert decode(AR.encode(), "x", declared="iso-8859-1") == Decoded(AR, "utf-8")
+    # an old server default (ISO-8859-1) over a Windows-1256 page; real Latin-1 stays Latin-1
+    assert decode(AR.encode("cp1256"), "x", declared="iso-8859-1").text == AR
+    french = "Le ministre a visité le port, a déclaré « À bientôt » et salué l'équipe."
+    assert decode(french.encode("latin-1"), "x", declared="ISO-8859-1").text == french
     assert decode(AR.encode("cp1256"), "x", declared="nonsense-charset").text == AR
     assert decode(ONE_BAD, "x", declared="utf-8").text == ONE_BAD_TEXT
 
