@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from .decode import decode, decode_bytes, decode_xml, html_charset
+from .decode import decode, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
 from .fetch import Fetch, PageBackoff, disallowed
 from .models import RawArticle
@@ -140,10 +140,15 @@ def read_folder(source: str, folder: Path, problems: Problems) -> Iterator[RawAr
         if path.suffix.lower() not in SUFFIXES or path.name.startswith("."):
             continue
         try:
-            text = decode_bytes(path.read_bytes(), str(path))
+            data = path.read_bytes()
+            html = path.suffix.lower() in {".html", ".htm"}
+            found = decode(data, str(path), html_charset(data) if html else None)
+            text = found.text
+            if found.note:
+                problems.add(str(path), f"{found.note}; the rest of the text is kept")
             if path.suffix.lower() == ".json":
                 yield from articles_from_json(source, path, text, problems)
-            elif path.suffix.lower() in {".html", ".htm"}:
+            elif html:
                 yield article_from_html(source, str(path), text)
             else:
                 if path.suffix.lower() == ".md":

@@ -135,7 +135,8 @@ def test_folder_reports_the_repair_and_stores_clean_text(
 
     folder = tmp_path / "inbox"
     folder.mkdir()
-    (folder / "cut.txt").write_bytes(("عنوان الخبر هنا\n" + AR + "\n" + AR).encode()[:-1])
+    # cut inside the last character (2 bytes in UTF-8)
+    (folder / "cut.txt").write_bytes(("عنوان الخبر هنا\n" + AR + "\n" + AR + " خبر").encode()[:-1])
     (folder / "utf16.txt").write_bytes(("عنوان آخر هنا\n" + AR.replace("أمس", "اليوم") * 2)
                                        .encode("utf-16-le"))
     cfg_path = write_config(sources=[{"name": "inbox", "type": "folder", "path": str(folder)}])
@@ -146,3 +147,7 @@ def test_folder_reports_the_repair_and_stores_clean_text(
     for art in heads:
         text = " ".join(s.text_src for s in store.sentences([art.id])[art.id])
         assert "ط§" not in text and "\ufffd" not in text
+    err = capsys.readouterr().err
+    assert "cut.txt: damaged UTF-8" in err and "the rest of the text is kept" in err
+    assert "utf16.txt" not in err.replace("added: ", "").split("ingest:")[0].replace(
+        str(folder / "utf16.txt") + " —", "")  # a clean file is added, not reported
