@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
+from pathlib import PurePath
 from typing import Literal
 
 from .models import Article, Briefing, Bullet, Citation, Sentence, StorySummary
@@ -21,12 +23,33 @@ UNTRANSLATED = "untranslated"
 
 
 def link_of(article: Article) -> str:
+    """Where the article can be found, for a local reader: its URL, else its file path."""
     if article.url:
         return article.url
     try:
         return os.path.relpath(article.location)
     except ValueError:
         return article.location
+
+
+def public_link(article: Article) -> str:
+    """Where the article can be found, for chats: its URL, else its source's name and its
+    file name (``inbox/report.txt``, ``dump/2024.json#3``), never a path on the server."""
+    if article.url:
+        return article.url
+    return f"{article.source}/{PurePath(article.location).name}"
+
+
+def relink(briefing: Briefing, links: Mapping[int, str]) -> Briefing:
+    """The briefing with each cited article's link replaced by ``links[article id]``."""
+
+    def cite(c: Citation) -> Citation:
+        return replace(c, link=links.get(c.article_id, c.link))
+
+    stories = [replace(s, sources=tuple(cite(c) for c in s.sources),
+                       bullets=tuple(replace(b, citation=cite(b.citation)) for b in s.bullets))
+               for s in briefing.stories]
+    return replace(briefing, stories=tuple(stories))
 
 
 def story_summary(story_id: int, articles: Sequence[Article],
@@ -162,7 +185,8 @@ def _fit(block: str, limit: int) -> list[str]:
 
 
 def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]],
-               original: bool, fmt: Format = "html", header: str = "") -> list[str]:
+               original: bool, fmt: Format = "html", header: str = "",
+               link: Callable[[Article], str] = link_of) -> list[str]:
     """A story's full text (English, or the Arabic originals) with source links."""
     e = escape if fmt == "html" else (lambda t: t)
     blocks: list[list[str]] = []
@@ -171,7 +195,7 @@ def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]]
         head = next((s for s in ss if s.position == 0), None)
         title = art.headline if original or not (head and head.text_en) else head.text_en
         meta = " · ".join(x for x in (art.outlet, art.dateline, art.byline) if x)
-        cite = Citation(n, art.id, art.outlet or art.source, title, link_of(art), 0, art.headline)
+        cite = Citation(n, art.id, art.outlet or art.source, title, link(art), 0, art.headline)
         first = (f"<b>[{n}] {e(title)}</b>\n<i>{e(meta)}</i> — {link_markup(cite, fmt)}"
                  if fmt == "html" else f"[{n}] {title}\n{meta} — {cite.link}")
         body = []

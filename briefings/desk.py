@@ -12,9 +12,10 @@ import html
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from . import answer, cluster, compose, pipeline
 from .config import Config
@@ -25,6 +26,24 @@ from .translate import TranslateReport
 
 log = logging.getLogger(__name__)
 e = compose.escape
+MAX_ID = 2**63 - 1  # SQLite's largest integer: story ids beyond it cannot exist
+ECHO = 200  # characters of a user's text repeated back in a reply
+MAX_FILTERS = 20
+
+
+def short(text: str, limit: int = ECHO) -> str:
+    """A user's text, cut to ``limit`` characters (with …) to be echoed in a reply."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def valid_timezone(name: str) -> bool:
+    """An IANA zone name (not a path, a directory or a data file of the zone database)."""
+    return name in _zones()
 
 
 @dataclass(frozen=True)
@@ -133,18 +152,17 @@ class Desk:
             try:
                 t = parse_hhmm(value)
             except ValueError:
-                return False, f"Not a time: {e(value)}. Use HH:MM, e.g. /settings time 07:30"
+                return False, (f"Not a time: {e(short(value, 40))}. Use HH:MM, e.g. "
+                               "/settings time 07:30")
             self.store.update_chat(chat_id, digest_time=f"{t:%H:%M}")
         elif name == "tz":
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                return False, (f"Unknown time zone: {e(value)}. Use a name like "
+            if not valid_timezone(value):
+                return False, (f"Unknown time zone: {e(short(value, 40))}. Use a name like "
                                "Africa/Tripoli, Asia/Riyadh or UTC.")
             self.store.update_chat(chat_id, timezone=value)
         elif name in {"stories", "sentences"}:
             limit = 20 if name == "stories" else 10
-            if not value.isdigit() or not 1 <= int(value) <= limit:
+            if not (value.isdecimal() and len(value) <= 3 and 1 <= int(value) <= limit):
                 return False, f"{name} takes a number from 1 to {limit}."
             self.store.update_chat(chat_id, **{name: int(value)})
         else:
@@ -154,18 +172,31 @@ class Desk:
     def change_filter(self, chat_id: int, action: str, keyword: str) -> str:
         if self.store.chat(chat_id) is None:
             return "Subscribe first with /start."
-        keyword = " ".join(keyword.split())
+        keyword = " ".join(keyword.split())[:100]
         if action == "add" and keyword:
-            self.store.add_filter(chat_id, keyword[:100])
+            if len(self.store.filters(chat_id)) >= MAX_FILTERS:
+                return (f"At most {MAX_FILTERS} keyword filters: /filter remove one first.\n\n"
+                        + self.settings_text(chat_id))
+            self.store.add_filter(chat_id, keyword)
         elif action in {"remove", "rm", "del"} and keyword:
             if not self.store.remove_filter(chat_id, keyword):
-                return f"No filter {e(keyword)}.\n\n" + self.settings_text(chat_id)
+                return f"No filter {e(short(keyword, 40))}.\n\n" + self.settings_text(chat_id)
         elif action == "clear":
             for k in self.store.filters(chat_id):
                 self.store.remove_filter(chat_id, k)
         elif action not in {"", "list"}:
             return "Use /filter add WORD, /filter remove WORD, /filter clear or /filter list."
         return self.settings_text(chat_id)
+
+    def migrate_chat(self, old: int, new: int) -> bool:
+        """A group upgraded to a supergroup: its subscription, settings, filters, digests and
+        remembered messages follow the new chat id."""
+        moved = self.store.migrate_chat(old, new)
+        if moved:
+            log.warning("chat %s became supergroup %s: moved its subscription and settings%s",
+                        old, new, "" if self.allowed(new) else
+                        f"; add {new} to telegram.allowed_chats so it can use commands")
+        return moved
 
     # -- digests ------------------------------------------------------------------
     def compose_digest(self, chat_id: int, kind: str = "daily", now: datetime | None = None
@@ -182,11 +213,12 @@ class Desk:
         last = row["last_digest_at"] if row is not None else None
         since = max(datetime.fromisoformat(last), now - timedelta(days=7)) if last else \
             now - timedelta(hours=self.cfg.digest.window_hours)
-        ids = [a.id for a in self.store.articles_since(since)]
-        result = pipeline.digest(self.store, self.cfg, self.engine(retry=True), ids,
-                                 keywords=s.filters, max_stories=s.stories,
-                                 sentences_per_story=s.sentences, now=now)
-        parts = compose.render(result.briefing, "html")
+        articles = self.store.articles_since(since)
+        result = pipeline.digest(self.store, self.cfg, self.engine(retry=True),
+                                 [a.id for a in articles], keywords=s.filters,
+                                 max_stories=s.stories, sentences_per_story=s.sentences, now=now)
+        links = {a.id: compose.public_link(a) for a in articles}
+        parts = compose.render(compose.relink(result.briefing, links), "html")
         return self.store.record_digest(chat_id, kind, date, result.story_ids,
                                         [(p, html_to_text(p)) for p in parts])
 
@@ -195,12 +227,21 @@ class Desk:
         return now.astimezone(ZoneInfo(timezone)).date().isoformat()
 
     def due_today(self, chat_id: int, now: datetime | None = None) -> bool:
-        """Is today's daily digest due (time passed) and not yet composed?"""
+        """Was today's daily digest due (its time passed) under the chat's current schedule,
+        and not composed? A chat that subscribed, or moved its digest time or time zone,
+        after today's digest time has missed nothing today."""
         now = now or utcnow()
+        row = self.store.chat(chat_id)
         s = self.settings(chat_id)
-        local = now.astimezone(ZoneInfo(s.timezone))
-        return (s.subscribed and local.time() >= parse_hhmm(s.digest_time)
-                and self.store.daily_digest(chat_id, local.date().isoformat()) is None)
+        if row is None or not s.subscribed:
+            return False
+        zone = ZoneInfo(s.timezone)
+        local = now.astimezone(zone)
+        due = datetime.combine(local.date(), parse_hhmm(s.digest_time), tzinfo=zone)
+        since = row["schedule_from"]
+        if due > now or (since and due <= datetime.fromisoformat(since)):
+            return False
+        return self.store.daily_digest(chat_id, local.date().isoformat()) is None
 
     # -- reading --------------------------------------------------------------------
     def latest(self, n: int) -> list[str]:
@@ -220,12 +261,13 @@ class Desk:
         return compose.pack([], [[line] for line in lines])
 
     def story(self, story_id: int, original: bool = False) -> list[str]:
-        if not self.store.story_exists(story_id):
-            return [f"No story #{story_id}. /latest lists the newest."]
+        if not 1 <= story_id <= MAX_ID or not self.store.story_exists(story_id):
+            return [f"No story #{short(str(story_id), 40)}. /latest lists the newest."]
         ids = self.store.story_articles([story_id])[story_id]
         label = "original Arabic" if original else "English translation"
         return compose.story_text(self.store.articles(ids), self.store.sentences(ids), original,
-                                  header=f"<b>Story #{story_id}</b> ({label})")
+                                  header=f"<b>Story #{story_id}</b> ({label})",
+                                  link=compose.public_link)
 
     def ask(self, question: str, story_ids: list[int] | None = None
             ) -> tuple[list[str], list[int]]:
@@ -236,12 +278,16 @@ class Desk:
         ans = answer.ask(self.store, self.cfg, question, story_ids)
         scope = " in these stories" if story_ids is not None else ""
         if not ans.found:
-            return [f"Nothing about “{e(question)}” in the articles of the last "
+            return [f"Nothing about “{e(short(question))}” in the articles of the last "
                     f"{ans.days} days{scope}."], []
         blocks = [f"<b>From the articles{scope}:</b>"]
         sources: dict[int, str] = {}
+        articles = {a.id: a for a in self.store.articles({h.citation.article_id
+                                                           for h in ans.hits})}
         for hit in ans.hits:
             c = hit.citation
+            if c.article_id in articles:
+                c = replace(c, link=compose.public_link(articles[c.article_id]))
             story = f" (story #{hit.story_id})" if hit.story_id else ""
             blocks.append(f"• {e(hit.text)} [{c.number}]{story}")
             sources[c.number] = (f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — "
@@ -250,21 +296,26 @@ class Desk:
         cited = list(dict.fromkeys(h.story_id for h in ans.hits if h.story_id))
         return compose.pack([], [blocks]), cited
 
-    def sources(self) -> list[str]:
+    def sources(self, admin: bool = False) -> list[str]:
+        """Each source's name, kind and health. Where it reads from (a server path, a feed URL
+        that may carry a key) and the text of its last error (which names files) are shown
+        to admins only."""
         rows = self.store.sources_health()
         configured = {s.name for s in self.cfg.sources if s.enabled}
         lines = ["<b>Sources</b>"]
         for src in self.cfg.sources:
             row = next((r for r in rows if r["name"] == src.name), None)
-            where = src.url or src.path or ""
+            kind = "feed" if src.type == "rss" else "folder"
+            where = f": {src.url or src.path or ''}" if admin else ""
             if row is None or row["last_fetch_at"] is None:
                 state = "not fetched yet"
             elif row["last_error"]:
-                state = f"⚠ failing since last fetch {row['last_fetch_at']}: {row['last_error']}"
+                detail = f": {row['last_error']}" if admin else ""
+                state = f"⚠ failing since last fetch {row['last_fetch_at']}{detail}"
             else:
                 state = f"ok, last fetch {row['last_fetch_at']}, {row['articles_added']} articles"
             flag = "" if src.name in configured else " (disabled)"
-            lines.append(f"• <b>{e(src.name)}</b>{flag} ({e(src.type)}: {e(where)}) — {e(state)}")
+            lines.append(f"• <b>{e(src.name)}</b>{flag} ({kind}{e(where)}) — {e(state)}")
         return compose.pack([], [[line] for line in lines])
 
     def status(self, next_digests: list[tuple[int, datetime | None]]) -> list[str]:

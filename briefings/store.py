@@ -197,9 +197,17 @@ def _m008_url_failures(db: sqlite3.Connection) -> None:
         )""")
 
 
+def _m009_chat_schedule_from(db: sqlite3.Connection) -> None:
+    """When a chat's digest schedule (subscription, time, time zone) took effect: a digest
+    is "missed" at start-up only if it fell due after that moment."""
+    db.execute("ALTER TABLE chats ADD COLUMN schedule_from TEXT")
+    db.execute("UPDATE chats SET schedule_from = created_at")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
-    _m006_source_skips, _m007_translation_claims, _m008_url_failures]
+    _m006_source_skips, _m007_translation_claims, _m008_url_failures,
+    _m009_chat_schedule_from]
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 
@@ -698,19 +706,22 @@ class Store:
         }
 
     # -- chats ----------------------------------------------------------------
-    def subscribe(self, chat_id: int, title: str | None, digest_time: str, timezone: str
-                  ) -> bool:
-        """True when the chat is newly subscribed (or re-subscribed)."""
+    def subscribe(self, chat_id: int, title: str | None, digest_time: str, timezone: str,
+                  now: datetime | None = None) -> bool:
+        """True when the chat is newly subscribed (or re-subscribed). A (re-)subscription
+        starts the chat's schedule at ``now``: digests due before it are not "missed"."""
+        now_ts = _ts(now or utcnow())
         with self.transaction() as db:
             row = db.execute("SELECT subscribed FROM chats WHERE chat_id = ?",
                              (chat_id,)).fetchone()
             if row is None:
-                db.execute("INSERT INTO chats (chat_id, title, digest_time, timezone, created_at) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           (chat_id, title, digest_time, timezone, _ts(utcnow())))
+                db.execute("INSERT INTO chats (chat_id, title, digest_time, timezone, created_at, "
+                           "schedule_from) VALUES (?, ?, ?, ?, ?, ?)",
+                           (chat_id, title, digest_time, timezone, now_ts, now_ts))
                 return True
-            db.execute("UPDATE chats SET subscribed = 1, title = COALESCE(?, title) "
-                       "WHERE chat_id = ?", (title, chat_id))
+            db.execute("UPDATE chats SET subscribed = 1, title = COALESCE(?, title), "
+                       "schedule_from = CASE WHEN subscribed THEN schedule_from ELSE ? END "
+                       "WHERE chat_id = ?", (title, now_ts, chat_id))
             return not row[0]
 
     def unsubscribe(self, chat_id: int) -> bool:
@@ -728,11 +739,44 @@ class Store:
         return list(self.db.execute("SELECT * FROM chats WHERE subscribed = 1 ORDER BY chat_id"))
 
     def update_chat(self, chat_id: int, **values: object) -> None:
+        """Change a chat's settings; a new digest time or time zone restarts its schedule."""
         allowed = {"digest_time", "timezone", "stories", "sentences", "last_digest_at"}
         assert set(values) <= allowed, values
-        sets = ", ".join(f"{k} = ?" for k in values)
         with self.transaction() as db:
+            row = db.execute("SELECT digest_time, timezone FROM chats WHERE chat_id = ?",
+                             (chat_id,)).fetchone()
+            if row is None:
+                return
+            if any(k in values and values[k] != row[k] for k in ("digest_time", "timezone")):
+                values = {**values, "schedule_from": _ts(utcnow())}
+            sets = ", ".join(f"{k} = ?" for k in values)
             db.execute(f"UPDATE chats SET {sets} WHERE chat_id = ?", (*values.values(), chat_id))
+
+    def migrate_chat(self, old: int, new: int) -> bool:
+        """A group became a supergroup: move everything of chat ``old`` to ``new`` at once.
+        When ``new`` is already known (it used the bot), its own settings win. False when
+        there was nothing to move."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (old,)).fetchone() is None:
+                return False
+            db.execute("INSERT OR IGNORE INTO chats (chat_id, title, subscribed, digest_time, "
+                       "timezone, stories, sentences, created_at, last_digest_at, schedule_from) "
+                       "SELECT ?, title, subscribed, digest_time, timezone, stories, sentences, "
+                       "created_at, last_digest_at, schedule_from FROM chats WHERE chat_id = ?",
+                       (new, old))
+            db.execute("UPDATE OR IGNORE chat_filters SET chat_id = ? WHERE chat_id = ?",
+                       (new, old))
+            db.execute("DELETE FROM chats WHERE chat_id = ?", (old,))  # and leftover filters
+            clash = ("kind = 'daily' AND digest_date IN (SELECT digest_date FROM digests "
+                     "WHERE chat_id = ? AND kind = 'daily')")  # the new chat has that day's
+            db.execute(f"UPDATE digests SET abandoned_at = COALESCE(abandoned_at, ?) "
+                       f"WHERE chat_id = ? AND {clash}", (_ts(utcnow()), old, new))
+            db.execute(f"UPDATE digests SET chat_id = ? WHERE chat_id = ? AND NOT ({clash})",
+                       (new, old, new))
+            db.execute("UPDATE OR IGNORE sent_messages SET chat_id = ? WHERE chat_id = ?",
+                       (new, old))
+            db.execute("DELETE FROM sent_messages WHERE chat_id = ?", (old,))
+            return True
 
     def filters(self, chat_id: int) -> list[str]:
         return [r[0] for r in self.db.execute(

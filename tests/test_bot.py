@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from bot.app import build_application, load_token
 from briefings import config
 from briefings.desk import Desk
 from briefings.errors import TokenMissing
+from briefings.store import utcnow
 
 from .conftest import SEEDS, ConfigFactory, install_tiny
 from .fakebotapi import TOKEN, FakeBotAPI
@@ -209,12 +211,12 @@ def no_catch_up(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_long_digest_in_parts_through_429_and_bad_html(
         server: FakeBotAPI, bot_config: Callable[..., config.Config], tmp_path: Path,
         no_catch_up: None) -> None:
-    synthetic_articles(tmp_path / "many", 24)
+    synthetic_articles(tmp_path / "many", 24, sentences=10)  # enough text for 3+ messages
     cfg = bot_config(sources=[{"name": "many", "type": "folder", "path": str(tmp_path / "many")}])
     desk = Desk(cfg)
     desk.poll()
     desk.store.subscribe(CHAT, "t", "07:00", "UTC")
-    desk.store.update_chat(CHAT, stories=20, sentences=6)
+    desk.store.update_chat(CHAT, stories=20, sentences=10)
 
     async def script() -> None:
         async with running(cfg) as app:
@@ -267,7 +269,8 @@ def test_restart_between_compose_and_send(server: FakeBotAPI,
     desk = Desk(cfg)
     desk.poll()
     desk.store.subscribe(CHAT, "t", "23:59", "UTC")
-    desk.store.subscribe(OTHER, "o", "00:00", "UTC")  # due, missed while the bot was down
+    desk.store.subscribe(OTHER, "o", "00:00", "UTC",  # due, missed while the bot was down
+                         now=utcnow() - timedelta(days=1))
     desk.compose_digest(CHAT, "daily")  # recorded in the outbox... and the process dies
 
     def digests(chat: int) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from briefings import config
 from briefings.desk import Desk
+from briefings.store import utcnow
 
 from .conftest import ConfigFactory, install_tiny
 from .fakebotapi import TOKEN, FakeBotAPI
@@ -54,7 +56,8 @@ def test_kill_9_between_compose_and_send(server: FakeBotAPI, write_config: Confi
     cfg = config.load(cfg_path)
     desk = Desk(cfg)
     desk.poll()
-    desk.store.subscribe(CHAT, "desk", "00:00", "UTC")  # today's digest is due at start-up
+    desk.store.subscribe(CHAT, "desk", "00:00", "UTC",  # today's digest is due at start-up
+                         now=utcnow() - timedelta(days=1))
     log = tmp_path / "bot.log"
 
     server.hold_sends = True  # Telegram never answers: the digest is composed, not delivered

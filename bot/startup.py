@@ -1,0 +1,120 @@
+"""Start-up against the Bot API, and how updates are processed.
+
+``connect`` does what ``Application.run_polling`` would do first (initialize: getMe; then
+deleteWebhook), but retries an unreachable or failing Bot API with backoff for
+``telegram.startup_retry_seconds`` and ends in one line: a rejected token, or the API
+that could not be reached and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application, BaseUpdateProcessor
+
+from briefings.config import Config
+from briefings.errors import BriefingsError
+
+from .secrets import MASK, TokenRejected
+
+log = logging.getLogger(__name__)
+App = Application[Any, Any, Any, Any, Any, Any]
+DEFAULT_API = "https://api.telegram.org/bot"
+MAX_DELAY = 30.0
+
+
+class BotApiUnreachable(BriefingsError):
+    """The Bot API could not be reached (or kept failing) for the whole start-up window."""
+
+    def __init__(self, where: str, reason: str, waited: float) -> None:
+        super().__init__(f"cannot reach the Bot API at {where}: {reason}; gave up after "
+                         f"{waited:.0f} s")
+
+
+def api_location(cfg: Config) -> str:
+    """The Bot API's address as configured, with any token placeholder masked."""
+    url = cfg.telegram.base_url or DEFAULT_API
+    for name in ("token", "TOKEN", "bot_token", "BOT_TOKEN", "bot-token", "BOT-TOKEN"):
+        url = url.replace("{" + name + "}", MASK)
+    return url
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+async def connect(app: App, cfg: Config, now: Any = time.monotonic) -> None:
+    """Initialize the application (getMe) and clear any webhook, retrying network errors
+    and server errors with backoff until ``startup_retry_seconds`` have passed."""
+    where = api_location(cfg)
+    budget = max(0.0, cfg.telegram.startup_retry_seconds)
+    started = now()
+    delay = 1.0
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await app.initialize()
+            await app.bot.delete_webhook()
+            return
+        except InvalidToken:
+            await app.bot.shutdown()
+            raise TokenRejected(where) from None
+        except TelegramError as exc:  # NetworkError, TimedOut, 5xx, a garbled answer
+            waited = now() - started
+            left = budget - waited
+            if left <= 0:
+                await app.bot.shutdown()
+                raise BotApiUnreachable(where, _reason(exc), waited) from None
+            pause = min(delay, left, MAX_DELAY)
+            if isinstance(exc, RetryAfter):  # a flood wait on getMe: wait what it asks
+                pause = min(max(pause, _seconds(exc.retry_after)), left)
+            (log.warning if attempt == 1 else log.info)(
+                "Bot API at %s not reachable (%s); retrying for up to %.0f s", where,
+                _reason(exc), left)
+            await asyncio.sleep(pause)
+            delay *= 2
+
+
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates of different chats are processed concurrently, so one chat's slow /digest
+    never holds up another chat; a chat's own updates are processed in order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        key = chat.id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
