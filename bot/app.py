@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -57,7 +57,7 @@ from .delivery import (
     typing,
 )
 from .secrets import TokenRejected, load_token, protect_output
-from .startup import BotApiUnreachable, PerChatUpdates, api_location, connect
+from .startup import BotApiUnreachable, PerChatUpdates, api_location, connect, reason
 
 log = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
@@ -276,7 +276,11 @@ async def on_migrate(update: Update, context: Ctx) -> None:
 
 async def on_error(update: object, context: Ctx) -> None:
     if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries
-        log.warning("Bot API not reachable while polling (%s); retrying", context.error)
+        log.warning("Bot API not reachable while polling (%s); retrying", reason(context.error))
+        return
+    if update is None and isinstance(context.error, Conflict):
+        log.warning("another process is polling with this bot token (%s); retrying",
+                    reason(context.error))
         return
     log.error("while handling %s: %s", type(update).__name__, context.error,
               exc_info=context.error)
@@ -355,8 +359,8 @@ def run(cfg: Config) -> int:
         app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
     except InvalidToken:  # revoked between getMe and polling
         raise TokenRejected(api_location(cfg)) from None
-    except TelegramError as exc:
-        raise BotApiUnreachable(api_location(cfg), str(exc), 0) from None
+    except TelegramError as exc:  # the Bot API went away between getMe and polling
+        raise BotApiUnreachable(api_location(cfg), reason(exc)) from None
     return 0
 
 

@@ -27,22 +27,28 @@ from .secrets import MASK, TokenRejected
 log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]
 DEFAULT_API = "https://api.telegram.org/bot"
+FIRST_DELAY = 1.0  # seconds before the first retry; doubled each time up to MAX_DELAY
 MAX_DELAY = 30.0
 
 
 class BotApiUnreachable(BriefingsError):
     """The Bot API could not be reached (or kept failing) for the whole start-up window."""
 
-    def __init__(self, where: str, reason: str, waited: float) -> None:
-        super().__init__(f"cannot reach the Bot API at {where}: {reason}; gave up after "
-                         f"{waited:.0f} s")
+    def __init__(self, where: str, reason: str, waited: float | None = None) -> None:
+        tail = f"; gave up after {waited:.0f} s" if waited is not None else ""
+        super().__init__(f"cannot reach the Bot API at {where}: {reason}{tail}")
 
 
 def api_location(cfg: Config) -> str:
-    """The Bot API's address as configured, with any token placeholder masked."""
+    """The Bot API's address as configured, token placeholder and any user:password@
+    masked."""
     url = cfg.telegram.base_url or DEFAULT_API
     for name in ("token", "TOKEN", "bot_token", "BOT_TOKEN", "bot-token", "BOT-TOKEN"):
         url = url.replace("{" + name + "}", MASK)
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    if sep and "@" in host:
+        url = f"{scheme}://***@{host.rpartition('@')[2]}{slash}{path}"
     return url
 
 
@@ -50,18 +56,19 @@ def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """An exception as one short line."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:300]
 
 
-async def connect(app: App, cfg: Config, now: Any = time.monotonic) -> None:
+async def connect(app: App, cfg: Config) -> None:
     """Initialize the application (getMe) and clear any webhook, retrying network errors
     and server errors with backoff until ``startup_retry_seconds`` have passed."""
     where = api_location(cfg)
     budget = max(0.0, cfg.telegram.startup_retry_seconds)
-    started = now()
-    delay = 1.0
+    started = time.monotonic()
+    delay = FIRST_DELAY
     attempt = 0
     while True:
         attempt += 1
@@ -73,17 +80,17 @@ async def connect(app: App, cfg: Config, now: Any = time.monotonic) -> None:
             await app.bot.shutdown()
             raise TokenRejected(where) from None
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx, a garbled answer
-            waited = now() - started
+            waited = time.monotonic() - started
             left = budget - waited
             if left <= 0:
                 await app.bot.shutdown()
-                raise BotApiUnreachable(where, _reason(exc), waited) from None
+                raise BotApiUnreachable(where, reason(exc), waited) from None
             pause = min(delay, left, MAX_DELAY)
             if isinstance(exc, RetryAfter):  # a flood wait on getMe: wait what it asks
                 pause = min(max(pause, _seconds(exc.retry_after)), left)
             (log.warning if attempt == 1 else log.info)(
                 "Bot API at %s not reachable (%s); retrying for up to %.0f s", where,
-                _reason(exc), left)
+                reason(exc), left)
             await asyncio.sleep(pause)
             delay *= 2
 

@@ -75,6 +75,9 @@ class Desk:
         self._local = threading.local()
         self._engine: pipeline.Engine | None = None
         self._engine_lock = threading.Lock()
+        # Story grouping is read-modify-write: the poll and digests composed at the same
+        # time (several chats) must not give the same new article two stories.
+        self._group_lock = threading.Lock()
         self.last_poll: datetime | None = None
 
     # -- plumbing ---------------------------------------------------------------
@@ -214,6 +217,8 @@ class Desk:
         since = max(datetime.fromisoformat(last), now - timedelta(days=7)) if last else \
             now - timedelta(hours=self.cfg.digest.window_hours)
         articles = self.store.articles_since(since)
+        with self._group_lock:  # then pipeline.digest finds every article grouped
+            cluster.group(self.store, [a.id for a in articles], self.cfg.summarize)
         result = pipeline.digest(self.store, self.cfg, self.engine(retry=True),
                                  [a.id for a in articles], keywords=s.filters,
                                  max_stories=s.stories, sentences_per_story=s.sentences, now=now)
@@ -338,7 +343,8 @@ class Desk:
         """Read every source, group the new articles and translate what is pending."""
         report = pipeline.run_ingest(self.store, self.cfg)
         if report.added:
-            cluster.group(self.store, report.added, self.cfg.summarize)
+            with self._group_lock:
+                cluster.group(self.store, report.added, self.cfg.summarize)
         engine = self.engine(retry=True)
         translated = pipeline.translate_rest(self.store, engine, self.cfg)
         self.last_poll = utcnow()

@@ -1,15 +1,21 @@
 """A fake Telegram Bot API server on 127.0.0.1 for driving a real Application over HTTP.
 
 It serves getMe, getUpdates (long polling), deleteWebhook, setMyCommands,
-sendMessage, editMessageText and answerCallbackQuery, records every call, lets a
-test inject updates (a user typing, a button press) and script failures
-(429 with retry_after, 403 Forbidden, 400 on formatting).
+sendMessage, sendChatAction, editMessageText and answerCallbackQuery, records every
+call, lets a test inject updates (a user typing, a button press, a service message such
+as a group's upgrade to a supergroup) and script failures (any status: 401 on getMe,
+5xx, 429 with retry_after, 403 Forbidden, 400 on formatting, 400 with
+migrate_to_chat_id). Like Telegram, it refuses an empty message or one over 4096
+characters. ``closed_port_url`` gives a Bot API address where nothing listens.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import json
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -50,7 +56,8 @@ class FakeBotAPI:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/bot"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,),  # quick close
+                         daemon=True).start()
 
     def close(self) -> None:
         with self._cond:
@@ -62,10 +69,12 @@ class FakeBotAPI:
     # -- scripting ---------------------------------------------------------------------
     def fail(self, method: str, status: int, description: str, times: int = 1,
              when: Callable[[dict[str, Any]], bool] = lambda p: True,
-             retry_after: int | None = None) -> None:
+             retry_after: int | None = None, parameters: dict[str, Any] | None = None) -> None:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if retry_after is not None:
             body["parameters"] = {"retry_after": retry_after}
+        if parameters is not None:
+            body["parameters"] = {**body.get("parameters", {}), **parameters}
         for _ in range(times):
             self.failures.append((method, when, status, body))
 
@@ -86,6 +95,17 @@ class FakeBotAPI:
                 msg["reply_to_message"] = reply_to
             self._push({"message": msg})
             return message_id
+
+    def service_message(self, chat_id: int, chat_type: str = "group", **fields: Any) -> None:
+        """A message without text, e.g. migrate_to_chat_id=... in a group upgraded to a
+        supergroup."""
+        with self._cond:
+            message_id = self._next_message
+            self._next_message += 1
+            chat = {"id": chat_id, "type": chat_type, "title": "Desk group"}
+            self._push({"message": {"message_id": message_id, "date": int(time.time()),
+                                    "chat": chat, "from": {"id": 777, "is_bot": False,
+                                                           "first_name": "Admin"}, **fields}})
 
     def press(self, chat_id: int, message: dict[str, Any], data: str) -> None:
         with self._cond:
@@ -156,7 +176,10 @@ class FakeBotAPI:
             self._reply(request, *failure)
             return
         result = self._result(method, params)
-        if result is not _HELD:
+        if isinstance(result, _Refused):
+            self._reply(request, 400, {"ok": False, "error_code": 400,
+                                       "description": f"Bad Request: {result.description}"})
+        elif result is not _HELD:
             self._reply(request, 200, {"ok": True, "result": result})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -175,6 +198,9 @@ class FakeBotAPI:
                         return ready
                     self._cond.wait(left)
         if method in {"sendMessage", "editMessageText"}:
+            problem = _text_problem(params)
+            if problem:
+                return _Refused(problem)
             if method == "sendMessage" and self.hold_sends:
                 with self._cond:
                     while not self._closing:
@@ -198,3 +224,29 @@ class FakeBotAPI:
 
 
 _HELD = object()
+
+
+class _Refused:
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+
+def _text_problem(params: dict[str, Any]) -> str | None:
+    """What Telegram says about a message's text: empty, or over 4096 characters once its
+    HTML entities are parsed."""
+    text = str(params.get("text", ""))
+    if params.get("parse_mode") == "HTML":
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    if not text.strip():
+        return "message text is empty"
+    if len(text) > 4096:
+        return "message is too long"
+    return None
+
+
+def closed_port_url() -> str:
+    """A Bot API base URL on 127.0.0.1 where nothing listens (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/bot"

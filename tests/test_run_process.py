@@ -1,8 +1,11 @@
-"""`briefings run` as a real process: kill -9 between compose and send, restart, exactly once."""
+"""`briefings run` as a real process: kill -9 between compose and send, restart, exactly
+once; and start-up against a Bot API that rejects the token, is down or fails: one line,
+the right exit code, no traceback, the token nowhere."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,7 +22,7 @@ from briefings.desk import Desk
 from briefings.store import utcnow
 
 from .conftest import ConfigFactory, install_tiny
-from .fakebotapi import TOKEN, FakeBotAPI
+from .fakebotapi import TOKEN, FakeBotAPI, closed_port_url
 
 CHAT = 4242
 
@@ -88,3 +91,47 @@ def test_kill_9_between_compose_and_send(server: FakeBotAPI, write_config: Confi
     output = log.read_text(encoding="utf-8", errors="replace")
     assert "briefings bot running" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+def run_once(cfg_path: Path, *flags: str, timeout: float = 60.0) -> tuple[int, str]:
+    """`briefings [flags] run` to its end: exit code and everything it printed."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    done = subprocess.run([sys.executable, "-m", "briefings.cli", *flags, "run", "--config",
+                           str(cfg_path)], env=env, capture_output=True, timeout=timeout)
+    return done.returncode, (done.stdout + done.stderr).decode("utf-8", "replace")
+
+
+def test_rejected_token_one_line_exit_2(server: FakeBotAPI, write_config: ConfigFactory
+                                        ) -> None:
+    server.fail("getMe", 401, "Unauthorized", times=10)
+    code, output = run_once(write_config(telegram={"base_url": server.base_url}))
+    assert code == 2
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    assert output.strip().splitlines() == [
+        f"error: the bot token was rejected by the Bot API at {server.base_url}"]
+
+
+def test_bot_api_unreachable_bounded_retries(write_config: ConfigFactory) -> None:
+    url = closed_port_url()
+    started = time.monotonic()
+    code, output = run_once(write_config(telegram={"base_url": url,
+                                                   "startup_retry_seconds": 1}))
+    assert time.monotonic() - started >= 1  # it kept trying for the whole window
+    assert code == 1 and "Traceback" not in output and TOKEN.split(":")[1] not in output
+    lines = output.strip().splitlines()
+    assert len(lines) <= 2 and "retrying for up to" in lines[0]  # one warning, one error
+    assert lines[-1].startswith(f"error: cannot reach the Bot API at {url}: ")
+    assert re.search(r"; gave up after \d+ s$", lines[-1])
+
+
+def test_bot_api_failing_with_5xx_bounded_retries(server: FakeBotAPI,
+                                                  write_config: ConfigFactory) -> None:
+    server.fail("getMe", 502, "Bad Gateway", times=1000)
+    code, output = run_once(write_config(telegram={"base_url": server.base_url,
+                                                   "startup_retry_seconds": 1}))
+    assert code == 1 and "Traceback" not in output and TOKEN.split(":")[1] not in output
+    assert len(server.called("getMe")) >= 2  # retried
+    lines = output.strip().splitlines()
+    assert len(lines) <= 2
+    assert re.fullmatch(f"error: cannot reach the Bot API at {re.escape(server.base_url)}: "
+                        r"Bad Gateway; gave up after \d+ s", lines[-1])
