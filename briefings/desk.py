@@ -319,6 +319,10 @@ class Desk:
                 state = f"⚠ failing since last fetch {row['last_fetch_at']}{detail}"
             else:
                 state = f"ok, last fetch {row['last_fetch_at']}, {row['articles_added']} articles"
+            if row is not None and row["items_skipped"]:
+                problem = f" (last: {row['last_problem']})" if admin and row["last_problem"] \
+                    else ""
+                state += f"; {row['items_skipped']} item(s) skipped last run{problem}"
             flag = "" if src.name in configured else " (disabled)"
             lines.append(f"• <b>{e(src.name)}</b>{flag} ({kind}{e(where)}) — {e(state)}")
         return compose.pack([], [[line] for line in lines])

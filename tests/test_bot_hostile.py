@@ -4,6 +4,7 @@ against the fake Bot API (see test_bot.py), one case per way it used to go wrong
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import shutil
@@ -232,6 +233,7 @@ def test_chats_see_no_server_paths(server: FakeBotAPI, tmp_path: Path,
                                    bot_config: Callable[..., config.Config]) -> None:
     inbox = tmp_path / "srv" / "sources" / "inbox"
     shutil.copytree(SEEDS, inbox)
+    (inbox / "blank.txt").write_text("#\n", encoding="utf-8")  # skipped: health names it
     missing = tmp_path / "srv" / "sources" / "gone"
     cfg = bot_config(sources=[{"name": "desk-inbox", "type": "folder", "path": str(inbox)},
                               {"name": "old", "type": "folder", "path": str(missing)}])
@@ -250,10 +252,12 @@ def test_chats_see_no_server_paths(server: FakeBotAPI, tmp_path: Path,
             sources = seen[0]
             assert "desk-inbox</b> (folder)" in sources and "ok, last fetch" in sources
             assert "<b>old</b> (folder) — ⚠ failing" in sources
+            assert "1 item(s) skipped last run" in sources and "blank.txt" not in sources
             for text in seen[1:]:
                 assert "desk-inbox/000_ef1d12a2add07518.txt" in text
             admin = (await say(server, CHAT, "/sources"))["text"]
             assert str(inbox) in admin and str(missing) in admin  # admins see where
+            assert "blank.txt" in admin
 
     asyncio.run(script())
 
@@ -326,7 +330,10 @@ def test_token_file_that_is_a_directory_or_malformed(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "token"
     folder.mkdir(mode=0o700)
-    cfg = config.from_mapping({"telegram": {"token_file": "token"}}, tmp_path)
+    # config.load refuses this too; load_token, at start-up, must not rely on it
+    loaded = config.from_mapping({}, tmp_path)
+    cfg = dataclasses.replace(loaded, telegram=dataclasses.replace(loaded.telegram,
+                                                                   token_file="token"))
     with pytest.raises(TokenMissing, match="is a directory"):
         load_token(cfg)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc def\nrm -rf")
