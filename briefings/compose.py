@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from .models import Article, Briefing, Bullet, Citation, Sentence, StorySummary
+from .text import printable
 
 LIMIT = 4096
 Format = Literal["html", "text"]
@@ -34,10 +35,11 @@ def link_of(article: Article) -> str:
 
 def public_link(article: Article) -> str:
     """Where the article can be found, for chats: its URL, else its source's name and its
-    file name (``inbox/report.txt``, ``dump/2024.json#3``), never a path on the server."""
+    file name (``inbox/report.txt``, ``dump/2024.json#3``), never a path on the server;
+    control and bidi-override characters in the name are shown escaped."""
     if article.url:
         return article.url
-    return f"{article.source}/{PurePath(article.location).name}"
+    return printable(f"{article.source}/{PurePath(article.location).name}")
 
 
 def relink(briefing: Briefing, links: Mapping[int, str]) -> Briefing:

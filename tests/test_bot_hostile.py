@@ -340,3 +340,20 @@ def test_token_file_that_is_a_directory_or_malformed(tmp_path: Path,
     with pytest.raises(TokenMissing, match="malformed") as caught:
         load_token(cfg)
     assert "abc" not in str(caught.value)
+
+
+def test_folder_links_for_chats_name_source_and_file_only() -> None:
+    from datetime import UTC, datetime
+
+    from briefings.compose import public_link
+    from briefings.models import Article
+
+    def article(location: str, url: str | None = None) -> Article:
+        return Article(id=1, source="inbox", location=location, url=url, outlet=None,
+                       headline="h", language="ar", ingested_at=datetime.now(UTC))
+
+    assert public_link(article("/srv/news/sources/inbox/a.txt")) == "inbox/a.txt"
+    assert public_link(article("/srv/dump/2024.json#3")) == "inbox/2024.json#3"
+    assert public_link(article("/x/y", "https://e.test/a")) == "https://e.test/a"
+    evil = public_link(article("/srv/in/evil\u202etxt.exe\n\x1b[2J.txt"))
+    assert evil == "inbox/evil\\u202etxt.exe\\n\\x1b[2J.txt"
