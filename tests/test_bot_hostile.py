@@ -11,7 +11,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,10 @@ from bot import startup
 from bot.app import build_application, load_token
 from bot.secrets import TokenRejected, protect_output
 from briefings import config
+from briefings.compose import public_link
 from briefings.desk import Desk
 from briefings.errors import TokenMissing
+from briefings.models import Article
 from briefings.store import utcnow
 
 from .conftest import SEEDS, ConfigFactory, install_tiny
@@ -343,11 +345,6 @@ def test_token_file_that_is_a_directory_or_malformed(tmp_path: Path,
 
 
 def test_folder_links_for_chats_name_source_and_file_only() -> None:
-    from datetime import UTC, datetime
-
-    from briefings.compose import public_link
-    from briefings.models import Article
-
     def article(location: str, url: str | None = None) -> Article:
         return Article(id=1, source="inbox", location=location, url=url, outlet=None,
                        headline="h", language="ar", ingested_at=datetime.now(UTC))
