@@ -244,6 +244,14 @@ async def poll_job(context: Ctx) -> None:
     desk = desk_of(context)
     worker: ThreadPoolExecutor = context.bot_data["worker"]
     report = await asyncio.get_running_loop().run_in_executor(worker, desk.poll)
+    # Items a poll skipped, each said once (folders are re-read on every poll: a bad file
+    # would otherwise be reported every few minutes); /sources keeps the current count.
+    seen: set[str] = context.bot_data.setdefault("reported_problems", set())
+    for line in report.ingest.skipped:
+        if line not in seen:
+            log.warning("%s", line)
+    seen.clear()
+    seen.update(report.ingest.skipped)
     log.info("poll: %d new article(s), %d sentence(s) translated%s", len(report.ingest.added),
              report.translated.sentences, f"; {report.model_missing}"
              if report.model_missing else "")

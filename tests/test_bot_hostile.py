@@ -354,3 +354,29 @@ def test_folder_links_for_chats_name_source_and_file_only() -> None:
     assert public_link(article("/x/y", "https://e.test/a")) == "https://e.test/a"
     evil = public_link(article("/srv/in/evil\u202etxt.exe\n\x1b[2J.txt"))
     assert evil == "inbox/evil\\u202etxt.exe\\n\\x1b[2J.txt"
+
+
+def test_poll_reports_a_bad_item_once_not_every_poll(
+        write_config: ConfigFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from bot.delivery import poll_job
+
+    folder = tmp_path / "inbox"
+    shutil.copytree(SEEDS, folder)
+    (folder / "bad.txt").write_text("#\n" + "-" * 100, encoding="utf-8")
+    cfg = config.load(write_config(sources=[{"name": "inbox", "type": "folder",
+                                             "path": str(folder)}]))
+    context = SimpleNamespace(bot_data={"desk": Desk(cfg), "worker": ThreadPoolExecutor(1)})
+    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+        for _ in range(3):
+            asyncio.run(poll_job(context))  # type: ignore[arg-type]
+    said = [r.getMessage() for r in caplog.records if "bad.txt" in r.getMessage()]
+    assert len(said) == 1 and "empty article" in said[0]
+    (folder / "worse.txt").write_text("=\n" + "🎉" * 100, encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+        asyncio.run(poll_job(context))  # type: ignore[arg-type]
+    said = [r.getMessage() for r in caplog.records if ".txt" in r.getMessage()]
+    assert len(said) == 1 and "worse.txt" in said[0]  # a new bad item is said, the old not again
