@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from briefings.config import Config
 from briefings.modelkit import ModelShape, build_package
 from briefings.store import Store
 from briefings.translate import forget_loaded
+
+from .fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -89,3 +91,28 @@ def install_tiny(tiny_model: Path) -> None:
 
     assert main(["models", "install", str(tiny_model)]) == 0
     forget_loaded()
+
+
+BOT_ADMIN = 1001  # the user id the bot tests' config lists in telegram.admins
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotAPI]:
+    """A fake Telegram Bot API on 127.0.0.1 (test modules may define their own `server`)."""
+    s = FakeBotAPI()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def bot_config(write_config: ConfigFactory, server: FakeBotAPI, tiny_model: Path
+               ) -> Callable[..., Config]:
+    """A config for the bot against the fake Bot API, with the tiny model installed."""
+    install_tiny(tiny_model)
+
+    def make(sources: list[dict[str, Any]] | None = None, **telegram: Any) -> Config:
+        tg = {"base_url": server.base_url, "admins": [BOT_ADMIN], **telegram}
+        return config_mod.load(write_config(sources=sources, telegram=tg,
+                                            schedule={"poll_every": 3600}))
+
+    return make

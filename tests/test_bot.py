@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -25,31 +25,11 @@ from briefings.desk import Desk
 from briefings.errors import TokenMissing
 from briefings.store import utcnow
 
-from .conftest import SEEDS, ConfigFactory, install_tiny
+from .conftest import SEEDS
 from .fakebotapi import TOKEN, FakeBotAPI
 
 CHAT, OTHER, ADMIN = 1001, 2002, 1001
 App = Application[Any, Any, Any, Any, Any, Any]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    s = FakeBotAPI()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def bot_config(write_config: ConfigFactory, server: FakeBotAPI, tiny_model: Path
-               ) -> Callable[..., config.Config]:
-    install_tiny(tiny_model)
-
-    def make(sources: list[dict[str, Any]] | None = None, **telegram: Any) -> config.Config:
-        tg = {"base_url": server.base_url, "admins": [ADMIN], **telegram}
-        return config.load(write_config(sources=sources, telegram=tg,
-                                        schedule={"poll_every": 3600}))
-
-    return make
 
 
 @asynccontextmanager

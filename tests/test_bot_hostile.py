@@ -10,7 +10,7 @@ import logging
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,32 +27,12 @@ from briefings.errors import TokenMissing
 from briefings.models import Article
 from briefings.store import utcnow
 
-from .conftest import SEEDS, ConfigFactory, install_tiny
+from .conftest import SEEDS, ConfigFactory
 from .fakebotapi import TOKEN, FakeBotAPI
 from .test_bot import digest_job, running, say, wait_for
 
 CHAT, OTHER = 1001, 2002  # CHAT is an admin
 SECRET = TOKEN.split(":")[1]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    s = FakeBotAPI()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def bot_config(write_config: ConfigFactory, server: FakeBotAPI, tiny_model: Path
-               ) -> Callable[..., config.Config]:
-    install_tiny(tiny_model)
-
-    def make(sources: list[dict[str, Any]] | None = None, **telegram: Any) -> config.Config:
-        tg = {"base_url": server.base_url, "admins": [CHAT], **telegram}
-        return config.load(write_config(sources=sources, telegram=tg,
-                                        schedule={"poll_every": 3600}))
-
-    return make
 
 
 def texts(server: FakeBotAPI, chat: int) -> list[str]:

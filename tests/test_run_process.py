@@ -10,12 +10,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from briefings import config
 from briefings.desk import Desk
@@ -25,13 +23,6 @@ from .conftest import ConfigFactory, install_tiny
 from .fakebotapi import TOKEN, FakeBotAPI, closed_port_url
 
 CHAT = 4242
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotAPI]:
-    s = FakeBotAPI()
-    yield s
-    s.close()
 
 
 def start(cfg_path: Path, log: Path) -> subprocess.Popen[bytes]:
