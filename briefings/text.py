@@ -9,6 +9,10 @@ import unicodedata
 from sentencex import segment
 
 _TATWEEL = "\u0640"
+# A tatweel used as a dash ("الرياضي ـ جدة") is a dash; one that joins a prefix to a number
+# or a Latin word ("الـ23", "بالـSMS") keeps them apart; any other is elongation, dropped.
+_TATWEEL_DASH = re.compile(r"(?:(?<=\s)|^)\u0640+(?=\s|$)", re.M)
+_TATWEEL_JOIN = re.compile(r"(?<=\w)\u0640+(?=[0-9\u0660-\u0669\u06f0-\u06f9A-Za-z])")
 _BIDI_AND_ZW = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
              "\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"),
@@ -31,7 +35,10 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = unicodedata.normalize("NFC", text)
-    text = text.replace(_TATWEEL, "").translate(_BIDI_AND_ZW)
+    if _TATWEEL in text:
+        text = _TATWEEL_DASH.sub("-", text)
+        text = _TATWEEL_JOIN.sub(" ", text).replace(_TATWEEL, "")
+    text = text.translate(_BIDI_AND_ZW)
     text = _CONTROL.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines).strip()
