@@ -40,6 +40,14 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class OutletNames:
+    """An outlet's display names (``ingest.outlets``): Arabic and English."""
+
+    ar: str | None = None
+    en: str | None = None
+
+
+@dataclass(frozen=True)
 class IngestConfig:
     max_chars: int = 20000
     min_chars: int = 80
@@ -49,7 +57,11 @@ class IngestConfig:
     full_text_below: int = 600
     max_fetch_bytes: int = 10_000_000
     boilerplate: list[str] = field(default_factory=list)
-    outlets: dict[str, str] = field(default_factory=dict)
+    outlets: dict[str, str | OutletNames] = field(default_factory=dict)
+    learn_boilerplate: bool = True
+    learn_min_articles: int = 5
+    learn_share: float = 0.2
+    learn_window: int = 500
 
 
 @dataclass(frozen=True)
@@ -148,7 +160,7 @@ def _describe(tp: Any) -> str:
     if origin is list:
         return f"a list of {_describe(typing.get_args(tp)[0])}"
     if origin is dict:
-        return "a mapping of text to text"
+        return f"a mapping of text to {_describe(typing.get_args(tp)[1])}"
     if dataclasses.is_dataclass(tp):
         return "a mapping"
     return {str: "text", int: "a whole number", float: "a number", bool: "true or false",
@@ -173,7 +185,8 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
             return [_convert(item, v, f"{key}[{i}]") for i, v in enumerate(value)]
     elif origin is dict:
         if isinstance(value, dict):
-            return {str(k): _convert(str, v, f"{key}.{k}") for k, v in value.items()}
+            value_tp = typing.get_args(tp)[1]
+            return {str(k): _convert(value_tp, v, f"{key}.{k}") for k, v in value.items()}
     elif dataclasses.is_dataclass(tp):
         return _build(tp, value, key)
     elif tp is type(None):

@@ -25,6 +25,8 @@ WHOLE: dict[str, tuple[int, int]] = {
     "ingest.min_chars": (1, 1_000_000),
     "ingest.full_text_below": (0, 10_000_000),  # 0 = never fetch an entry's page
     "ingest.max_fetch_bytes": (1, 2**31 - 1),
+    "ingest.learn_min_articles": (2, 1_000_000),  # 1 would make every line boilerplate
+    "ingest.learn_window": (2, 1_000_000),
     "translate.batch_size": (1, 100_000),
     "translate.beam_size": (1, 64),
     "translate.inter_threads": (1, 256),
@@ -45,6 +47,7 @@ WHOLE: dict[str, tuple[int, int]] = {
 NUMBER: dict[str, tuple[float, float, bool]] = {
     "ingest.latin_ratio": (0.0, 1.0, False),
     "ingest.fetch_timeout": (0.0, 3_600.0, True),
+    "ingest.learn_share": (0.0, 1.0, True),
     "summarize.duplicate_similarity": (0.0, 1.0, False),
     "summarize.story_similarity": (0.0, 1.0, False),
     "answer.min_match": (0.0, 1.0, False),
@@ -151,6 +154,16 @@ def _check_ingest(cfg: Config) -> None:
             re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"ingest.boilerplate[{i}]", f"invalid regex: {exc}") from None
+    if cfg.ingest.learn_window < cfg.ingest.learn_min_articles:
+        raise ConfigError("ingest.learn_window", f"expected at least ingest.learn_min_articles "
+                                                 f"({cfg.ingest.learn_min_articles}), got "
+                                                 f"{cfg.ingest.learn_window}")
+    for name, value in cfg.ingest.outlets.items():
+        names = [value] if isinstance(value, str) else [value.ar, value.en]
+        if not name.strip() or not any(n and n.strip() for n in names) \
+                or any(n is not None and not n.strip() for n in names):
+            raise ConfigError(f"ingest.outlets.{name}", f"expected a display name (text, or "
+                                                        f"{{ar: ..., en: ...}}), got {value!r}")
 
 
 def _check_translate(cfg: Config) -> None:
