@@ -4,7 +4,10 @@ Cleaning a plain-text article: the first non-empty line is the headline (a
 short masthead line above it naming the outlet is recognised), short lines
 right under it are dateline/byline metadata, boilerplate lines (outlet codes,
 comment forms, "related articles", "back to top"...) are dropped, and the body
-is split into sentences. Dedup is by URL and by a hash of the folded text.
+is split into sentences. Each outlet's own boilerplate (datelines glued to the
+first sentence, link and tag lines, contact blocks) is learned from its articles
+and removed too (``boilerplate.py``). Dedup is by URL and by a hash of the
+folded text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import outlets as outlets_mod
+from .boilerplate import Learner, Remover, sample
 from .config import Config, SourceConfig
 from .errors import ConfigError, SourceError
 from .fetch import PageBackoff, http_fetcher
@@ -46,15 +51,6 @@ TAIL_MARKERS = [
     r"(مقالات|أخبار|اخبار|مواضيع|موضوعات) (ذات صلة|متعلقة|مشابهة)", r"related (articles|posts)",
     r"(اترك|أضف|اضف) (تعليقا|تعليقاً|تعليق|ردا|رداً)", r"leave a (comment|reply)",
 ]
-# Outlets named in mastheads or datelines (Arabic -> display name); config adds more.
-OUTLETS = {
-    "الزمان": "Azzaman", "أخبار العرب": "Akhbar Al Arab", "الشرق الأوسط": "Asharq Al-Awsat",
-    "الحياة": "Al Hayat", "عكاظ": "Okaz", "سبق": "Sabq", "الجزيرة": "Al Jazeera",
-    "العربية": "Al Arabiya", "الأهرام": "Al-Ahram", "القدس العربي": "Al-Quds Al-Arabi",
-    "رويترز": "Reuters", "فرانس برس": "AFP", "أ ف ب": "AFP", "الأناضول": "Anadolu",
-    "سكاي نيوز عربية": "Sky News Arabia", "بي بي سي": "BBC Arabic", "واس": "SPA",
-    "البيان": "Al Bayan", "النهار": "An-Nahar", "الوسط": "Al Wasat", "اليوم السابع": "Youm7",
-}
 # Cities that open datelines ("بنغازي الزمان", "واشنطن مرسي ابو طوق").
 CITIES = frozenset((
     "بنغازي طرابلس مصراتة سرت درنة طبرق سبها واشنطن نيويورك لندن باريس برلين موسكو "
@@ -80,7 +76,11 @@ class IngestReport:
 
 
 class Cleaner:
-    def __init__(self, cfg: Config) -> None:
+    """Cleans raw articles; ``learner`` (when given) holds each outlet's learned boilerplate."""
+
+    def __init__(self, cfg: Config, learner: Learner | None = None) -> None:
+        self.learner = learner
+        self.normalized: dict[RawArticle, str] = {}  # texts normalised ahead of clean()
         self.cfg = cfg.ingest
         for i, pattern in enumerate(cfg.ingest.boilerplate):
             try:
@@ -90,14 +90,23 @@ class Cleaner:
         self.boilerplate = re.compile(
             "|".join(f"(?:{p})" for p in BOILERPLATE + list(cfg.ingest.boilerplate)), re.I)
         self.tail = re.compile("|".join(f"(?:{p})" for p in TAIL_MARKERS), re.I)
-        self.outlets = {**OUTLETS, **cfg.ingest.outlets}
+        self.outlets = outlets_mod.registry(cfg.ingest.outlets)
+        # names as printed -> the name stored (the English one of those the config names)
+        self.printed = {**outlets_mod.PRINTED, **{
+            k: v if isinstance(v, str) else self.outlets.english(k)
+            for k, v in cfg.ingest.outlets.items()}}
 
     def is_boilerplate(self, line: str) -> bool:
         return self.boilerplate.fullmatch(line.strip(" .:-–—|*")) is not None
 
+    def remover(self, outlet: str | None) -> Remover:
+        return self.learner.remover(outlet) if self.learner else Remover()
+
     def clean(self, raw: RawArticle, fallback_outlet: str | None) -> CleanArticle | str:
         """A clean article, or the reason it is skipped."""
-        text = normalize(raw.text)
+        text = self.normalized.pop(raw, None)
+        if text is None:
+            text = normalize(raw.text)
         lines = [ln for ln in text.split("\n") if ln.strip()]
         body: list[str] = []
         for line in lines:
@@ -105,13 +114,18 @@ class Cleaner:
                 break
             if not self.is_boilerplate(line):
                 body.append(line)
-        outlet = _outlet_name(raw.outlet, self.outlets) if raw.outlet else None
+        remover = self.remover(raw.outlet or fallback_outlet)
+        body = remover.general_lines(body)
+        # the hash does not depend on what is learned, which changes from run to run
+        digest = content_hash("\n".join(body))
+        body = remover.learned_lines(body)
+        outlet = self.printed.get(raw.outlet, raw.outlet) if raw.outlet else None
         headline = normalize(raw.title or "")
         byline = normalize(raw.author or "") or None
         dateline = None
         if not headline and body:
             if len(body) > 2 and self._is_masthead(body[0], body[1]):
-                outlet = outlet or self.outlets.get(body[0], body[0])
+                outlet = outlet or self.printed.get(body[0], body[0])
                 body = body[1:]
             headline, body = body[0], body[1:]
         # short unpunctuated lines under the headline: dateline / byline
@@ -120,8 +134,8 @@ class Cleaner:
             if city and not dateline:
                 dateline = city
             if rest:
-                if rest in self.outlets and not outlet:
-                    outlet = self.outlets[rest]
+                if rest in self.printed and not outlet:
+                    outlet = self.printed[rest]
                 else:
                     byline = byline or rest
         headline = headline.lstrip("#= ").strip()[:MAX_HEADLINE]
@@ -136,7 +150,9 @@ class Cleaner:
             cut = body_text.rfind("\n", 0, self.cfg.max_chars)
             body_text = body_text[: cut if cut > 0 else self.cfg.max_chars]
         language = "en" if latin_ratio(body_text) > self.cfg.latin_ratio else "ar"
-        sentences = tuple(split_sentences(body_text, language))
+        found, place = remover.sentences(split_sentences(body_text, language), byline)
+        sentences = tuple(found)
+        dateline = dateline or place
         if not sentences:
             return "no sentences in the text"
         if not has_letters(headline):
@@ -144,20 +160,16 @@ class Cleaner:
         return CleanArticle(
             source=raw.source, location=raw.location, url=raw.url,
             headline=headline, sentences=sentences, language=language,
-            content_hash=content_hash(body_text), outlet=outlet or fallback_outlet,
+            content_hash=digest, outlet=outlet or fallback_outlet,
             byline=byline, dateline=dateline, published=plausible_date(raw.published),
             truncated=truncated,
         )
 
     def _is_masthead(self, first: str, second: str) -> bool:
-        if first in self.outlets:
+        if first in self.printed or first in self.outlets:
             return True
         return len(first.split()) <= 3 and not _END_PUNCT.search(first) \
             and 4 <= len(second.split()) <= 25 and not second.endswith(".")
-
-
-def _outlet_name(name: str, outlets: dict[str, str]) -> str:
-    return outlets.get(name, name)
 
 
 def _is_meta_line(line: str) -> bool:
@@ -186,13 +198,19 @@ def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problem
                              pages=PageBackoff(store), min_teaser=cfg.ingest.min_chars)
 
 
+BATCH = 2000  # raw articles read before they are learned from and stored
+
+
 def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = None
            ) -> IngestReport:
     """Read every enabled source. Each item (file, JSON element, feed entry, page) is cleaned
     and stored on its own: a bad one is reported with its reason and skipped, a failing source
-    is recorded in its health, and the rest go on. Only a store fault stops the run."""
+    is recorded in its health, and the rest go on. Only a store fault stops the run.
+    Items are read in batches: each outlet's boilerplate is learned from a batch (with the
+    outlet's recent articles) before the batch is cleaned and stored."""
     report = IngestReport()
-    cleaner = Cleaner(cfg)
+    learner = Learner(store, cfg.ingest, outlets_mod.registry(cfg.ingest.outlets))
+    cleaner = Cleaner(cfg, learner)
     for src in sources if sources is not None else cfg.sources:
         if not src.enabled:
             continue
@@ -201,15 +219,12 @@ def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = N
         problems = Problems()
         added = 0
         try:
-            for raw in _read_source(src, cfg, store, problems):
-                article_id = _ingest_one(store, cleaner, source_id, src, raw, problems)
-                if article_id is None:
-                    continue
-                if article_id < 0:
-                    report.duplicates += 1
-                else:
-                    added += 1
-                    report.added.append(article_id)
+            for raws in _batches(_read_source(src, cfg, store, problems), BATCH):
+                ids, duplicates = _ingest_batch(store, cleaner, learner, source_id, src, raws,
+                                                problems)
+                added += len(ids)
+                report.added += ids
+                report.duplicates += duplicates
         except sqlite3.Error:
             raise
         except Exception as exc:  # SourceError, or anything unexpected from a reader
@@ -224,6 +239,56 @@ def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = N
         log.info("source %s: %d new article(s), %d skipped", src.name, added,
                  len(problems.lines))
     return report
+
+
+def _batches(items: Iterator[RawArticle], size: int) -> Iterator[list[RawArticle]]:
+    """Lists of up to ``size`` items; when reading fails, what was read comes first."""
+    batch: list[RawArticle] = []
+    try:
+        for item in items:
+            batch.append(item)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except Exception:
+        if batch:
+            yield batch
+        raise
+    if batch:
+        yield batch
+
+
+def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: int,
+                  src: SourceConfig, raws: list[RawArticle], problems: Problems
+                  ) -> tuple[list[int], int]:
+    """Learn each outlet's boilerplate from the batch's new items, then clean and store each
+    item: (new article ids, duplicates)."""
+    fallback = src.outlet or src.name
+    samples: dict[int, tuple[str, frozenset[str]]] = {}
+    for i, raw in enumerate(raws):
+        if raw.url and store.has_url(raw.url):
+            continue  # stored: its sample is in the store already
+        text = cleaner.normalized[raw] = normalize(raw.text)
+        samples[i] = (raw.outlet or fallback, sample([ln for ln in text.split("\n") if ln.strip()]))
+    by_outlet: dict[str, list[frozenset[str]]] = {}
+    for outlet, keys in samples.values():
+        by_outlet.setdefault(outlet, []).append(keys)
+    learner.learn(by_outlet)
+    ids: list[int] = []
+    duplicates = 0
+    remembered: list[tuple[int, str, frozenset[str]]] = []
+    for i, raw in enumerate(raws):
+        article_id = _ingest_one(store, cleaner, source_id, src, raw, problems)
+        if article_id is None:
+            continue
+        if article_id < 0:
+            duplicates += 1
+        else:
+            ids.append(article_id)
+            if i in samples:
+                remembered.append((article_id, *samples[i]))
+    learner.remember(remembered)
+    return ids, duplicates
 
 
 def _ingest_one(store: Store, cleaner: Cleaner, source_id: int, src: SourceConfig,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -204,10 +204,31 @@ def _m009_chat_schedule_from(db: sqlite3.Connection) -> None:
     db.execute("UPDATE chats SET schedule_from = created_at")
 
 
+def _m012_outlet_boilerplate(db: sqlite3.Connection) -> None:
+    """Outlet boilerplate learned at ingest: each recent article's sample (the shapes of its
+    labels, first and last words; see ``boilerplate.py``) and what was learned from them."""
+    _script(db, """
+        CREATE TABLE outlet_samples (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            outlet TEXT NOT NULL,
+            keys TEXT NOT NULL  -- JSON list
+        );
+        CREATE INDEX outlet_samples_outlet ON outlet_samples(outlet, article_id);
+        CREATE TABLE outlet_boilerplate (
+            outlet TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('line', 'lead', 'tail', 'mark')),
+            pattern TEXT NOT NULL,
+            articles INTEGER NOT NULL,  -- of the outlet's articles it was learned from
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (outlet, kind, pattern)
+        )
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
-    _m009_chat_schedule_from]
+    _m009_chat_schedule_from, _m012_outlet_boilerplate]
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 
@@ -574,6 +595,41 @@ class Store:
             return int(self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
         return int(self.db.execute("SELECT COUNT(*) FROM translations WHERE engine = ?",
                                    (engine,)).fetchone()[0])
+
+    # -- learned outlet boilerplate ----------------------------------------
+    def outlet_samples(self, outlet: str, limit: int) -> list[list[str]]:
+        """The samples of the outlet's ``limit`` newest articles."""
+        rows = self.db.execute("SELECT keys FROM outlet_samples WHERE outlet = ? "
+                               "ORDER BY article_id DESC LIMIT ?", (outlet, limit))
+        return [json.loads(r[0]) for r in rows]
+
+    def save_outlet_samples(self, samples: Sequence[tuple[int, str, Iterable[str]]],
+                            learned: Mapping[str, tuple[int, Sequence[tuple[str, str]]]],
+                            window: int) -> None:
+        """New articles' samples (article id, outlet, keys); each outlet's older samples beyond
+        ``window``; and what was learned per outlet (articles, (kind, pattern)s) replaces what
+        was learned before. One transaction."""
+        now = _ts(utcnow())
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO outlet_samples VALUES (?, ?, ?)",
+                           [(a, o, json.dumps(sorted(k), ensure_ascii=False))
+                            for a, o, k in samples])
+            for outlet in {o for _, o, _ in samples}:
+                db.execute("DELETE FROM outlet_samples WHERE outlet = ? AND article_id NOT IN "
+                           "(SELECT article_id FROM outlet_samples WHERE outlet = ? "
+                           "ORDER BY article_id DESC LIMIT ?)", (outlet, outlet, window))
+            for outlet, (articles, patterns) in learned.items():
+                db.execute("DELETE FROM outlet_boilerplate WHERE outlet = ?", (outlet,))
+                db.executemany("INSERT OR IGNORE INTO outlet_boilerplate VALUES (?, ?, ?, ?, ?)",
+                               [(outlet, k, p, articles, now) for k, p in patterns])
+
+    def outlet_boilerplate(self) -> dict[str, list[tuple[str, str]]]:
+        """outlet -> the (kind, pattern)s learned for it."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self.db.execute("SELECT outlet, kind, pattern FROM outlet_boilerplate "
+                                 "ORDER BY outlet, kind, pattern"):
+            out.setdefault(r[0], []).append((r[1], r[2]))
+        return out
 
     # -- stories ----------------------------------------------------------
     def unassigned_articles(self, article_ids: Iterable[int]) -> list[int]:
