@@ -2,7 +2,10 @@
 
 Rendering escapes all article text (it is untrusted). Messages are packed from
 whole blocks (a story's heading, a bullet, a source line) so a split never falls
-inside a tag; every message stays within Telegram's 4096 characters.
+inside a tag; every message stays within Telegram's 4096 characters. A story's
+sources are compact: which outlets reported it ("Reported by 5 outlets: ..."), then
+only the cited articles, numbered as the bullets cite them, each with its date.
+Outlets are shown by their readable names (``outlets.py``), never as site slugs.
 """
 
 from __future__ import annotations
@@ -16,11 +19,22 @@ from pathlib import PurePath
 from typing import Literal
 
 from .models import Article, Briefing, Bullet, Citation, Sentence, StorySummary
+from .outlets import DEFAULT, Outlets, english_list
 from .text import printable
 
 LIMIT = 4096
 Format = Literal["html", "text"]
 UNTRANSLATED = "untranslated"
+HEADLINE_SHOWN = 100  # characters of a cited article's headline in a source line
+
+
+def article_date(article: Article) -> datetime:
+    """When the article appeared: its published date, else when it was ingested."""
+    return article.published or article.ingested_at
+
+
+def show_date(when: datetime | None) -> str:
+    return f"{when:%d %b %Y}" if when else ""
 
 
 def link_of(article: Article) -> str:
@@ -55,10 +69,12 @@ def relink(briefing: Briefing, links: Mapping[int, str]) -> Briefing:
 
 
 def story_summary(story_id: int, articles: Sequence[Article],
-                  sentences: dict[int, list[Sentence]], chosen: Sequence[Sentence]
-                  ) -> StorySummary:
-    """Attribute every chosen sentence: [n] is its article's place in the source list."""
-    ordered = sorted(articles, key=lambda a: a.id)
+                  sentences: dict[int, list[Sentence]], chosen: Sequence[Sentence],
+                  outlets: Outlets = DEFAULT) -> StorySummary:
+    """Attribute every chosen sentence: [n] is its article's place among the cited ones
+    (in article order); articles no bullet cites follow them in the source list."""
+    cited_ids = {s.article_id for s in chosen}
+    ordered = sorted(articles, key=lambda a: (a.id not in cited_ids, a.id))
     by_id = {a.id: a for a in ordered}
     headline_en = {a.id: next((s for s in sentences.get(a.id, []) if s.position == 0), None)
                    for a in ordered}
@@ -68,16 +84,14 @@ def story_summary(story_id: int, articles: Sequence[Article],
         number[art.id] = n
         h = headline_en[art.id]
         sources.append(Citation(
-            number=n, article_id=art.id, outlet=art.outlet or art.source,
+            number=n, article_id=art.id, outlet=outlets.english(art.outlet or art.source),
             headline=(h.text_en if h and h.text_en else art.headline), link=link_of(art),
-            position=0, original=art.headline))
+            position=0, original=art.headline, date=article_date(art)))
     bullets = []
     for s in chosen:
         art = by_id[s.article_id]
         src = sources[number[art.id] - 1]
-        cite = Citation(number=src.number, article_id=art.id, outlet=src.outlet,
-                        headline=src.headline, link=src.link, position=s.position,
-                        original=s.text_src)
+        cite = replace(src, position=s.position, original=s.text_src)
         bullets.append(Bullet(sentence_id=s.id, text=s.text_en or s.text_src,
                               translated=s.text_en is not None, citation=cite))
     lead = by_id[chosen[0].article_id] if chosen else ordered[0]
@@ -86,7 +100,7 @@ def story_summary(story_id: int, articles: Sequence[Article],
         story_id=story_id,
         headline=lead_h.text_en if lead_h and lead_h.text_en else lead.headline,
         headline_translated=bool(lead_h and lead_h.text_en),
-        bullets=tuple(bullets), sources=tuple(sources))
+        bullets=tuple(bullets), sources=tuple(sources), headline_original=lead.headline)
 
 
 def escape(text: str) -> str:
@@ -100,6 +114,29 @@ def link_markup(cite: Citation, fmt: Format) -> str:
     if is_url:
         return f'<a href="{html.escape(cite.link, quote=True)}">link</a>'
     return f"<code>{escape(cite.link)}</code>"
+
+
+def reported_by(story: StorySummary) -> str:
+    """``Reported by 3 outlets (5 articles): Okaz, Sabq, Al Madina``."""
+    names = list(dict.fromkeys(c.outlet for c in story.sources))
+    n = len(story.sources)
+    articles = f" ({n} articles)" if n > len(names) else ""
+    if len(names) == 1:
+        return f"Reported by {names[0]}{articles}"
+    return f"Reported by {len(names)} outlets{articles}: {english_list(names)}"
+
+
+def source_line(cite: Citation, fmt: Format) -> str:
+    """``[1] Okaz — headline — link · 23 Jul 2015``; in HTML the headline is the link."""
+    e = escape if fmt == "html" else (lambda t: t)
+    headline = cite.headline if len(cite.headline) <= HEADLINE_SHOWN \
+        else cite.headline[:HEADLINE_SHOWN - 1].rstrip() + "…"
+    date = f" · {show_date(cite.date)}" if cite.date else ""
+    if fmt == "html" and cite.link.startswith(("http://", "https://")):
+        href = html.escape(cite.link, quote=True)
+        return f'[{cite.number}] {e(cite.outlet)} — <a href="{href}">{e(headline)}</a>{date}'
+
+    return f"[{cite.number}] {e(cite.outlet)} — {e(headline)} — {link_markup(cite, fmt)}{date}"
 
 
 def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[str]:
@@ -118,10 +155,10 @@ def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[st
             text = (f"<i>[{UNTRANSLATED}]</i> {text}" if fmt == "html"
                     else f"[{UNTRANSLATED}] {text}")
         blocks.append(f"• {text} [{b.citation.number}]")
-    head = "<i>Sources</i>" if fmt == "html" else "Sources"
-    lines = [f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — {link_markup(c, fmt)}"
-             for c in story.sources]
-    blocks.append(head + "\n" + "\n".join(lines))
+    cited = sorted({b.citation.number for b in story.bullets})
+    head = f"<i>{e(reported_by(story))}</i>" if fmt == "html" else reported_by(story)
+    lines = [source_line(story.sources[n - 1], fmt) for n in cited]
+    blocks.append("\n".join([head, *lines]))
     return blocks
 
 
@@ -188,16 +225,22 @@ def _fit(block: str, limit: int) -> list[str]:
 
 def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]],
                original: bool, fmt: Format = "html", header: str = "",
-               link: Callable[[Article], str] = link_of) -> list[str]:
-    """A story's full text (English, or the Arabic originals) with source links."""
+               link: Callable[[Article], str] = link_of, outlets: Outlets = DEFAULT
+               ) -> list[str]:
+    """A story's full text (English, or the Arabic originals) with source links; each
+    article's outlet (its Arabic name in the originals), place, byline and date."""
     e = escape if fmt == "html" else (lambda t: t)
     blocks: list[list[str]] = []
     for n, art in enumerate(sorted(articles, key=lambda a: a.id), start=1):
         ss = sentences.get(art.id, [])
         head = next((s for s in ss if s.position == 0), None)
         title = art.headline if original or not (head and head.text_en) else head.text_en
-        meta = " · ".join(x for x in (art.outlet, art.dateline, art.byline) if x)
-        cite = Citation(n, art.id, art.outlet or art.source, title, link(art), 0, art.headline)
+        names = outlets.names(art.outlet or art.source)
+        outlet = names.ar if original else names.en
+        date = show_date(article_date(art))
+        meta = " · ".join(x for x in (outlet, art.dateline, art.byline, date) if x)
+        cite = Citation(n, art.id, outlet, title, link(art), 0, art.headline,
+                        article_date(art))
         first = (f"<b>[{n}] {e(title)}</b>\n<i>{e(meta)}</i> — {link_markup(cite, fmt)}"
                  if fmt == "html" else f"[{n}] {title}\n{meta} — {cite.link}")
         body = []

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from . import answer, cluster, compose, pipeline
+from . import answer, cluster, compose, outlets, pipeline
 from .config import Config
 from .ingest import IngestReport
 from .schedule_util import parse_hhmm
@@ -254,14 +254,16 @@ class Desk:
         if not rows:
             return ["No stories yet."]
         members = self.store.story_articles([r[0] for r in rows])
+        names = outlets.registry(self.cfg.ingest.outlets)
         lines = ["<b>Latest stories</b>"]
         for story_id, count, _newest in rows:
             arts = self.store.articles(members[story_id])
             lead = arts[-1]
             title = self.store.headline_en(lead.id) or lead.headline
-            outlets = ", ".join(dict.fromkeys(a.outlet or a.source for a in arts))
-            lines.append(f"#{story_id} · {e(title)} <i>({e(outlets)}; {count} "
-                         f"article{'s' if count != 1 else ''})</i>")
+            reported = outlets.english_list(names.english(a.outlet or a.source) for a in arts)
+            date = compose.show_date(max(compose.article_date(a) for a in arts))
+            lines.append(f"#{story_id} · {e(title)} <i>({e(reported)}; {count} "
+                         f"article{'s' if count != 1 else ''}; {date})</i>")
         lines.append("\n/story <i>id</i> for the full story.")
         return compose.pack([], [[line] for line in lines])
 
@@ -272,7 +274,8 @@ class Desk:
         label = "original Arabic" if original else "English translation"
         return compose.story_text(self.store.articles(ids), self.store.sentences(ids), original,
                                   header=f"<b>Story #{story_id}</b> ({label})",
-                                  link=compose.public_link)
+                                  link=compose.public_link,
+                                  outlets=outlets.registry(self.cfg.ingest.outlets))
 
     def ask(self, question: str, story_ids: list[int] | None = None
             ) -> tuple[list[str], list[int]]:

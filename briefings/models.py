@@ -76,6 +76,7 @@ class Citation:
     link: str  # URL, or the file path for folder sources
     position: int  # sentence position in the article (1 = first body sentence)
     original: str  # the Arabic (source-language) sentence
+    date: datetime | None = None  # the article's: published, else ingested
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ class StorySummary:
     headline: str
     headline_translated: bool
     bullets: tuple[Bullet, ...]
-    sources: tuple[Citation, ...]  # one per article, numbered from 1
+    sources: tuple[Citation, ...]  # one per article: the cited ones first, numbered from 1
+    headline_original: str = ""  # the title article's own (Arabic) headline
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import cluster, compose, summarize
+from . import cluster, compose, outlets, summarize
 from .config import Config, SourceConfig
 from .errors import ModelNotInstalled, ModelUnusable
 from .ingest import IngestReport, ingest
@@ -96,9 +96,10 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
         sentences = store.sentences(all_ids)
     by_id = {x.id: x for ss in sentences.values() for x in ss}
     articles = {a.id: a for a in store.articles(all_ids)}
+    names = outlets.registry(cfg.ingest.outlets)
     summaries: list[StorySummary] = [
         compose.story_summary(s, [articles[a] for a in members[s]], sentences,
-                              [by_id[x.id] for x in chosen[s]])
+                              [by_id[x.id] for x in chosen[s]], names)
         for s in story_ids
     ]
     briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries)
