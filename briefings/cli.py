@@ -13,16 +13,18 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import compose, config, packageindex, packages, pipeline
+from . import compose, config, jsonout, packageindex, packages, pipeline
 from .config import Config, SourceConfig
 from .errors import BriefingsError, StoreError
 from .ingest import IngestReport
 from .modelload import missing_file
+from .outlets import registry
 from .store import Store
 from .text import printable
 
@@ -80,6 +82,25 @@ def _print_messages(messages: Sequence[str]) -> None:
     sys.stdout.flush()
 
 
+def _print_briefing(store: Store, cfg: Config, result: pipeline.DigestResult,
+                    engine: pipeline.Engine, fmt: str | None) -> None:
+    """The briefing on stdout: messages (with the missing model's hint first), or ONE JSON
+    object and nothing else (the hint then goes to stderr)."""
+    if fmt == "json":
+        if engine.missing:
+            err.print(f"! {engine.missing}", markup=False, highlight=False)
+        ids = {c.article_id for s in result.briefing.stories for c in s.sources}
+        articles = {a.id: a for a in store.articles(ids)}
+        print(jsonout.dumps(jsonout.briefing_json(result.briefing, articles,
+                                                  registry(cfg.ingest.outlets))))
+        sys.stdout.flush()
+        return
+    if engine.missing:
+        print(f"! {engine.missing}")
+    _print_messages(compose.render(result.briefing, cast(compose.Format,
+                                                         fmt or cfg.digest.format)))
+
+
 def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
     if not paths:
         return [s for s in cfg.sources if s.enabled]
@@ -96,9 +117,7 @@ def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
     ids = pipeline.recent_articles(store, cfg, [s.name for s in sources])
     with progress_bar("translating summary sentences") as bar:
         result = pipeline.digest(store, cfg, engine, ids, progress=bar)
-    if engine.missing:
-        print(f"! {engine.missing}")
-    _print_messages(compose.render(result.briefing, args.format or cfg.digest.format))
+    _print_briefing(store, cfg, result, engine, args.format)
     t = result.translated
     err.print(f"translate: {t.sentences} summary sentence(s) translated, {t.from_cache} from "
               f"cache, {t.model_calls} by the model", highlight=False)
@@ -140,9 +159,7 @@ def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
     ids = pipeline.recent_articles(store, cfg, hours=args.hours)
     with progress_bar("translating summary sentences") as bar:
         result = pipeline.digest(store, cfg, engine, ids, progress=bar)
-    if engine.missing:
-        print(f"! {engine.missing}")
-    _print_messages(compose.render(result.briefing, args.format or cfg.digest.format))
+    _print_briefing(store, cfg, result, engine, args.format)
     return 0
 
 
@@ -201,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     d.add_argument("--source", action="append", metavar="PATH",
                    help="a folder to read instead of the configured sources (repeatable)")
-    d.add_argument("--format", choices=["html", "text"])
+    d.add_argument("--format", choices=["html", "text", "json"],
+                   help="json: one JSON object on stdout (see the README)")
     d.add_argument("--summary-only", action="store_true",
                    help="stop after the briefing; leave the rest of the articles pending")
     d.set_defaults(func=cmd_dry_run)
@@ -215,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     g.add_argument("--dry-run", action="store_true", help="print it instead of sending")
     g.add_argument("--hours", type=int, help="window (default: digest.window_hours)")
-    g.add_argument("--format", choices=["html", "text"])
+    g.add_argument("--format", choices=["html", "text", "json"],
+                   help="json: one JSON object on stdout (see the README)")
     g.set_defaults(func=cmd_digest)
 
     m = sub.add_parser("models", help="list or install translation packages")
