@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .config import IngestConfig
-from .outlets import Outlets
+from .outlets import AGENCIES, Outlets
 from .store import Store
 from .text import fold, has_letters
 
@@ -202,20 +202,26 @@ class Remover:
         return bool(found) and (not is_sentence(s) or any(h.endswith(":") for h in found))
 
     def _dateline(self, s: str, first: bool) -> tuple[str, str | None]:
+        """The sentence without the dateline it opens with, and the place that dateline
+        names: the part after the first part that names an outlet or agency ("NAME- سبق-
+        تبوك", "واس - جدة"), unless that is an outlet or agency too."""
         found = dateline_head(s)
         if found is None:
             return s, None
         end, parts = found
+        folded = [fold(p) for p in parts]
         marks = self.learned.marks | self.own | (self.names if first else frozenset())
-        hits = [i for i, p in enumerate(parts) if fold(p) in marks]
+        hits = [i for i, p in enumerate(folded) if p in marks]
         if not hits and len(parts) > 1 and end < len(s):  # "لندن - سيول: «الشرق الأوسط» ذكرت"
             m = re.match(r"\s*([«\"“]?)([^»\"”:]{2,30})([»\"”])\s*[:：]?\s*", s[end:])
             if m and m.group(1) and fold(m.group(2)) in marks:
                 return s[end + m.end():].strip(), parts[0]
         if not hits or (len(parts) == 1 and not first):
             return s, None
-        after = hits[-1] + 1
-        return s[end:].strip(), (parts[after] if after < len(parts) else None)
+        after = hits[0] + 1
+        place = parts[after] if after < len(parts) and folded[after] not in \
+            self.own | AGENCIES else None
+        return s[end:].strip(), place
 
 
 def strip_repeated(s: str, byline: str) -> str:

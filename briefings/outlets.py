@@ -58,9 +58,15 @@ PRINTED: dict[str, str] = {
     "رويترز": "Reuters", "فرانس برس": "AFP", "أ ف ب": "AFP", "الأناضول": "Anadolu",
     "سكاي نيوز عربية": "Sky News Arabia", "بي بي سي": "BBC Arabic", "واس": "SPA",
     "البيان": "Al Bayan", "النهار": "An-Nahar", "الوسط": "Al Wasat", "اليوم السابع": "Youm7",
-    "د ب أ": "dpa", "أ ش أ": "MENA", "وكالات": "agencies",
+    "د ب أ": "dpa", "أ ش أ": "MENA", "وكالات": "agencies", "يو بي آي": "UPI",
+    "أسوشيتد برس": "AP", "كونا": "KUNA", "وام": "WAM", "بنا": "BNA", "قنا": "QNA",
+    "سبأ": "Saba",
 }
 
+# News agencies, folded: a dateline part naming one is not a place.
+AGENCIES = frozenset(fold(a) for a in (
+    "واس", "رويترز", "فرانس برس", "أ ف ب", "الأناضول", "د ب أ", "أ ش أ", "وكالات", "يو بي آي",
+    "أسوشيتد برس", "كونا", "وام", "بنا", "قنا", "سبأ"))
 _SLUG_NOISE = re.compile(r"^(https?://)?(www\.)?|\.(com|net|org|sa|com\.sa|org\.sa)/?$|[\s_.-]+")
 
 

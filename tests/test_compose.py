@@ -96,3 +96,64 @@ def test_a_long_story_continues_the_header_message() -> None:
     messages = compose.render(compose.new_briefing("T", NOW, [story]), "html")
     assert "(#8)" in messages[0]  # not a header alone
     assert all(len(m) <= compose.LIMIT for m in messages)
+
+
+def _article(i: int, outlet: str, published: datetime | None = None,
+             headline: str = "عنوان") -> Article:
+    return Article(id=i, source="day", location=f"/data/day.json#{i}",
+                   url=f"https://{outlet}.test/{i}", outlet=outlet, headline=f"{headline} {i}",
+                   language="ar", ingested_at=NOW, published=published)
+
+
+def test_sources_are_compact_the_cited_articles_numbered_as_the_bullets_cite_them() -> None:
+    outlets = ["okaz", "sabq", "okaz", "3alyoum", "alriyadh", "sabq"]
+    arts = [_article(i, o, headline="خبر طويل") for i, o in enumerate(outlets, start=1)]
+    sentences = {a.id: make_sentences(a.id, [f"H{a.id}", f"S{a.id}", f"T{a.id}"]) for a in arts}
+    story = compose.story_summary(3, arts, sentences, [sentences[5][1], sentences[2][1],
+                                                       sentences[5][2]])
+    assert [b.citation.number for b in story.bullets] == [2, 1, 2]
+    (msg,) = compose.render(compose.new_briefing("T", NOW, [story]), "text")
+    # the cited articles' outlets first
+    assert "Reported by 4 outlets (6 articles): Sabq, Al Riyadh, Okaz, Ain Alyoum\n" in msg
+    assert "• S5 [2]" in msg and "• S2 [1]" in msg and "• T5 [2]" in msg
+    assert "[1] Sabq — H2 — https://sabq.test/2 · 21 Nov 2026" in msg
+    assert "[2] Al Riyadh — H5 — https://alriyadh.test/5 · 21 Nov 2026" in msg
+    assert "[3]" not in msg and "H1" not in msg and "H4" not in msg  # not cited: not listed
+    assert "3alyoum" not in msg and "okaz" not in msg  # readable names, no slugs
+
+
+def test_one_outlet_and_html_links_carry_the_headline() -> None:
+    arts = [_article(1, "alweeam", published=datetime(2015, 7, 23, 9, 30, tzinfo=UTC)),
+            _article(2, "alweeam")]
+    sentences = {a.id: make_sentences(a.id, ["Head <b>&", "Body"]) for a in arts}
+    story = compose.story_summary(1, arts, sentences, [sentences[1][1]])
+    (msg,) = compose.render(compose.new_briefing("T", NOW, [story]), "html")
+    assert "<i>Reported by Al Weeam (2 articles)</i>" in msg
+    assert ('[1] Al Weeam — <a href="https://alweeam.test/1">Head &lt;b&gt;&amp;</a> '
+            "· 23 Jul 2015") in msg  # published date, not when it was ingested
+    assert _balanced(msg)
+
+
+def test_story_text_shows_outlet_names_and_dates() -> None:
+    art = _article(7, "aawsat", published=datetime(2015, 7, 25, tzinfo=UTC))
+    sentences = {7: make_sentences(7, ["Headline", "Body"])}
+    english = "\n".join(compose.story_text([art], sentences, original=False, fmt="text"))
+    arabic = "\n".join(compose.story_text([art], sentences, original=True, fmt="text"))
+    assert "Asharq Al-Awsat · 25 Jul 2015" in english
+    assert "الشرق الأوسط · 25 Jul 2015" in arabic
+
+
+def test_configured_outlet_names() -> None:
+    from briefings.config import OutletNames
+    from briefings.outlets import Outlets
+
+    names = Outlets({"daily-x": OutletNames(ar="اليومية", en="Daily X"), "okaz": "Okaz Daily",
+                     "الزمان": "Azzaman"})
+    assert names.names("daily_x").ar == "اليومية" and names.english("Daily X") == "Daily X"
+    assert names.english("okaz") == "Okaz Daily" and names.arabic("okaz") == "عكاظ"
+    assert names.english("al-jazirah") == "Al Jazirah" and names.english("www.sabq.org") == "Sabq"
+    assert names.names("unknown-site").en == "unknown-site"  # shown as given
+    arts = [_article(1, "daily-x"), _article(2, "okaz")]
+    sentences = {a.id: make_sentences(a.id, ["H", "S"]) for a in arts}
+    story = compose.story_summary(1, arts, sentences, [sentences[1][1]], names)
+    assert [c.outlet for c in story.sources] == ["Daily X", "Okaz Daily"]
