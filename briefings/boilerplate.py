@@ -52,7 +52,7 @@ _HEAD = re.compile(r"^[*•·\s]*([^:：.!?؟،\n]{1,80}?)\s*[:：]\s*")
 _CONTACT = re.compile(
     r"^(للتواصل|للاتصال|للمراسلة|لمراسلة الكاتب|تواصل مع الكاتب)(\s|[:：]|$)"
     r"|^(e-?mail|twitter|تويتر|البريد الإلكتروني|البريد الالكتروني)\s*[:：]", re.I)
-CONTACT_TAIL = 6  # a contact line among the last lines ends the article
+CONTACT_WORDS = 12  # an unpunctuated line this short after a contact line continues it
 
 
 def shape(text: str) -> str:
@@ -161,15 +161,16 @@ class Remover:
 
     @staticmethod
     def general_lines(lines: list[str]) -> list[str]:
-        """Without links, addresses, lines without letters and contact lines (a contact line
-        near the end drops the rest too)."""
+        """Without links, addresses, lines without letters, and contact lines with the
+        unpunctuated lines that continue them ("تبدأ بالرمز (12) ثم مسافة", "88591 - Stc")."""
         out: list[str] = []
-        for i, line in enumerate(lines):
+        contact = False
+        for line in lines:
             if _CONTACT.search(EMAIL.sub("", line).strip()):
-                if i >= len(lines) - CONTACT_TAIL:
-                    break
+                contact = True
                 continue
-            if not junk_line(line):
+            contact = contact and not is_sentence(line) and len(line.split()) <= CONTACT_WORDS
+            if not contact and not junk_line(line):
                 out.append(line)
         return out
 

@@ -1,68 +1,32 @@
-"""Ingest stage: read sources, clean articles, store each once.
+"""Ingest stage: read sources, clean articles (``cleaner.py``), store each once.
 
-Cleaning a plain-text article: the first non-empty line is the headline (a
-short masthead line above it naming the outlet is recognised), short lines
-right under it are dateline/byline metadata, boilerplate lines (outlet codes,
-comment forms, "related articles", "back to top"...) are dropped, and the body
-is split into sentences. Each outlet's own boilerplate (datelines glued to the
-first sentence, link and tag lines, contact blocks) is learned from its articles
-and removed too (``boilerplate.py``). Dedup is by URL and by a hash of the
-folded text.
+Each outlet's own boilerplate (datelines glued to the first sentence, link and tag
+lines, contact blocks) is learned from a batch of its articles, with its recent
+stored ones, before the batch is cleaned (``boilerplate.py``). Dedup is by URL and
+by a hash of the folded text.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import outlets as outlets_mod
-from .boilerplate import Learner, Remover, sample
+from .boilerplate import Learner, sample
+from .cleaner import Cleaner
 from .config import Config, SourceConfig
-from .errors import ConfigError, SourceError
+from .errors import SourceError
 from .fetch import PageBackoff, http_fetcher
-from .models import CleanArticle, RawArticle
-from .sources import Problems, describe, plausible_date, read_feed, read_folder
+from .models import RawArticle
+from .sources import Problems, describe, read_feed, read_folder
 from .store import Store
-from .text import content_hash, has_letters, latin_ratio, normalize, split_sentences
+from .text import normalize
+
+__all__ = ["Cleaner", "IngestReport", "ingest"]
 
 log = logging.getLogger(__name__)
-
-# Lines that are never article text. Matched against the whole (normalised) line.
-BOILERPLATE = [
-    r"[A-Z]{2,5}\d{1,4}",  # outlet/desk codes such as AZP01
-    r"(اترك|أضف|اضف) (تعليقا|تعليقاً|تعليق|ردا|رداً)",
-    r"لن يتم نشر (عنوان )?بريدك الإلكتروني.*",
-    r"(الحقول|البيانات) (الإلزامية|المطلوبة).*",
-    r"هذا الموقع يستخدم Akismet.*",
-    r"(زر )?(الذهاب|العودة|الرجوع) (إلى|الى|الي) (الأعلى|الاعلى|أعلى الصفحة)",
-    r"(شارك|شارك هذا|مشاركة|تابعونا|تابعنا)( (على|عبر) .*)?( ?[:：])?",
-    r"(جميع|كل) الحقوق محفوظة.*", r"©.*",
-    r"(اقرأ|إقرأ) (أيضا|أيضاً|ايضا|المزيد).*", r"(للمزيد|المزيد) من (الأخبار|التفاصيل).*",
-    r"(تعليقات|التعليقات)( \(\d+\))?", r"(إعلان|اعلان|advertisement)",
-    r"(back to top|leave a (comment|reply)|share( this)?|related (articles|posts|news)"
-    r"|read more|all rights reserved.*|your email address will not be published.*"
-    r"|required fields are marked.*|click here.*|follow us.*)",
-]
-# A line that starts the page's tail: it and everything after it is dropped.
-TAIL_MARKERS = [
-    r"(مقالات|أخبار|اخبار|مواضيع|موضوعات) (ذات صلة|متعلقة|مشابهة)", r"related (articles|posts)",
-    r"(اترك|أضف|اضف) (تعليقا|تعليقاً|تعليق|ردا|رداً)", r"leave a (comment|reply)",
-]
-# Cities that open datelines ("بنغازي الزمان", "واشنطن مرسي ابو طوق").
-CITIES = frozenset((
-    "بنغازي طرابلس مصراتة سرت درنة طبرق سبها واشنطن نيويورك لندن باريس برلين موسكو "
-    "روما بروكسل جنيف فيينا أنقرة انقرة إسطنبول اسطنبول طهران بغداد البصرة الموصل "
-    "أربيل اربيل دمشق حلب بيروت عمان القدس غزة القاهرة الإسكندرية الاسكندرية "
-    "الخرطوم تونس الجزائر الرباط نواكشوط الرياض جدة مكة المدينة الدمام "
-    "الكويت الدوحة المنامة أبوظبي ابوظبي دبي مسقط صنعاء عدن بكين طوكيو نيودلهي "
-    "كابول "
-).split())
-_END_PUNCT = re.compile(r"[.!?؟…:]$")
-MAX_HEADLINE = 300  # characters; a longer "headline" is a paragraph that lost its line breaks
-
 
 @dataclass
 class IngestReport:
@@ -73,117 +37,6 @@ class IngestReport:
 
     def merge_problems(self, problems: Problems) -> None:
         self.skipped += problems.lines
-
-
-class Cleaner:
-    """Cleans raw articles; ``learner`` (when given) holds each outlet's learned boilerplate."""
-
-    def __init__(self, cfg: Config, learner: Learner | None = None) -> None:
-        self.learner = learner
-        self.normalized: dict[RawArticle, str] = {}  # texts normalised ahead of clean()
-        self.cfg = cfg.ingest
-        for i, pattern in enumerate(cfg.ingest.boilerplate):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ConfigError(f"ingest.boilerplate[{i}]", f"invalid regex: {exc}") from None
-        self.boilerplate = re.compile(
-            "|".join(f"(?:{p})" for p in BOILERPLATE + list(cfg.ingest.boilerplate)), re.I)
-        self.tail = re.compile("|".join(f"(?:{p})" for p in TAIL_MARKERS), re.I)
-        self.outlets = outlets_mod.registry(cfg.ingest.outlets)
-        # names as printed -> the name stored (the English one of those the config names)
-        self.printed = {**outlets_mod.PRINTED, **{
-            k: v if isinstance(v, str) else self.outlets.english(k)
-            for k, v in cfg.ingest.outlets.items()}}
-
-    def is_boilerplate(self, line: str) -> bool:
-        return self.boilerplate.fullmatch(line.strip(" .:-–—|*")) is not None
-
-    def remover(self, outlet: str | None) -> Remover:
-        return self.learner.remover(outlet) if self.learner else Remover()
-
-    def clean(self, raw: RawArticle, fallback_outlet: str | None) -> CleanArticle | str:
-        """A clean article, or the reason it is skipped."""
-        text = self.normalized.pop(raw, None)
-        if text is None:
-            text = normalize(raw.text)
-        lines = [ln for ln in text.split("\n") if ln.strip()]
-        body: list[str] = []
-        for line in lines:
-            if self.tail.fullmatch(line.strip(" .:-–—|*")):
-                break
-            if not self.is_boilerplate(line):
-                body.append(line)
-        remover = self.remover(raw.outlet or fallback_outlet)
-        body = remover.general_lines(body)
-        # the hash does not depend on what is learned, which changes from run to run
-        digest = content_hash("\n".join(body))
-        body = remover.learned_lines(body)
-        outlet = self.printed.get(raw.outlet, raw.outlet) if raw.outlet else None
-        headline = normalize(raw.title or "")
-        byline = normalize(raw.author or "") or None
-        dateline = None
-        if not headline and body:
-            if len(body) > 2 and self._is_masthead(body[0], body[1]):
-                outlet = outlet or self.printed.get(body[0], body[0])
-                body = body[1:]
-            headline, body = body[0], body[1:]
-        # short unpunctuated lines under the headline: dateline / byline
-        while body and _is_meta_line(body[0]) and len(body) > 1:
-            city, rest = _split_dateline(body.pop(0))
-            if city and not dateline:
-                dateline = city
-            if rest:
-                if rest in self.printed and not outlet:
-                    outlet = self.printed[rest]
-                else:
-                    byline = byline or rest
-        headline = headline.lstrip("#= ").strip()[:MAX_HEADLINE]
-        body_text = "\n".join(body)
-        if not has_letters(body_text):
-            return "empty article (no letters in the text after cleaning)"
-        if len(body_text) < self.cfg.min_chars:
-            return (f"empty article ({len(body_text)} characters of text after cleaning, "
-                    f"minimum {self.cfg.min_chars})")
-        truncated = len(body_text) > self.cfg.max_chars
-        if truncated:
-            cut = body_text.rfind("\n", 0, self.cfg.max_chars)
-            body_text = body_text[: cut if cut > 0 else self.cfg.max_chars]
-        language = "en" if latin_ratio(body_text) > self.cfg.latin_ratio else "ar"
-        found, place = remover.sentences(split_sentences(body_text, language), byline)
-        sentences = tuple(found)
-        dateline = dateline or place
-        if not sentences:
-            return "no sentences in the text"
-        if not has_letters(headline):
-            headline = sentences[0][:MAX_HEADLINE]
-        return CleanArticle(
-            source=raw.source, location=raw.location, url=raw.url,
-            headline=headline, sentences=sentences, language=language,
-            content_hash=digest, outlet=outlet or fallback_outlet,
-            byline=byline, dateline=dateline, published=plausible_date(raw.published),
-            truncated=truncated,
-        )
-
-    def _is_masthead(self, first: str, second: str) -> bool:
-        if first in self.printed or first in self.outlets:
-            return True
-        return len(first.split()) <= 3 and not _END_PUNCT.search(first) \
-            and 4 <= len(second.split()) <= 25 and not second.endswith(".")
-
-
-def _is_meta_line(line: str) -> bool:
-    return len(line.split()) <= 6 and not _END_PUNCT.search(line) and "،" not in line
-
-
-def _split_dateline(line: str) -> tuple[str | None, str]:
-    first, _, rest = line.partition(" ")
-    two = " ".join(line.split()[:2])
-    if two in CITIES or two in {"رام الله", "الدار البيضاء", "إسلام آباد", "أبو ظبي"}:
-        return two, " ".join(line.split()[2:])
-    if first in CITIES:
-        return first, rest.strip(" :-–—")
-    return None, line
 
 
 def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problems
@@ -288,6 +141,7 @@ def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: i
             if i in samples:
                 remembered.append((article_id, *samples[i]))
     learner.remember(remembered)
+    cleaner.normalized.clear()
     return ids, duplicates
 
 
