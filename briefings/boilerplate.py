@@ -241,7 +241,7 @@ class Learner:
     """Each outlet's boilerplate, learned from its recent stored samples plus a batch about to
     be stored; the batch's samples are remembered once its articles are stored."""
 
-    def __init__(self, store: Store, cfg: IngestConfig, outlets: Outlets) -> None:
+    def __init__(self, store: Store | None, cfg: IngestConfig, outlets: Outlets) -> None:
         self.store, self.cfg, self.outlets = store, cfg, outlets
         self.learned: dict[str, Learned] = {}
         self._names = outlets.arabic_names()
@@ -251,7 +251,8 @@ class Learner:
         if not self.cfg.learn_boilerplate:
             return
         for outlet, samples in batch.items():
-            stored = self.store.outlet_samples(outlet, self.cfg.learn_window)
+            stored = self.store.outlet_samples(outlet, self.cfg.learn_window) \
+                if self.store else []
             self.learned[outlet] = learn([*map(frozenset, stored), *samples],
                                          self.cfg.learn_min_articles, self.cfg.learn_share)
 
@@ -262,7 +263,7 @@ class Learner:
 
     def remember(self, added: Sequence[tuple[int, str, frozenset[str]]]) -> None:
         """(article id, outlet, sample) of the stored articles, and what was learned."""
-        if not self.cfg.learn_boilerplate or not added:
+        if not self.cfg.learn_boilerplate or not added or self.store is None:
             return
         outlets = {o for _, o, _ in added}
         self.store.save_outlet_samples(

@@ -69,7 +69,9 @@ class Cleaner:
     """Cleans raw articles; ``learner`` (when given) holds each outlet's learned boilerplate."""
 
     def __init__(self, cfg: Config, learner: Learner | None = None) -> None:
-        self.learner = learner
+        self.outlets = outlets_mod.registry(cfg.ingest.outlets)
+        # without a learner: only what is boilerplate anywhere, and known outlets' datelines
+        self.learner = learner or Learner(None, cfg.ingest, self.outlets)
         self.normalized: dict[RawArticle, str] = {}  # texts normalised ahead of clean()
         self.cfg = cfg.ingest
         for i, pattern in enumerate(cfg.ingest.boilerplate):
@@ -80,7 +82,6 @@ class Cleaner:
         self.boilerplate = re.compile(
             "|".join(f"(?:{p})" for p in BOILERPLATE + list(cfg.ingest.boilerplate)), re.I)
         self.tail = re.compile("|".join(f"(?:{p})" for p in TAIL_MARKERS), re.I)
-        self.outlets = outlets_mod.registry(cfg.ingest.outlets)
         # names as printed -> the name stored (the English one of those the config names)
         self.printed = {**outlets_mod.PRINTED, **{
             k: v if isinstance(v, str) else self.outlets.english(k)
@@ -90,7 +91,7 @@ class Cleaner:
         return self.boilerplate.fullmatch(line.strip(" .:-–—|*")) is not None
 
     def remover(self, outlet: str | None) -> Remover:
-        return self.learner.remover(outlet) if self.learner else Remover()
+        return self.learner.remover(outlet)
 
     def clean(self, raw: RawArticle, fallback_outlet: str | None) -> CleanArticle | str:
         """A clean article, or the reason it is skipped."""

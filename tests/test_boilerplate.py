@@ -230,3 +230,16 @@ def test_the_content_hash_is_what_earlier_versions_stored(cfg: Config) -> None:
     assert art.content_hash == content_hash("\n".join(body).replace("الـ23", "ال23"))
     assert art.sentences[0].startswith("أعلنت الوزارة نتائج ال 23 مدرسة")
     assert art.sentences[1:] == tuple(NEWS[1:3])  # the link and the contact line went
+
+
+def test_a_cleaner_without_a_store_strips_known_datelines(cfg: Config) -> None:
+    raw = RawArticle("x", "x.json#0", f"جدة - واس: {NEWS[0]}\n{NEWS[1]}", title="عنوان",
+                     outlet="alyaum")
+    art = Cleaner(cfg).clean(raw, None)
+    assert not isinstance(art, str)
+    assert art.sentences == (NEWS[0], NEWS[1]) and art.dateline is None  # "جدة" comes first
+    raw = RawArticle("x", "x.json#1", f"سبق- جدة: {NEWS[2]} {NEWS[3]}", title="عنوان",
+                     outlet="sabq")
+    art = Cleaner(cfg).clean(raw, None)
+    assert not isinstance(art, str) and art.sentences == (NEWS[2], NEWS[3])
+    assert art.dateline == "جدة"
