@@ -59,12 +59,15 @@ def progress_bar(label: str) -> Iterator[pipeline.Progress]:
         yield update
 
 
-def _report_ingest(report: IngestReport, store: Store) -> None:
+def _report_ingest(report: IngestReport, store: Store, cfg: Config) -> None:
     arts = store.articles(report.added)
+    names = registry(cfg.ingest.outlets)
     for art in arts:
         lang = "English, not translated" if art.language == "en" else "Arabic"
-        err.print(f"added: {printable(art.location)} — {printable(art.headline[:70])} ({lang})",
-                  markup=False, highlight=False)
+        about = " · ".join(x for x in (names.english(art.outlet or art.source),
+                                        compose.show_date(compose.article_date(art))) if x)
+        err.print(f"added: {printable(art.location)} — {printable(art.headline[:70])} ({lang}; "
+                  f"{printable(about)})", markup=False, highlight=False)
     for line in report.skipped:  # "where: skipped: why", already escaped
         err.print(line, markup=False, highlight=False)
     for line in report.failed_sources:
@@ -112,7 +115,7 @@ def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
     store = Store(cfg.db_path)
     sources = _sources(cfg, args.source)
     report = pipeline.run_ingest(store, cfg, sources)
-    _report_ingest(report, store)
+    _report_ingest(report, store, cfg)
     engine = pipeline.load_engine(cfg)
     ids = pipeline.recent_articles(store, cfg, [s.name for s in sources])
     with progress_bar("translating summary sentences") as bar:
@@ -134,7 +137,7 @@ def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
 def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
     store = Store(cfg.db_path)
     report = pipeline.run_ingest(store, cfg, _sources(cfg, args.source))
-    _report_ingest(report, store)
+    _report_ingest(report, store, cfg)
     engine = pipeline.load_engine(cfg)
     if engine.missing:
         err.print(f"! {engine.missing}", markup=False, highlight=False)

@@ -43,6 +43,7 @@ def test_dry_run_json_without_model(write_config: ConfigFactory,
     doc = json.loads(out)  # stdout is the JSON object and nothing else
     check_schema(doc, translated=False)
     assert "No ar->en translation model" in err and "ingest:" in err
+    assert "(Arabic; Azzaman · " in err  # the ingest report names outlets and dates too
     (story,) = doc["stories"]
     assert {a["outlet"] for a in story["articles"]} == {"Azzaman", "Akhbar Al Arab"}
     assert {a["outlet_ar"] for a in story["articles"]} == {"الزمان", "أخبار العرب"}
