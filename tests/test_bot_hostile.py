@@ -85,8 +85,12 @@ def test_no_reply_exceeds_telegram_limit(server: FakeBotAPI,
                 "<b>Latest</b>\n" + " ".join(words)])
             before = len(server.messages_to(CHAT))
             server.user_message(CHAT, "/latest")
-            parts = await wait_for(lambda: len(server.messages_to(CHAT)) >= before + 3
-                                   and server.messages_to(CHAT)[before:])
+            def all_parts() -> list[dict[str, Any]] | None:  # until the last word is out
+                got = server.messages_to(CHAT)[before:]
+                return got if got and got[-1]["text"].split()[-1] == words[-1] else None
+
+            parts = await wait_for(all_parts)
+            assert len(parts) >= 3
             assert all(len(p["text"]) <= 4096 for p in parts)
             assert " ".join(p["text"] for p in parts).split() == ["Latest", *words]
         assert len(server.called("sendMessage")) == len(server.sent)  # none refused
