@@ -1,12 +1,13 @@
 """Answer stage: follow-up questions answered from stored sentences, never invented.
 
-BM25 (bm25s) ranks the sentences of the last ``answer.days`` days: the English
-side for an English question, the Arabic side for an Arabic one. The index is
-kept per process and extended with the sentences added since it was built, so a
-question costs a lookup, not an indexing pass. A sentence counts as a match only
-if it holds at least ``answer.min_match`` of the question's content words (BM25
-scores alone depend on the size of the corpus); with no match the answer says so
-plainly.
+The sentences of the last ``answer.days`` days are ranked for the question
+(``answer_rank``: passages, articles, related word forms) over an index kept next to
+the store (``answer_index``). An Arabic question searches the Arabic originals; an English
+one the English translations, and, when an Argos en->ar package is installed, the
+originals too with the question translated by it. An answer is given only when the best
+passage covers at least ``answer.min_match`` of the question's importance; otherwise the
+answer says so plainly (and, for an English question over untranslated articles, that
+asking in Arabic searches the originals).
 """
 
 from __future__ import annotations
@@ -14,54 +15,40 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from .cluster import stem, stop_words
+import numpy as np
+
+from . import answer_rank
+from . import answer_terms as terms
+from .answer_index import Index, Side
 from .config import Config
+from .errors import ModelNotInstalled, ModelUnusable
 from .models import Citation
 from .store import Store, utcnow
-from .text import fold, latin_ratio, words
+from .text import fold, latin_ratio
 
 log = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=200_000)
-def _stem_en(word: str) -> str:
-    from nltk.stem.snowball import EnglishStemmer  # rule-based, no NLTK data
-
-    return str(EnglishStemmer().stem(word))
-
-
-# Words that make a question a question ("what is happening in...") but say nothing
-# about its subject: dropped from questions, never from the indexed sentences.
-QUESTION_WORDS = frozenset(fold(w) for w in (
-    "ماذا ما من متى أين اين كيف لماذا لما هل كم أي ماهو ماهي يحدث حدث يجري جرى تحدث "
-    "حصل يحصل عن بشأن حول أخبار اخبار خبر آخر اخر جديد أخبرني اخبرني قل هناك الآن الان "
-    "what who whom whose when where why how which happen happened happening going tell "
-    "me news latest about there now is are was were did does do any anything").split())
+QUESTION_WORDS = terms.QUESTION_WORDS  # kept importable here
 
 
 def question_tokens(text: str, arabic: bool) -> list[str]:
-    return tokens(" ".join(w for w in fold(text).split() if w not in QUESTION_WORDS), arabic)
+    return terms.question_terms(text, arabic)
 
 
-def tokens(text: str, arabic: bool) -> list[str]:
-    stops = stop_words()
-    if arabic:
-        return [stem(w) for w in words(text) if w not in stops and len(w) > 1]
-    return [_stem_en(w) for w in fold(text).split() if w not in stops and len(w) > 1
-            and w.isalnum()]
+def is_arabic(text: str) -> bool:
+    return latin_ratio(text) < 0.5 and any("\u0600" <= c <= "\u06ff" for c in text)
 
 
 @dataclass(frozen=True)
 class Hit:
     sentence_id: int
     story_id: int | None
-    score: float
+    score: float  # confidence: the share of the question's importance the passage covers
     text: str  # the English sentence (or the Arabic one when not translated yet)
     citation: Citation
+    english: str | None = None  # the sentence's English, None while untranslated
 
 
 @dataclass(frozen=True)
@@ -69,102 +56,104 @@ class Answer:
     question: str
     hits: tuple[Hit, ...]
     days: int
+    translated_question: str | None = None  # the en->ar model's Arabic, when it was used
+    untranslated: tuple[int, int] | None = None  # English question, nothing found, and only
+    # (translated, all) of the window's Arabic sentences could be searched
 
     @property
     def found(self) -> bool:
         return bool(self.hits)
 
 
-@dataclass
-class _Side:
-    ids: list[int] = field(default_factory=list)
-    docs: list[list[str]] = field(default_factory=list)
-    retriever: object | None = None
-    built_for: int = -1
-
-
-class Index:
-    """BM25 over the stored sentences, refreshed with what was added since the last use."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reset(None)
-
-    def _reset(self, since: datetime | None) -> None:
-        self.sides = {True: _Side(), False: _Side()}
-        self.max_id = 0  # every sentence up to this id has been seen
-        self.seq = 0  # translations up to this sequence number have been seen
-        self.since = since
-
-    def refresh(self, store: Store, since: datetime) -> None:
-        """Add new or newly translated sentences; forget everything when the window moved on."""
-        if self.since is None or since - self.since > timedelta(days=1):
-            self._reset(since)
-        rows, seq = store.sentences_for_index(since, self.max_id, self.seq)
-        ar, en = self.sides[True], self.sides[False]
-        for sid, text_src, text_en, language in rows:
-            if sid > self.max_id and language == "ar":
-                ar.ids.append(sid)
-                ar.docs.append(tokens(text_src, True))
-            if text_en is not None:
-                en.ids.append(sid)
-                en.docs.append(tokens(text_en, False))
-        self.max_id = max([self.max_id, *(r[0] for r in rows)])
-        self.seq = seq
-
-    def search(self, query: list[str], arabic: bool, k: int, min_match: float = 0.0
-               ) -> list[tuple[int, float]]:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG when imported
-        side = self.sides[arabic]
-        if not side.ids or not query:
-            return []
-        if side.built_for != len(side.ids):
-            retriever = bm25s.BM25()
-            retriever.index(side.docs, show_progress=False)
-            side.retriever, side.built_for = retriever, len(side.ids)
-        docs, scores = side.retriever.retrieve(  # type: ignore[attr-defined]
-            [query], k=min(k, len(side.ids)), show_progress=False)
-        wanted = set(query)
-        out = []
-        for d, s in zip(docs[0], scores[0], strict=True):
-            share = len(wanted.intersection(side.docs[int(d)])) / len(wanted)
-            if s > 0 and share >= min_match:
-                out.append((side.ids[int(d)], float(s)))
-        return out
-
-
 _INDEX = Index()
+_reverse: dict[str, object] = {}
+_reverse_lock = threading.Lock()
+
+
+def question_translator(cfg: Config) -> object | None:
+    """The installed en->ar package's translator (loaded once), or None."""
+    from .packages import find, packages_dir
+    from .translate import ArgosTranslator
+
+    directory = packages_dir(cfg.translate.packages_dir)
+    try:
+        pkg = find(directory, cfg.translate.to_code, cfg.translate.from_code)
+    except ModelNotInstalled:
+        return None
+    with _reverse_lock:
+        key = f"{pkg.path}|{pkg.version}"
+        if key not in _reverse:
+            try:
+                _reverse[key] = ArgosTranslator(cfg.translate, pkg)
+            except ModelUnusable as exc:
+                log.warning("English questions search the translations only: %s", exc)
+                _reverse[key] = None
+        return _reverse[key]
+
+
+def _alive(side: Side, since: datetime, articles: set[int] | None) -> np.ndarray:
+    alive = side.time >= since.timestamp()
+    if articles is not None:
+        alive &= np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
+    return alive
 
 
 def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | None = None,
         index: Index | None = None, now: datetime | None = None) -> Answer:
     """The best-matching sentences for ``question``, optionally within some stories."""
     index = index or _INDEX
-    arabic = latin_ratio(question) < 0.5 and any("\u0600" <= c <= "\u06ff" for c in question)
-    query = question_tokens(question, arabic)
-    since = (now or utcnow()) - timedelta(days=cfg.answer.days)
-    with index._lock:
-        index.refresh(store, since.replace(minute=0, second=0))
-        good = index.search(query, arabic, 200 if story_ids else 50, cfg.answer.min_match)
-    if not good:
-        return Answer(question, (), cfg.answer.days)
-    sentences = store.sentences_by_id([sid for sid, _ in good])
-    story_of = store.stories_of({s.article_id for s in sentences.values()})
+    arabic = is_arabic(question)
+    since = ((now or utcnow()) - timedelta(days=cfg.answer.days)).replace(
+        minute=0, second=0, microsecond=0)
+    wanted = terms.answer_type(question)
+    articles = None
     if story_ids is not None:
-        allowed = set(story_ids)
-        good = [(sid, sc) for sid, sc in good if story_of.get(sentences[sid].article_id) in allowed]
-    articles = {a.id: a for a in store.articles({sentences[sid].article_id for sid, _ in good})}
+        members = store.story_articles(story_ids)
+        articles = {a for ids in members.values() for a in ids}
+    translated = None
+    with index.lock:
+        index.refresh(store, since)
+        side = index.sides[arabic]
+        alive = _alive(side, since, articles)
+        found = answer_rank.rank(side, terms.question_terms(question, arabic), alive, wanted,
+                                 cfg.answer.top * 3)
+        good = [(side, p) for p in found if p.confidence >= cfg.answer.min_match]
+        counts = None
+        if not arabic and not good:
+            ar = index.sides[True]
+            ar_alive = _alive(ar, since, articles)
+            translator = question_translator(cfg)
+            if translator is not None:
+                translated = translator.translate([question], priority=True)[0]  # type: ignore[attr-defined]
+                found = answer_rank.rank(ar, terms.question_terms(translated, True), ar_alive,
+                                         wanted, cfg.answer.top * 3)
+                good = [(ar, p) for p in found if p.confidence >= cfg.answer.min_match]
+            else:
+                counts = (int(np.isin(side.sid[alive], ar.sid[ar_alive]).sum()),
+                          int(ar_alive.sum()))
+                if counts[0] >= counts[1]:
+                    counts = None
+        chosen = [(int(s.sid[p.doc]), p.confidence) for s, p in good]
+    hits = _hits(store, chosen, cfg.answer.top)
+    return Answer(question, hits, cfg.answer.days, translated, counts if not hits else None)
+
+
+def _hits(store: Store, chosen: list[tuple[int, float]], top: int) -> tuple[Hit, ...]:
+    from .compose import link_of
+
+    if not chosen:
+        return ()
+    sentences = store.sentences_by_id([sid for sid, _ in chosen])
+    chosen = [c for c in chosen if c[0] in sentences]  # deleted meanwhile
+    story_of = store.stories_of({s.article_id for s in sentences.values()})
+    articles = {a.id: a for a in store.articles({s.article_id for s in sentences.values()})}
     hits: list[Hit] = []
     seen_text: set[str] = set()
     numbers: dict[int, int] = {}
-    from .compose import link_of
-
-    for sid, score in good:
+    for sid, score in chosen:
         s = sentences[sid]
         key = fold(s.text_src)
-        if key in seen_text:
+        if key in seen_text or s.article_id not in articles:
             continue
         seen_text.add(key)
         art = articles[s.article_id]
@@ -173,7 +162,7 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
                         headline=store.headline_en(art.id) or art.headline, link=link_of(art),
                         position=s.position, original=s.text_src)
         hits.append(Hit(sid, story_of.get(art.id), round(score, 3), s.text_en or s.text_src,
-                        cite))
-        if len(hits) == cfg.answer.top:
+                        cite, s.text_en))
+        if len(hits) == top:
             break
-    return Answer(question, tuple(hits), cfg.answer.days)
+    return tuple(hits)

@@ -167,10 +167,21 @@ def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
-    from .desk import Desk, html_to_text
+    import json
 
-    messages, _ = Desk(cfg).ask(" ".join(args.question))
-    print("\n\n".join(messages if args.format == "html" else map(html_to_text, messages)))
+    from . import answer, answer_render
+
+    question = " ".join(" ".join(args.question).split())
+    if not question:
+        err.print("ask: the question is empty", highlight=False)
+        return 2
+    ans = answer.ask(Store(cfg.db_path), cfg, question)
+    if args.format == "json":
+        if not ans.found:
+            err.print(answer_render.nothing(ans), markup=False, highlight=False)
+        print(json.dumps(answer_render.as_json(ans), ensure_ascii=False, indent=1))
+    else:
+        print("\n\n".join(answer_render.messages(ans, args.format)))
     return 0
 
 
@@ -209,7 +220,19 @@ def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+CORE_COMMANDS = frozenset({"dry-run", "ingest", "digest", "models", "ask"})
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (after the global options), if any."""
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        if rest.pop(0) in ("--config", "-c") and rest:
+            rest.pop(0)
+    return rest[0] if rest else None
+
+
+def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="briefings", description=__doc__)
     p.add_argument("--config", "-c", help="config file (default: ./config.yaml or "
                                           "$BRIEFINGS_CONFIG)")
@@ -251,9 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer a question from the stored articles")
     a.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     a.add_argument("question", nargs="+")
-    a.add_argument("--format", choices=["html", "text"], default="text")
+    a.add_argument("--format", choices=["html", "text", "json"], default="text",
+                   help="text (default), html, or one JSON object: {question, found, "
+                        "sentences: [{ar, en, url, story_id, score}]}")
     a.set_defaults(func=cmd_ask)
-    _plugins(sub)
+    if plugins:
+        _plugins(sub)
     return p
 
 
@@ -270,7 +296,10 @@ def _plugins(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # A core command does not load the plugins' commands (the bot's imports cost more CPU
+    # than answering a question from the command line).
+    args = build_parser(plugins=_command(argv) not in CORE_COMMANDS).parse_args(argv)
     _setup_logging(args.verbose)
     cfg: Config | None = None
     try:

@@ -12,12 +12,12 @@ import html
 import logging
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from . import answer, cluster, compose, outlets, pipeline
+from . import answer, answer_render, cluster, compose, outlets, pipeline
 from .config import Config
 from .ingest import IngestReport
 from .schedule_util import parse_hhmm
@@ -284,25 +284,11 @@ class Desk:
         if not question:
             return ["Ask a question, e.g. /ask what happened in Misrata?"], []
         ans = answer.ask(self.store, self.cfg, question, story_ids)
+        links = {a.id: compose.public_link(a)
+                 for a in self.store.articles({h.citation.article_id for h in ans.hits})}
         scope = " in these stories" if story_ids is not None else ""
-        if not ans.found:
-            return [f"Nothing about “{e(short(question))}” in the articles of the last "
-                    f"{ans.days} days{scope}."], []
-        blocks = [f"<b>From the articles{scope}:</b>"]
-        sources: dict[int, str] = {}
-        articles = {a.id: a for a in self.store.articles({h.citation.article_id
-                                                           for h in ans.hits})}
-        for hit in ans.hits:
-            c = hit.citation
-            if c.article_id in articles:
-                c = replace(c, link=compose.public_link(articles[c.article_id]))
-            story = f" (story #{hit.story_id})" if hit.story_id else ""
-            blocks.append(f"• {e(hit.text)} [{c.number}]{story}")
-            sources[c.number] = (f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — "
-                                 f"{compose.link_markup(c, 'html')}")
-        blocks.append("<i>Sources</i>\n" + "\n".join(sources[n] for n in sorted(sources)))
-        cited = list(dict.fromkeys(h.story_id for h in ans.hits if h.story_id))
-        return compose.pack([], [blocks]), cited
+        messages = answer_render.messages(answer_render.relink(ans, links), "html", scope)
+        return messages, list(dict.fromkeys(h.story_id for h in ans.hits if h.story_id))
 
     def sources(self, admin: bool = False) -> list[str]:
         """Each source's name, kind and health. Where it reads from (a server path, a feed URL

@@ -225,10 +225,25 @@ def _m012_outlet_boilerplate(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m013_answer_terms(db: sqlite3.Connection) -> None:
+    """Each sentence's answer-index terms, made once (the index is rebuilt from these, not
+    from the text); ``answer_meta`` says which term rules made them."""
+    _script(db, """
+        CREATE TABLE answer_terms (
+            sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
+            src TEXT,               -- terms of the Arabic sentence (NULL: not an Arabic article)
+            en TEXT,                -- terms of its English text (NULL: none yet)
+            en_seq INTEGER,         -- the translated_seq the English terms were made from
+            flags INTEGER NOT NULL  -- answer kinds it holds: Arabic bits 0-1, English bits 2-3
+        );
+        CREATE TABLE answer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
-    _m009_chat_schedule_from, _m012_outlet_boilerplate]
+    _m009_chat_schedule_from, _m012_outlet_boilerplate, _m013_answer_terms]
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 
@@ -705,22 +720,68 @@ class Store:
         return out
 
     # -- questions ----------------------------------------------------------
-    def sentences_for_index(self, since: datetime, after_id: int, after_seq: int
-                            ) -> tuple[list[tuple[int, str, str | None, str]], int]:
-        """Rows (id, source text, English, article language) of the window's articles that
-        are new since ``after_id`` or were translated after ``after_seq``; and the new seq."""
-        window = "(a.ingested_at >= ? OR a.published_at >= ?)"
-        rows = list(self.db.execute(
-            "SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
-            f"JOIN articles a ON a.id = s.article_id WHERE s.id > ? AND {window} ORDER BY s.id",
-            (after_id, _ts(since), _ts(since))))
-        rows += self.db.execute(
-            "SELECT s.id, s.text_src, s.text_en, a.language FROM sentences s "
-            f"JOIN articles a ON a.id = s.article_id WHERE s.translated_seq > ? AND s.id <= ? "
-            f"AND {window}", (after_seq, after_id, _ts(since), _ts(since)))
+    _WINDOW = "(a.ingested_at >= ? OR a.published_at >= ?)"
+
+    def answer_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM answer_meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_answer_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO answer_meta VALUES (?, ?)", (key, value))
+
+    def reset_answer_terms(self, signature: str) -> None:
+        """Forget every sentence's answer terms: they were made by other rules."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM answer_terms")
+            db.execute("INSERT OR REPLACE INTO answer_meta VALUES ('terms', ?)", (signature,))
+
+    def answer_state(self) -> tuple[int, int]:
+        """(largest sentence id, largest translation seq): what the answer index has seen."""
+        sid = self.db.execute("SELECT MAX(id) FROM sentences").fetchone()[0]
         seq = self.db.execute("SELECT MAX(translated_seq) FROM sentences "  # the partial index
                               "WHERE translated_seq IS NOT NULL").fetchone()[0]
-        return [(r[0], r[1], r[2], r[3]) for r in rows], int(seq or 0)
+        return int(sid or 0), int(seq or 0)
+
+    def sentences_needing_terms(self, since: datetime
+                                ) -> list[tuple[int, str, str | None, str, int, str | None]]:
+        """(id, source text, English, article language, translation seq, stored source
+        terms) of the window's sentences without answer terms, or whose English is newer
+        than their English terms."""
+        rows = self.db.execute(
+            "SELECT s.id, s.text_src, s.text_en, a.language, COALESCE(s.translated_seq, 0), "
+            "t.src FROM sentences s JOIN articles a ON a.id = s.article_id "
+            "LEFT JOIN answer_terms t ON t.sentence_id = s.id "
+            f"WHERE {self._WINDOW} AND (t.sentence_id IS NULL "
+            "OR (s.text_en IS NOT NULL AND t.en IS NULL) "
+            "OR COALESCE(s.translated_seq, 0) > COALESCE(t.en_seq, 0)) ORDER BY s.id",
+            (_ts(since), _ts(since)))
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def save_answer_terms(self, rows: Sequence[tuple[int, str | None, str | None, int, int]]
+                          ) -> None:
+        """(sentence id, source terms, English terms, their translation seq, flags)."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO answer_terms VALUES (?, ?, ?, ?, ?)", rows)
+
+    def answer_index_rows(self, since: datetime
+                          ) -> Iterator[tuple[int, int, int, str | None, str | None, int]]:
+        """(sentence id, article id, position, source terms, English terms, flags) of the
+        window's sentences that have answer terms, by sentence id."""
+        cur = self.db.execute(
+            "SELECT s.id, s.article_id, s.position, t.src, t.en, t.flags FROM sentences s "
+            "JOIN articles a ON a.id = s.article_id "
+            f"JOIN answer_terms t ON t.sentence_id = s.id WHERE {self._WINDOW} ORDER BY s.id",
+            (_ts(since), _ts(since)))
+        cur.row_factory = None  # plain tuples: this reads every sentence of the window
+        yield from cur
+
+    def article_times(self, since: datetime) -> dict[int, datetime]:
+        """Article id -> the later of its ingest and publication time, for the window."""
+        rows = self.db.execute(
+            f"SELECT a.id, a.ingested_at, a.published_at FROM articles a WHERE {self._WINDOW}",
+            (_ts(since), _ts(since)))
+        return {r[0]: max(d for d in (_dt(r[1]), _dt(r[2])) if d is not None) for r in rows}
 
     def sentences_by_id(self, ids: Iterable[int]) -> dict[int, Sentence]:
         out: dict[int, Sentence] = {}

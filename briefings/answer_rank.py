@@ -1,0 +1,142 @@
+"""Ranking passages for a question, and how sure the best ones are.
+
+A question term matches a sentence fully when the sentence holds it, partly when a
+neighbouring sentence of the same article does (the passage), when the article's headline
+or first sentence does (what the article is about), or anywhere in the article; a related
+form of the word (same root, shared letters: ستلزم / الزامي) counts ``RELATED`` of that.
+Sentences are ranked by the share of the question's weight they cover this way, plus the
+share their article's headline and lead cover, plus BM25 over the sentence alone (which
+rewards the sentence that says it most directly).
+
+Confidence is the share of the question's *importance* the best passage covers. A term's
+importance is its rarity (IDF over the window's articles) times how much it is about
+something: terms that recur within the articles that use them (names, places, topics)
+count, a rare verb form of the question ("intends", "landed") barely does (Church & Gale's
+burstiness). Both are shares of the question, so they mean the same with one day stored
+or a month. "How many / when" questions prefer passages holding a number / a time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answer_index import Side
+
+RELATED = 0.6  # a related word form's share of a match
+SIMILAR = 0.5  # least letter-pair similarity of a related form
+NEIGHBOUR, LEAD, ARTICLE = 0.7, 0.9, 0.3  # match found next to the sentence, in the
+LEAD_POSITION = 1  # headline (0) or first sentence, elsewhere in the article
+HEADLINE_WEIGHT, BM25_WEIGHT = 0.4, 0.5
+K1, B = 1.2, 0.75
+COMMON = 0.2  # question terms in more of the window's articles than this share are dropped
+NOT_ABOUT = 0.1  # least importance factor of a term that never recurs in an article
+UNSEEN = 1 / 3  # importance factor of a question term found nowhere (burstiness unknown)
+WRONG_KIND = 0.7  # factor for a passage without the number/time the question asks for
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc: int  # index in the side's arrays
+    score: float
+    confidence: float
+
+
+@dataclass
+class _Term:
+    match: np.ndarray  # per sentence: 1 (the term), RELATED (a related form), 0
+    tf: np.ndarray  # per sentence: occurrences of the term itself
+    weight: float  # rarity
+    importance: float
+    articles: int
+
+
+def _term(side: Side, text: str, alive: np.ndarray, n_articles: int) -> _Term | None:
+    n = side.n
+    match = np.zeros(n, np.float32)
+    for r in side.relatives(text, SIMILAR):
+        match[side.postings(r)[0]] = RELATED
+    tf = np.zeros(n, np.float32)
+    own = side.term_id(text)
+    if own >= 0:
+        docs, counts = side.postings(own)
+        match[docs] = 1.0
+        tf[docs] = counts
+    match *= alive
+    tf *= alive
+    exact = tf > 0
+    basis = exact if exact.any() else match > 0
+    if not basis.any():
+        return None
+    articles = len(np.unique(side.art_idx[basis]))
+    occurrences = float(tf.sum()) if exact.any() else float(basis.sum())
+    burst = occurrences / articles
+    weight = math.log(1 + (n_articles - articles + 0.5) / (articles + 0.5))
+    return _Term(match, tf, weight, weight * max(NOT_ABOUT, 1 - 1 / burst), articles)
+
+
+def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
+         limit: int = 3) -> list[Passage]:
+    """The best passage of each of the ``limit`` best articles among ``alive`` sentences.
+    ``wanted``: the flag (answer_terms.NUMBER/TIME) a passage should hold, or 0."""
+    n = side.n
+    if not n or not question or not alive.any():
+        return []
+    n_articles = len(np.unique(side.art_idx[alive]))
+    found = [t for t in (_term(side, q, alive, n_articles) for q in question) if t]
+    kept = [t for t in found if t.articles <= COMMON * n_articles]
+    if not kept and found:  # a question of common words only: keep its rarest
+        kept = [max(found, key=lambda t: t.weight)]
+    missing = len(question) - len(found)  # terms nowhere in the window: they count as misses
+    if not kept:
+        return []
+    unseen = math.log(1 + (n_articles + 0.5) / 0.5)  # the weight of a term in no article
+    total_weight = sum(t.weight for t in kept) + missing * unseen
+    total_importance = sum(t.importance for t in kept) + missing * unseen * UNSEEN
+    cover = np.zeros(n, np.float32)
+    sure = np.zeros(n, np.float32)
+    headline = np.zeros(len(side.art_ids), np.float32)
+    bm25 = np.zeros(n, np.float32)
+
+    norm = K1 * (1 - B + B * side.length / max(float(side.length[alive].mean()), 1.0))
+    lead = side.pos <= LEAD_POSITION
+    for t in kept:
+        padded = np.append(t.match, np.float32(0))
+        near = np.maximum(padded[side.prev], padded[side.next])
+        in_lead = np.zeros(len(side.art_ids), np.float32)
+        in_article = np.zeros(len(side.art_ids), np.float32)
+        for level in (RELATED, 1.0):  # the stronger match wins
+            at = t.match == level
+            in_article[side.art_idx[at]] = level
+            in_lead[side.art_idx[at & lead]] = level
+        level_of = np.maximum.reduce([t.match, NEIGHBOUR * near, LEAD * in_lead[side.art_idx],
+                                      ARTICLE * in_article[side.art_idx]])
+        cover += t.weight * level_of
+        sure += t.importance * level_of
+        headline += t.weight * in_lead
+        sentences = int((t.tf > 0).sum())
+        idf = math.log(1 + (n - sentences + 0.5) / (sentences + 0.5))
+        bm25 += idf * t.tf * (K1 + 1) / (t.tf + norm)
+    kind = np.maximum((side.flags & wanted) > 0, WRONG_KIND) if wanted else np.ones(n)
+    cover = cover / total_weight * kind
+    sure = sure / total_importance * kind
+    score = cover + HEADLINE_WEIGHT * headline[side.art_idx] / total_weight \
+        + BM25_WEIGHT * bm25 / max(float(bm25.max()), 1e-9)
+    score[~alive] = -1.0
+    out: list[Passage] = []
+    seen: set[int] = set()
+    order = np.argsort(-score, kind="stable")
+    for doc in order[: max(200, 50 * limit)]:
+        if score[doc] <= 0:
+            break
+        a = int(side.art_idx[doc])
+        if a in seen:
+            continue
+        seen.add(a)
+        out.append(Passage(int(doc), float(score[doc]), float(sure[doc])))
+        if len(out) == limit:
+            break
+    return out

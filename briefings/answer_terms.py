@@ -1,0 +1,178 @@
+"""Terms for answering questions: what is indexed of a sentence, what counts in a question.
+
+Every word is indexed (no stop list: a question about "the second plane" or "Thursday"
+needs words a stop list drops); weighting by rarity keeps common words from counting.
+Arabic words are reduced to their stem (``arabic_stem``, the one place that names the
+stemmer); word forms the stemmer leaves apart (a verb and its noun, ستلزم / الزامي,
+or two spellings of a foreign name, برمنغهام / برمنجهام) meet through ``root``: a
+root-like key (NLTK's rule-based ISRI root stemmer, no data files) that the ranking
+uses as a weaker match, between stems that also share letters (``similar``).
+English words are reduced with the Snowball English stemmer (rule-based, no data).
+
+``signature()`` changes whenever any of this would produce other terms (a new stemmer
+included), so terms stored with an older signature are made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from typing import Any
+
+from .text import fold, words
+
+VERSION = "1"  # bump when the rules below change
+
+
+def arabic_stem(word: str) -> str:
+    """The stem of one (folded) Arabic word: the project's Arabic stemmer."""
+    from .cluster import stem  # switch to .arabic.stem when it lands: this line only
+
+    return stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def _stem_ar(word: str) -> str:
+    return arabic_stem(word) if _ARABIC.fullmatch(word) else word
+
+
+@lru_cache(maxsize=200_000)
+def _stem_en(word: str) -> str:
+    return str(_english().stem(word))
+
+
+@lru_cache(maxsize=1)
+def _english() -> Any:
+    from nltk.stem.snowball import EnglishStemmer  # rule-based, no NLTK data
+
+    return EnglishStemmer()
+
+
+_ARABIC = re.compile("[\u0621-\u064a]+")
+_EN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def sentence_terms(text: str, arabic: bool) -> list[str]:
+    """The indexed terms of one sentence, in order."""
+    if arabic:
+        return [_stem_ar(w) for w in words(text) if len(w) > 1 or w.isdigit()]
+    return [_stem_en(w) for w in _EN_WORD.findall(fold(text)) if len(w) > 1 or w.isdigit()]
+
+
+# Words that make a question a question ("what is happening in...") or only hold it
+# together (prepositions, pronouns, particles): left out of questions, never of sentences.
+QUESTION_WORDS = frozenset(fold(w) for w in (
+    "ماذا ما من متى أين اين كيف لماذا لما هل كم بكم أي اي ماهو ماهي يحدث حدث يجري جرى "
+    "تحدث حصل يحصل عن بشأن حول أخبار اخبار خبر آخر اخر جديد أخبرني اخبرني قل هناك الآن الان "
+    "في إلى الى على مع منذ حتى عند لدى بين خلال قبل بعد ضد دون عبر نحو و أو ثم أم بل لكن لا لم "
+    "لن إن أن ان إذا اذا لو قد كان كانت يكون تكون هو هي هم هن هما أنا نحن أنت هذا هذه ذلك "
+    "تلك هؤلاء الذي التي الذين اللذين اللتين اللواتي كل بعض غير أيضا ايضا فقط كما مثل به بها "
+    "له لها فيه فيها منه منها عليه عليها إليه اليه "
+    "what who whom whose when where why how which happen happened happening going tell "
+    "me news latest about there now is are was were did does do any anything the a an of "
+    "in on at to for by with from and or but not no it its this that these those be been "
+    "has have had will would can could should into over after before than as please").split())
+
+
+def question_terms(text: str, arabic: bool) -> list[str]:
+    """The terms of a question that count, each once, in order."""
+    kept = " ".join(w for w in fold(text).split() if w not in QUESTION_WORDS)
+    return list(dict.fromkeys(sentence_terms(kept, arabic)))
+
+
+_SKELETON = str.maketrans({"غ": "ج", "ق": "ج"})
+
+
+@lru_cache(maxsize=400_000)
+def root(term: str) -> str:
+    """A root-like key of an Arabic stem ('' for other terms): verbs and nouns of one root
+    share it; long foreign names keep their consonants (ج for غ/ق, no long vowels) so
+    two spellings meet."""
+    if not _ARABIC.fullmatch(term) or len(term) < 3:
+        return ""
+    key = str(_isri().stem(term))
+    if len(key) >= 5:
+        key = re.sub("[اويىء]", "", key.translate(_SKELETON))
+    return key
+
+
+@lru_cache(maxsize=1)
+def _isri() -> Any:
+    from nltk.stem.isri import ISRIStemmer  # rule-based, no NLTK data
+
+    return ISRIStemmer()
+
+
+def similar(a: str, b: str) -> float:
+    """Dice similarity of the letter pairs of two terms (0 to 1)."""
+    x = {a[i:i + 2] for i in range(len(a) - 1)} or {a}
+    y = {b[i:i + 2] for i in range(len(b) - 1)} or {b}
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+# -- what kind of answer a question wants ---------------------------------------------
+
+NUMBER, TIME = 1, 2  # flags of a sentence: it holds a number / a time expression
+_NUMBER_WORDS = frozenset(fold(w) for w in (
+    "واحد واحدة اثنان اثنين اثنتين ثلاث ثلاثة اربع اربعة خمس خمسة ست ستة سبع سبعة ثمان ثماني "
+    "ثمانية تسع تسعة عشر عشرة عشرون عشرين ثلاثون ثلاثين اربعون اربعين خمسون خمسين ستون ستين "
+    "سبعون سبعين ثمانون ثمانين تسعون تسعين مئة مائة مئات مائتين مئتين مئتا الف الفا الاف "
+    "مليون ملايين مليار مليارات نصف ربع ثلث عشرات "
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
+    "fifty hundred hundreds thousand thousands million millions billion half dozen").split())
+_TIME_WORDS = frozenset(fold(w) for w in (
+    "امس اليوم غدا الليلة صباح مساء ظهر عصر فجر الاحد الاثنين الثلاثاء الاربعاء الخميس "
+    "الجمعة السبت يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر "
+    "ديسمبر كانون شباط اذار نيسان ايار حزيران تموز ايلول تشرين محرم صفر ربيع جمادى رجب "
+    "شعبان رمضان شوال القعدة الحجة الاسبوع الشهر العام السنة المقبل القادم الماضي الحالي "
+    "الجاري مطلع منتصف نهاية بداية اواخر اوائل "
+    "yesterday today tomorrow tonight morning evening night monday tuesday wednesday "
+    "thursday friday saturday sunday january february march april may june july august "
+    "september october november december week month year next last ago").split())
+_PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وال", "بال", "لل", "ال")
+
+
+def _known(word: str, vocabulary: frozenset[str]) -> bool:
+    if word in vocabulary:
+        return True
+    for p in _PROCLITICS:
+        if word.startswith(p) and (word[len(p):] in vocabulary
+                                   or "ال" + word[len(p):] in vocabulary):
+            return True
+    return False
+
+
+def passage_flags(text: str) -> int:
+    """NUMBER | TIME: does the sentence hold a number, a time expression (digits count as
+    both: dates and clock times are written in digits)."""
+    flags = 0
+    for w in fold(text).split():
+        if any(c.isdigit() for c in w):
+            return NUMBER | TIME
+        if not flags & NUMBER and _known(w, _NUMBER_WORDS):
+            flags |= NUMBER
+        if not flags & TIME and _known(w, _TIME_WORDS):
+            flags |= TIME
+    return flags
+
+
+def answer_type(question: str) -> int:
+    """The flag a passage answering the question needs: NUMBER for "how many / how much",
+    TIME for "when", 0 for any other question."""
+    ws = fold(question).split()
+    if "كم" in ws or "بكم" in ws or " ".join(ws[:2]) in {"how many", "how much"} \
+            or ("how" in ws and ("many" in ws or "much" in ws)):
+        return NUMBER
+    if "متي" in ws or "when" in ws:
+        return TIME
+    return 0
+
+
+@lru_cache(maxsize=1)
+def signature() -> str:
+    """Changes when stored terms would come out differently (these rules, the stemmers)."""
+    probe = ("والمدارس الأمريكية قانونا سكان سكاكا بالاتجار ستلزمها الطائرات "
+             "governments running translated")
+    made = [*sentence_terms(probe, True), *sentence_terms(probe, False), *map(root, probe.split())]
+    return hashlib.sha256(f"{VERSION}|{'|'.join(made)}".encode()).hexdigest()[:16]
