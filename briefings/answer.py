@@ -91,11 +91,13 @@ def question_translator(cfg: Config) -> object | None:
         return _reverse[key]
 
 
-def _alive(side: Side, since: datetime, articles: set[int] | None) -> np.ndarray:
+def _search(side: Side, question: str, arabic: bool, since: datetime, wanted: int,
+            articles: set[int] | None, limit: int) -> list[answer_rank.Passage]:
     alive = side.time >= since.timestamp()
-    if articles is not None:
-        alive &= np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
-    return alive
+    allowed = None if articles is None else \
+        np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
+    return answer_rank.rank(side, terms.question_terms(question, arabic), alive, wanted,
+                            limit, allowed)
 
 
 def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | None = None,
@@ -114,25 +116,21 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
     with index.lock:
         index.refresh(store, since)
         side = index.sides[arabic]
-        alive = _alive(side, since, articles)
-        found = answer_rank.rank(side, terms.question_terms(question, arabic), alive, wanted,
-                                 cfg.answer.top * 3)
+        limit = cfg.answer.top * 3
+        found = _search(side, question, arabic, since, wanted, articles, limit)
         good = [(side, p) for p in found if p.confidence >= cfg.answer.min_match]
         counts = None
         if not arabic and not good:
             ar = index.sides[True]
-            ar_alive = _alive(ar, since, articles)
             translator = question_translator(cfg)
             if translator is not None:
                 translated = translator.translate([question], priority=True)[0]  # type: ignore[attr-defined]
-                found = answer_rank.rank(ar, terms.question_terms(translated, True), ar_alive,
-                                         wanted, cfg.answer.top * 3)
+                found = _search(ar, translated, True, since, wanted, articles, limit)
                 good = [(ar, p) for p in found if p.confidence >= cfg.answer.min_match]
             else:
-                counts = (int(np.isin(side.sid[alive], ar.sid[ar_alive]).sum()),
-                          int(ar_alive.sum()))
-                if counts[0] >= counts[1]:
-                    counts = None
+                window = ar.sid[ar.time >= since.timestamp()]
+                done = int(np.isin(window, side.sid).sum())
+                counts = (done, len(window)) if done < len(window) else None
         chosen = [(int(s.sid[p.doc]), p.confidence) for s, p in good]
     hits = _hits(store, chosen, cfg.answer.top)
     return Answer(question, hits, cfg.answer.days, translated, counts if not hits else None)

@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import uuid
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -166,7 +167,7 @@ def load(path: Path) -> tuple[dict[str, Any], dict[bool, Side]] | None:
             return key, sides
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("answer index %s unreadable (%s): building it again", path, exc)
         return None
 

@@ -34,7 +34,8 @@ HEADLINE_WEIGHT, BM25_WEIGHT = 0.4, 0.5
 K1, B = 1.2, 0.75
 COMMON = 0.2  # question terms in more of the window's articles than this share are dropped
 NOT_ABOUT = 0.1  # least importance factor of a term that never recurs in an article
-UNSEEN = 1 / 3  # importance factor of a question term found nowhere (burstiness unknown)
+UNSEEN = 0.5  # importance factor of a term in no article: often a name the window never
+# mentions ("who won Brazil's election?" over days without Brazil), so it counts
 WRONG_KIND = 0.7  # factor for a passage without the number/time the question asks for
 
 
@@ -79,9 +80,10 @@ def _term(side: Side, text: str, alive: np.ndarray, n_articles: int) -> _Term | 
 
 
 def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
-         limit: int = 3) -> list[Passage]:
-    """The best passage of each of the ``limit`` best articles among ``alive`` sentences.
-    ``wanted``: the flag (answer_terms.NUMBER/TIME) a passage should hold, or 0."""
+         limit: int = 3, allowed: np.ndarray | None = None) -> list[Passage]:
+    """The best passage of each of the ``limit`` best articles among ``alive`` sentences
+    (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
+    stories). ``wanted``: the flag (answer_terms.NUMBER/TIME) a passage should hold, or 0."""
     n = side.n
     if not n or not question or not alive.any():
         return []
@@ -125,7 +127,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     sure = sure / total_importance * kind
     score = cover + HEADLINE_WEIGHT * headline[side.art_idx] / total_weight \
         + BM25_WEIGHT * bm25 / max(float(bm25.max()), 1e-9)
-    score[~alive] = -1.0
+    score[~(alive if allowed is None else alive & allowed)] = -1.0
     out: list[Passage] = []
     seen: set[int] = set()
     order = np.argsort(-score, kind="stable")

@@ -104,8 +104,13 @@ def _isri() -> Any:
     return ISRIStemmer()
 
 
+_VOWELS = re.compile("(?<=.)[اوي](?=.)")  # long vowels inside a word (patterns move them)
+
+
 def similar(a: str, b: str) -> float:
-    """Dice similarity of the letter pairs of two terms (0 to 1)."""
+    """Dice similarity of the letter pairs of two terms without their inner long vowels
+    (0 to 1): يعاقب / عقوبه and يتاجر / اتجار share most, مساعد / سعود little."""
+    a, b = _VOWELS.sub("", a), _VOWELS.sub("", b)
     x = {a[i:i + 2] for i in range(len(a) - 1)} or {a}
     y = {b[i:i + 2] for i in range(len(b) - 1)} or {b}
     return 2 * len(x & y) / (len(x) + len(y))
