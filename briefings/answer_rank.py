@@ -55,6 +55,12 @@ class _Term:
     articles: int
 
 
+def _articles(side: Side, sentences: np.ndarray) -> int:
+    """How many articles the (boolean) selection of sentences touches."""
+    return int(np.count_nonzero(np.bincount(side.art_idx[sentences],
+                                            minlength=len(side.art_ids))))
+
+
 def _term(side: Side, text: str, alive: np.ndarray, n_articles: int) -> _Term | None:
     n = side.n
     match = np.zeros(n, np.float32)
@@ -72,7 +78,7 @@ def _term(side: Side, text: str, alive: np.ndarray, n_articles: int) -> _Term | 
     basis = exact if exact.any() else match > 0
     if not basis.any():
         return None
-    articles = len(np.unique(side.art_idx[basis]))
+    articles = _articles(side, basis)
     occurrences = float(tf.sum()) if exact.any() else float(basis.sum())
     burst = occurrences / articles
     weight = math.log(1 + (n_articles - articles + 0.5) / (articles + 0.5))
@@ -87,7 +93,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     n = side.n
     if not n or not question or not alive.any():
         return []
-    n_articles = len(np.unique(side.art_idx[alive]))
+    n_articles = _articles(side, alive)
     found = [t for t in (_term(side, q, alive, n_articles) for q in question) if t]
     kept = [t for t in found if t.articles <= COMMON * n_articles]
     if not kept and found:  # a question of common words only: keep its rarest

@@ -55,9 +55,7 @@ _EN_WORD = re.compile(r"[a-z0-9]+")
 
 def sentence_terms(text: str, arabic: bool) -> list[str]:
     """The indexed terms of one sentence, in order."""
-    if arabic:
-        return [_stem_ar(w) for w in words(text) if len(w) > 1 or w.isdigit()]
-    return [_stem_en(w) for w in _EN_WORD.findall(fold(text)) if len(w) > 1 or w.isdigit()]
+    return analyse(text, arabic)[0].split()
 
 
 # Words that make a question a question ("what is happening in...") or only hold it
@@ -138,28 +136,41 @@ _TIME_WORDS = frozenset(fold(w) for w in (
 _PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وال", "بال", "لل", "ال")
 
 
-def _known(word: str, vocabulary: frozenset[str]) -> bool:
-    if word in vocabulary:
-        return True
-    for p in _PROCLITICS:
-        if word.startswith(p) and (word[len(p):] in vocabulary
-                                   or "ال" + word[len(p):] in vocabulary):
-            return True
-    return False
+def _with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
+    """The words with a conjunction, preposition or article attached (وأمس، بالخميس)."""
+    out = set(vocabulary)
+    for w in vocabulary:
+        out.update(p + w for p in _PROCLITICS)
+        if w.startswith("ال"):
+            out.update(p + w[2:] for p in _PROCLITICS)
+    return frozenset(out)
+
+
+_NUMBER_FORMS = _with_proclitics(_NUMBER_WORDS)
+_TIME_FORMS = _with_proclitics(_TIME_WORDS)
+_DIGIT = re.compile(r"\d")
+
+
+def _flags(folded: str) -> int:
+    if _DIGIT.search(folded):
+        return NUMBER | TIME  # dates and clock times are written in digits too
+    present = set(folded.split())
+    return (NUMBER if present & _NUMBER_FORMS else 0) | (TIME if present & _TIME_FORMS else 0)
 
 
 def passage_flags(text: str) -> int:
-    """NUMBER | TIME: does the sentence hold a number, a time expression (digits count as
-    both: dates and clock times are written in digits)."""
-    flags = 0
-    for w in fold(text).split():
-        if any(c.isdigit() for c in w):
-            return NUMBER | TIME
-        if not flags & NUMBER and _known(w, _NUMBER_WORDS):
-            flags |= NUMBER
-        if not flags & TIME and _known(w, _TIME_WORDS):
-            flags |= TIME
-    return flags
+    """NUMBER | TIME: does the sentence hold a number, a time expression."""
+    return _flags(fold(text))
+
+
+def analyse(text: str, arabic: bool) -> tuple[str, int]:
+    """A sentence's stored form: its terms (space-separated) and its flags."""
+    folded = fold(text)
+    if arabic:
+        found = [_stem_ar(w) for w in folded.split() if len(w) > 1 or w.isdigit()]
+    else:
+        found = [_stem_en(w) for w in _EN_WORD.findall(folded) if len(w) > 1 or w.isdigit()]
+    return " ".join(found), _flags(folded)
 
 
 def answer_type(question: str) -> int:
@@ -176,8 +187,14 @@ def answer_type(question: str) -> int:
 
 @lru_cache(maxsize=1)
 def signature() -> str:
-    """Changes when stored terms would come out differently (these rules, the stemmers)."""
-    probe = ("والمدارس الأمريكية قانونا سكان سكاكا بالاتجار ستلزمها الطائرات "
-             "governments running translated")
-    made = [*sentence_terms(probe, True), *sentence_terms(probe, False), *map(root, probe.split())]
-    return hashlib.sha256(f"{VERSION}|{'|'.join(made)}".encode()).hexdigest()[:16]
+    """Changes when stored terms would come out differently: these rules, the Arabic
+    stemmer (probed on words it has handled differently), NLTK's (English and root)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    probe = "والمدارس الأمريكية قانونا سكان سكاكا بالاتجار ستلزمها الطائرات"
+    try:
+        nltk = version("nltk")
+    except PackageNotFoundError:
+        nltk = "?"
+    made = [_stem_ar(w) for w in words(probe)]
+    return hashlib.sha256(f"{VERSION}|{nltk}|{'|'.join(made)}".encode()).hexdigest()[:16]

@@ -743,20 +743,20 @@ class Store:
                               "WHERE translated_seq IS NOT NULL").fetchone()[0]
         return int(sid or 0), int(seq or 0)
 
-    def sentences_needing_terms(self, since: datetime
-                                ) -> list[tuple[int, str, str | None, str, int, str | None]]:
+    def sentences_needing_terms(self, since: datetime) -> list[
+            tuple[int, str, str | None, str, int, str | None, int]]:
         """(id, source text, English, article language, translation seq, stored source
-        terms) of the window's sentences without answer terms, or whose English is newer
-        than their English terms."""
+        terms, stored flags) of the window's sentences without answer terms, or whose
+        English is newer than their English terms."""
         rows = self.db.execute(
             "SELECT s.id, s.text_src, s.text_en, a.language, COALESCE(s.translated_seq, 0), "
-            "t.src FROM sentences s JOIN articles a ON a.id = s.article_id "
+            "t.src, COALESCE(t.flags, 0) FROM sentences s JOIN articles a ON a.id = s.article_id "
             "LEFT JOIN answer_terms t ON t.sentence_id = s.id "
             f"WHERE {self._WINDOW} AND (t.sentence_id IS NULL "
             "OR (s.text_en IS NOT NULL AND t.en IS NULL) "
             "OR COALESCE(s.translated_seq, 0) > COALESCE(t.en_seq, 0)) ORDER BY s.id",
             (_ts(since), _ts(since)))
-        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
     def save_answer_terms(self, rows: Sequence[tuple[int, str | None, str | None, int, int]]
                           ) -> None:
@@ -764,15 +764,17 @@ class Store:
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO answer_terms VALUES (?, ?, ?, ?, ?)", rows)
 
-    def answer_index_rows(self, since: datetime
+    def answer_index_rows(self, since: datetime, after_id: int = 0, after_seq: int = 0
                           ) -> Iterator[tuple[int, int, int, str | None, str | None, int]]:
         """(sentence id, article id, position, source terms, English terms, flags) of the
-        window's sentences that have answer terms, by sentence id."""
+        window's sentences that have answer terms, by sentence id; only those added after
+        ``after_id`` or translated after ``after_seq`` when given."""
         cur = self.db.execute(
             "SELECT s.id, s.article_id, s.position, t.src, t.en, t.flags FROM sentences s "
             "JOIN articles a ON a.id = s.article_id "
-            f"JOIN answer_terms t ON t.sentence_id = s.id WHERE {self._WINDOW} ORDER BY s.id",
-            (_ts(since), _ts(since)))
+            f"JOIN answer_terms t ON t.sentence_id = s.id WHERE {self._WINDOW} "
+            "AND (s.id > ? OR COALESCE(s.translated_seq, 0) > ?) ORDER BY s.id",
+            (_ts(since), _ts(since), after_id, after_seq))
         cur.row_factory = None  # plain tuples: this reads every sentence of the window
         yield from cur
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from briefings import answer, answer_index, answer_terms, cluster, config
@@ -182,3 +183,43 @@ def test_related_forms_share_a_root_and_letters() -> None:
         assert root(a) == root(b) and similar(a, b) >= 0.5, (a, b)
     assert root("سكان") != root("سكاكا")  # Snowball takes both to سكا
     assert root("2015") == "" and root("news") == ""
+
+
+def _contents(side: answer_index.Side) -> tuple[set[tuple[str, int, int]], list[tuple]]:
+    """What a side says, whatever its layout: (term, sentence id, count) of the sentences in
+    the window, and their per-sentence values, by sentence id."""
+    alive = side.time > -np.inf
+    postings = {(side.term(t), int(side.sid[d]), int(c)) for t in range(len(side.vocab))
+                for d, c in zip(*side.postings(t), strict=True) if alive[d]}
+    rows = sorted(zip(side.sid[alive].tolist(), side.art[alive].tolist(),
+                      side.pos[alive].tolist(), side.flags[alive].tolist(), strict=True))
+    return postings, rows
+
+
+def test_sentences_added_later_are_merged_like_a_full_build(
+        tiny_model: Path, write_config: ConfigFactory, tmp_path: Path) -> None:
+    news = write_day(tmp_path / "news", ["aden_first_plane", "aden_second_plane", "fire"])
+    cfg = config.load(write_config(**news_config(news)))
+    store = Store(cfg.db_path)
+    ingest(cfg, store)
+    index = answer.Index()
+    answer.ask(store, cfg, "مطار عدن", index=index)
+    since = index.key["since"]
+    write_day(tmp_path / "news")  # the whole day: six more articles
+    ingest(cfg, store)
+    install_tiny(tiny_model)
+    translate_pending(store, get_translator(cfg), ids=[1, 2, 3, 20, 21])  # old and new
+    answer.ask(store, cfg, "مطار عدن", index=index)
+    assert index.key["since"] == since  # merged into the index made first
+    translate_pending(store, get_translator(cfg))
+    answer.ask(store, cfg, "مطار عدن", index=index)
+    answer_index.cache_path(store).unlink()
+    fresh = answer.Index()
+    answer.ask(store, cfg, "مطار عدن", index=fresh)
+    sentences = sum(len(x) for x in store.sentences(range(1, 10)).values())
+    for arabic in (True, False):
+        assert _contents(index.sides[arabic]) == _contents(fresh.sides[arabic])
+        assert len(fresh.sides[arabic].ids) == sentences  # all translated
+    again = answer.Index()  # and the merged index was saved
+    answer.ask(store, cfg, "مطار عدن", index=again)
+    assert _contents(again.sides[False]) == _contents(fresh.sides[False])
