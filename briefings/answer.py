@@ -91,12 +91,13 @@ def question_translator(cfg: Config) -> object | None:
         return _reverse[key]
 
 
-def _search(side: Side, question: str, arabic: bool, since: datetime, wanted: int,
-            articles: set[int] | None, limit: int) -> list[answer_rank.Passage]:
+def _search(store: Store, side: Side, question: str, arabic: bool, since: datetime,
+            wanted: int, articles: set[int] | None, limit: int) -> list[answer_rank.Passage]:
     alive = side.time >= since.timestamp()
     allowed = None if articles is None else \
         np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
-    return answer_rank.rank(side, terms.question_terms(question, arabic), alive, wanted,
+    known = store.answer_stems("ar" if arabic else "en", terms.question_words(question, arabic))
+    return answer_rank.rank(side, terms.question_terms(question, arabic, known), alive, wanted,
                             limit, allowed)
 
 
@@ -117,7 +118,7 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
         index.refresh(store, since)
         side = index.sides[arabic]
         limit = cfg.answer.top * 3
-        found = _search(side, question, arabic, since, wanted, articles, limit)
+        found = _search(store, side, question, arabic, since, wanted, articles, limit)
         good = [(side, p) for p in found if p.confidence >= cfg.answer.min_match]
         counts = None
         if not arabic and not good:
@@ -125,7 +126,7 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
             translator = question_translator(cfg)
             if translator is not None:
                 translated = translator.translate([question], priority=True)[0]  # type: ignore[attr-defined]
-                found = _search(ar, translated, True, since, wanted, articles, limit)
+                found = _search(store, ar, translated, True, since, wanted, articles, limit)
                 good = [(ar, p) for p in found if p.confidence >= cfg.answer.min_match]
             else:
                 window = ar.sid[ar.time >= since.timestamp()]

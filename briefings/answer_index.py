@@ -230,22 +230,23 @@ def make_terms(store: Store, since: datetime) -> int:
     if len(rows) > 1000:
         log.info("making question-answering terms of %d sentences (once)", len(rows))
     out = []
+    stems: dict[str, dict[str, str]] = {"ar": {}, "en": {}}
     for sid, src, en, language, seq, stored, stored_flags in rows:
         if stored is not None:  # only its English is new
             src_terms, flags = stored, stored_flags & 3
         elif language == "ar":
-            src_terms, flags = terms.analyse(src, True)
+            src_terms, flags = terms.analyse(src, True, stems["ar"])
         else:
             src_terms, flags = None, 0
         en_terms = None
         if en is not None:
-            en_terms, en_flags = terms.analyse(en, False)
+            en_terms, en_flags = terms.analyse(en, False, stems["en"])
             flags |= en_flags << 2
         out.append((sid, src_terms, en_terms, seq, flags))
         if len(out) == 5000:
-            store.save_answer_terms(out)
-            out = []
-    store.save_answer_terms(out)
+            store.save_answer_terms(out, stems)
+            out, stems = [], {"ar": {}, "en": {}}
+    store.save_answer_terms(out, stems)
     return len(rows)
 
 

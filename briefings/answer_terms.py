@@ -2,7 +2,7 @@
 
 Every word is indexed (no stop list: a question about "the second plane" or "Thursday"
 needs words a stop list drops); weighting by rarity keeps common words from counting.
-Arabic words are reduced to their stem (``arabic_stem``, the one place that names the
+Arabic words are reduced to their stem (``STEMMER``, the one place that names the
 stemmer); word forms the stemmer leaves apart (a verb and its noun, ستلزم / الزامي,
 or two spellings of a foreign name, برمنغهام / برمنجهام) meet through ``root``: a
 root-like key (NLTK's rule-based ISRI root stemmer, no data files) that the ranking
@@ -10,26 +10,30 @@ uses as a weaker match, between stems that also share letters (``similar``).
 English words are reduced with the Snowball English stemmer (rule-based, no data).
 
 ``signature()`` changes whenever any of this would produce other terms (a new stemmer
-included), so terms stored with an older signature are made again.
+included), so terms stored with an older signature are made again. Each word's stem is
+stored too, so a question whose words the sentences had needs no stemmer (nor its import).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from .text import fold, words
+from .text import fold
 
 VERSION = "1"  # bump when the rules below change
 
 
+STEMMER = "briefings.cluster"  # the module whose stem() stems Arabic (→ briefings.arabic)
+
+
 def arabic_stem(word: str) -> str:
     """The stem of one (folded) Arabic word: the project's Arabic stemmer."""
-    from .cluster import stem  # switch to .arabic.stem when it lands: this line only
-
-    return stem(word)
+    return str(importlib.import_module(STEMMER).stem(word))
 
 
 @lru_cache(maxsize=200_000)
@@ -73,10 +77,19 @@ QUESTION_WORDS = frozenset(fold(w) for w in (
     "has have had will would can could should into over after before than as please").split())
 
 
-def question_terms(text: str, arabic: bool) -> list[str]:
-    """The terms of a question that count, each once, in order."""
+def question_words(text: str, arabic: bool) -> list[str]:
+    """The words of a question that count (folded), each once, in order."""
     kept = " ".join(w for w in fold(text).split() if w not in QUESTION_WORDS)
-    return list(dict.fromkeys(sentence_terms(kept, arabic)))
+    return list(dict.fromkeys(_words(kept, arabic)))
+
+
+def question_terms(text: str, arabic: bool, known: dict[str, str] | None = None
+                   ) -> list[str]:
+    """The terms of a question that count, each once, in order; ``known`` gives the stems
+    of words the sentences had (the stemmer is only run, and loaded, for the others)."""
+    known = known or {}
+    stem = _stem_ar if arabic else _stem_en
+    return list(dict.fromkeys(known.get(w) or stem(w) for w in question_words(text, arabic)))
 
 
 _SKELETON = str.maketrans({"غ": "ج", "ق": "ج"})
@@ -163,13 +176,20 @@ def passage_flags(text: str) -> int:
     return _flags(fold(text))
 
 
-def analyse(text: str, arabic: bool) -> tuple[str, int]:
-    """A sentence's stored form: its terms (space-separated) and its flags."""
+def _words(folded: str, arabic: bool) -> list[str]:
+    found = folded.split() if arabic else _EN_WORD.findall(folded)
+    return [w for w in found if len(w) > 1 or w.isdigit()]
+
+
+def analyse(text: str, arabic: bool, stems: dict[str, str] | None = None) -> tuple[str, int]:
+    """A sentence's stored form: its terms (space-separated) and its flags. ``stems``
+    collects each word's stem (kept so that questions need no stemmer: see ``ask``)."""
     folded = fold(text)
-    if arabic:
-        found = [_stem_ar(w) for w in folded.split() if len(w) > 1 or w.isdigit()]
-    else:
-        found = [_stem_en(w) for w in _EN_WORD.findall(folded) if len(w) > 1 or w.isdigit()]
+    stem = _stem_ar if arabic else _stem_en
+    words_ = _words(folded, arabic)
+    found = [stem(w) for w in words_]
+    if stems is not None:
+        stems.update(zip(words_, found, strict=True))
     return " ".join(found), _flags(folded)
 
 
@@ -188,13 +208,12 @@ def answer_type(question: str) -> int:
 @lru_cache(maxsize=1)
 def signature() -> str:
     """Changes when stored terms would come out differently: these rules, the Arabic
-    stemmer (probed on words it has handled differently), NLTK's (English and root)."""
+    stemmer's module, NLTK (English stems, roots). Made without loading a stemmer."""
     from importlib.metadata import PackageNotFoundError, version
 
-    probe = "والمدارس الأمريكية قانونا سكان سكاكا بالاتجار ستلزمها الطائرات"
     try:
         nltk = version("nltk")
     except PackageNotFoundError:
         nltk = "?"
-    made = [_stem_ar(w) for w in words(probe)]
-    return hashlib.sha256(f"{VERSION}|{nltk}|{'|'.join(made)}".encode()).hexdigest()[:16]
+    source = Path(str(importlib.import_module(STEMMER).__file__)).read_bytes()
+    return hashlib.sha256(f"{VERSION}|{nltk}|".encode() + source).hexdigest()[:16]

@@ -236,6 +236,10 @@ def _m013_answer_terms(db: sqlite3.Connection) -> None:
             en_seq INTEGER,         -- the translated_seq the English terms were made from
             flags INTEGER NOT NULL  -- answer kinds it holds: Arabic bits 0-1, English bits 2-3
         );
+        CREATE TABLE answer_stems (   -- each word the sentences had, and its stem
+            language TEXT NOT NULL, word TEXT NOT NULL, stem TEXT NOT NULL,
+            PRIMARY KEY (language, word)
+        ) WITHOUT ROWID;
         CREATE TABLE answer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
     """)
 
@@ -734,6 +738,7 @@ class Store:
         """Forget every sentence's answer terms: they were made by other rules."""
         with self.transaction() as db:
             db.execute("DELETE FROM answer_terms")
+            db.execute("DELETE FROM answer_stems")
             db.execute("INSERT OR REPLACE INTO answer_meta VALUES ('terms', ?)", (signature,))
 
     def answer_state(self) -> tuple[int, int]:
@@ -758,11 +763,22 @@ class Store:
             (_ts(since), _ts(since)))
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
-    def save_answer_terms(self, rows: Sequence[tuple[int, str | None, str | None, int, int]]
-                          ) -> None:
-        """(sentence id, source terms, English terms, their translation seq, flags)."""
+    def save_answer_terms(self, rows: Sequence[tuple[int, str | None, str | None, int, int]],
+                          stems: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """(sentence id, source terms, English terms, their translation seq, flags), and the
+        stems of their words by language."""
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO answer_terms VALUES (?, ?, ?, ?, ?)", rows)
+            for language, pairs in (stems or {}).items():
+                db.executemany("INSERT OR IGNORE INTO answer_stems VALUES (?, ?, ?)",
+                               ((language, w, s) for w, s in pairs.items()))
+
+    def answer_stems(self, language: str, words: Sequence[str]) -> dict[str, str]:
+        """The stored stems of those words that have one."""
+        rows = self.db.execute(
+            f"SELECT word, stem FROM answer_stems WHERE language = ? AND word IN "
+            f"({','.join('?' * len(words))})", (language, *words)) if words else []
+        return {r[0]: r[1] for r in rows}
 
     def answer_index_rows(self, since: datetime, after_id: int = 0, after_seq: int = 0
                           ) -> Iterator[tuple[int, int, int, str | None, str | None, int]]:

@@ -128,10 +128,15 @@ def test_english_question_is_translated_by_an_en_ar_package(
     assert ans.translated_question in out and "Ask in Arabic" not in out
 
 
-def test_ask_does_not_load_the_bot(day_config: Path) -> None:
+def test_a_question_loads_neither_the_bot_nor_a_stemmer(day_config: Path) -> None:
+    """The command's CPU is mostly imports: the bot's commands and NLTK stay unloaded (the
+    stems of the words the sentences had are stored with their terms)."""
+    cfg = config.load(day_config)
+    assert answer.ask(Store(cfg.db_path), cfg, "مطار عدن", index=answer.Index()).found
     code = ("import sys\nfrom briefings.cli import main\n"
-            f"main(['--config', {str(day_config)!r}, 'ask', 'مطار عدن'])\n"
-            "print('telegram' in sys.modules, 'bot' in sys.modules)")
+            f"main(['--config', {str(day_config)!r}, 'ask', 'ماذا حدث في مطار عدن؟'])\n"
+            "print(*(m in sys.modules for m in ('telegram', 'bot', 'nltk')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, check=True, timeout=120)
-    assert done.stdout.strip().splitlines()[-1] == "False False"
+    assert "aden_" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "False False False"
