@@ -17,17 +17,22 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import answer_rank
 from . import answer_terms as terms
-from .answer_index import Index, Side
+from .answer_cache import Index
+from .answer_index import Side
 from .config import Config
 from .errors import ModelNotInstalled, ModelUnusable
 from .models import Citation
 from .store import Store, utcnow
 from .text import fold, latin_ratio
+
+if TYPE_CHECKING:
+    from .translate import Translator
 
 log = logging.getLogger(__name__)
 QUESTION_WORDS = terms.QUESTION_WORDS  # kept importable here
@@ -66,11 +71,11 @@ class Answer:
 
 
 _INDEX = Index()
-_reverse: dict[str, object] = {}
+_reverse: dict[str, Translator | None] = {}
 _reverse_lock = threading.Lock()
 
 
-def question_translator(cfg: Config) -> object | None:
+def question_translator(cfg: Config) -> Translator | None:
     """The installed en->ar package's translator (loaded once), or None."""
     from .packages import find, packages_dir
     from .translate import ArgosTranslator
@@ -89,6 +94,18 @@ def question_translator(cfg: Config) -> object | None:
                 log.warning("English questions search the translations only: %s", exc)
                 _reverse[key] = None
         return _reverse[key]
+
+
+def _translate(translator: Translator | None, question: str) -> str | None:
+    """The question in Arabic, or None (no en->ar model, or it failed: logged)."""
+    if translator is None:
+        return None
+    try:
+        return translator.translate([question], priority=True)[0]
+    except Exception as exc:  # a broken model must not stop the answer from the translations
+        log.warning("could not translate the question to Arabic (%s): searched the English "
+                    "translations only", exc)
+        return None
 
 
 def _search(store: Store, side: Side, question: str, arabic: bool, since: datetime,
@@ -123,9 +140,8 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
         counts = None
         if not arabic and not good:
             ar = index.sides[True]
-            translator = question_translator(cfg)
-            if translator is not None:
-                translated = translator.translate([question], priority=True)[0]  # type: ignore[attr-defined]
+            translated = _translate(question_translator(cfg), question)
+            if translated is not None:
                 found = _search(store, ar, translated, True, since, wanted, articles, limit)
                 good = [(ar, p) for p in found if p.confidence >= cfg.answer.min_match]
             else:

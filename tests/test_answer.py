@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from briefings import answer, answer_index, answer_terms, cluster, config
+from briefings import answer, answer_cache, answer_index, answer_terms, cluster, config
 from briefings.ingest import ingest
 from briefings.store import MIGRATIONS, Store, utcnow
 from briefings.translate import get_translator, translate_pending
@@ -111,11 +111,11 @@ def test_the_index_is_saved_and_terms_are_made_once(
     cfg, store = _day(write_config, news)
     question = "ما سبب ارتفاع أرباح صدق؟"
     first = answer.ask(store, cfg, question, index=answer.Index())
-    cache = answer_index.cache_path(store)
+    cache = answer_cache.cache_path(store)
     assert first.found and cache.exists()
     made: list[int] = []
-    make_terms = answer_index.make_terms
-    monkeypatch.setattr(answer_index, "make_terms",
+    make_terms = answer_cache.make_terms
+    monkeypatch.setattr(answer_cache, "make_terms",
                         lambda *args: made.append(make_terms(*args)) or made[-1])
     # a new process: the saved index, nothing read or stemmed again
     assert answer.ask(store, cfg, question, index=answer.Index()).hits == first.hits
@@ -139,8 +139,8 @@ def test_new_term_rules_make_the_terms_again(write_config: ConfigFactory, news: 
     answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index())
     sentences = sum(len(s) for s in store.sentences(range(1, 10)).values())
     made: list[int] = []
-    make_terms = answer_index.make_terms
-    monkeypatch.setattr(answer_index, "make_terms",
+    make_terms = answer_cache.make_terms
+    monkeypatch.setattr(answer_cache, "make_terms",
                         lambda *args: made.append(make_terms(*args)) or made[-1])
     monkeypatch.setattr(answer_terms, "signature", lambda: "a new stemmer")
     assert answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index()).found
@@ -151,7 +151,7 @@ def test_a_damaged_saved_index_is_built_again(write_config: ConfigFactory, news:
                                               caplog: pytest.LogCaptureFixture) -> None:
     cfg, store = _day(write_config, news)
     answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index())
-    answer_index.cache_path(store).write_bytes(b"PK\x03\x04 not an index")
+    answer_cache.cache_path(store).write_bytes(b"PK\x03\x04 not an index")
     assert answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index()).found
     assert "unreadable" in caplog.text
 
@@ -213,7 +213,7 @@ def test_sentences_added_later_are_merged_like_a_full_build(
     assert index.key["since"] == since  # merged into the index made first
     translate_pending(store, get_translator(cfg))
     answer.ask(store, cfg, "مطار عدن", index=index)
-    answer_index.cache_path(store).unlink()
+    answer_cache.cache_path(store).unlink()
     fresh = answer.Index()
     answer.ask(store, cfg, "مطار عدن", index=fresh)
     sentences = sum(len(x) for x in store.sentences(range(1, 10)).values())
