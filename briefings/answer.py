@@ -96,6 +96,14 @@ def question_translator(cfg: Config) -> Translator | None:
         return _reverse[key]
 
 
+def _confident(found: list[answer_rank.Passage], least: float) -> list[answer_rank.Passage]:
+    """The passages to cite: none unless the best-ranked one covers ``least`` of the
+    question (a weaker first answer is not rescued by a later one), then those that do."""
+    if not found or found[0].confidence < least:
+        return []
+    return [p for p in found if p.confidence >= least]
+
+
 def _translate(translator: Translator | None, question: str) -> str | None:
     """The question in Arabic, or None (no en->ar model, or it failed: logged)."""
     if translator is None:
@@ -136,14 +144,14 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
         side = index.sides[arabic]
         limit = cfg.answer.top * 3
         found = _search(store, side, question, arabic, since, wanted, articles, limit)
-        good = [(side, p) for p in found if p.confidence >= cfg.answer.min_match]
+        good = [(side, p) for p in _confident(found, cfg.answer.min_match)]
         counts = None
         if not arabic and not good:
             ar = index.sides[True]
             translated = _translate(question_translator(cfg), question)
             if translated is not None:
                 found = _search(store, ar, translated, True, since, wanted, articles, limit)
-                good = [(ar, p) for p in found if p.confidence >= cfg.answer.min_match]
+                good = [(ar, p) for p in _confident(found, cfg.answer.min_match)]
             else:
                 window = ar.sid[ar.time >= since.timestamp()]
                 done = int(np.isin(window, side.sid).sum())

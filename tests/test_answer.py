@@ -223,3 +223,13 @@ def test_sentences_added_later_are_merged_like_a_full_build(
     again = answer.Index()  # and the merged index was saved
     answer.ask(store, cfg, "مطار عدن", index=again)
     assert _contents(again.sides[False]) == _contents(fresh.sides[False])
+
+
+def test_only_a_confident_best_passage_answers() -> None:
+    from briefings.answer_rank import Passage
+
+    weak_first = [Passage(0, 1.0, 0.5), Passage(1, 0.9, 0.9)]
+    assert answer._confident(weak_first, 0.65) == []  # not rescued by a later passage
+    strong = [Passage(0, 1.0, 0.8), Passage(1, 0.9, 0.5), Passage(2, 0.8, 0.7)]
+    assert answer._confident(strong, 0.65) == [strong[0], strong[2]]
+    assert answer._confident([], 0.0) == []
