@@ -157,12 +157,13 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
                 done = int(np.isin(window, side.sid).sum())
                 counts = (done, len(window)) if done < len(window) else None
         chosen = [(int(s.sid[p.doc]), p.confidence) for s, p in good]
-    hits = _hits(store, chosen, cfg.answer.top)
+    hits = _hits(store, chosen, cfg)
     return Answer(question, hits, cfg.answer.days, translated, counts if not hits else None)
 
 
-def _hits(store: Store, chosen: list[tuple[int, float]], top: int) -> tuple[Hit, ...]:
-    from .compose import link_of
+def _hits(store: Store, chosen: list[tuple[int, float]], cfg: Config) -> tuple[Hit, ...]:
+    from .compose import article_date, link_of
+    from .outlets import registry
 
     if not chosen:
         return ()
@@ -181,11 +182,12 @@ def _hits(store: Store, chosen: list[tuple[int, float]], top: int) -> tuple[Hit,
         seen_text.add(key)
         art = articles[s.article_id]
         n = numbers.setdefault(art.id, len(numbers) + 1)
-        cite = Citation(number=n, article_id=art.id, outlet=art.outlet or art.source,
+        cite = Citation(number=n, article_id=art.id,
+                        outlet=registry(cfg.ingest.outlets).english(art.outlet or art.source),
                         headline=store.headline_en(art.id) or art.headline, link=link_of(art),
-                        position=s.position, original=s.text_src)
+                        position=s.position, original=s.text_src, date=article_date(art))
         hits.append(Hit(sid, story_of.get(art.id), round(score, 3), s.text_en or s.text_src,
                         cite, s.text_en))
-        if len(hits) == top:
+        if len(hits) == cfg.answer.top:
             break
     return tuple(hits)

@@ -1,7 +1,8 @@
 """An answer as chat messages (HTML), plain text, or one JSON object.
 
-Every sentence is cited: [n] and, under it, the outlet, the headline and where the article
-is (its URL, or its file) as a link in HTML and in full in text.
+Every sentence is cited: [n] and, under it, the outlet (its readable name), the headline,
+where the article is (its URL, or its file: a link in HTML, in full in text) and its date,
+as the digests cite.
 """
 
 from __future__ import annotations
@@ -62,8 +63,7 @@ def messages(ans: Answer, fmt: compose.Format, scope: str = "") -> list[str]:
         c = hit.citation
         story = f" (story #{hit.story_id})" if hit.story_id else ""
         blocks.append(f"• {e(hit.text)} [{c.number}]{story}")
-        sources[c.number] = (f"[{c.number}] {e(c.outlet)} — {e(c.headline)} — "
-                             f"{compose.link_markup(c, fmt)}")
+        sources[c.number] = compose.source_line(c, fmt)
     title = "<i>Sources</i>" if fmt == "html" else "Sources"
     blocks.append(title + "\n" + "\n".join(sources[n] for n in sorted(sources)))
     return compose.pack([], [blocks])
