@@ -126,13 +126,26 @@ def _search(store: Store, side: Side, question: str, arabic: bool, since: dateti
                             limit, allowed)
 
 
+def _since(cfg: Config, now: datetime | None) -> datetime:
+    return ((now or utcnow()) - timedelta(days=cfg.answer.days)).replace(
+        minute=0, second=0, microsecond=0)
+
+
+def prepare(store: Store, cfg: Config, index: Index | None = None,
+            now: datetime | None = None) -> None:
+    """Bring the answer index up to date now (e.g. right after a poll or an ingest), so that
+    the next question does not make the new sentences' terms itself."""
+    index = index or _INDEX
+    with index.lock:
+        index.refresh(store, _since(cfg, now))
+
+
 def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | None = None,
         index: Index | None = None, now: datetime | None = None) -> Answer:
     """The best-matching sentences for ``question``, optionally within some stories."""
     index = index or _INDEX
     arabic = is_arabic(question)
-    since = ((now or utcnow()) - timedelta(days=cfg.answer.days)).replace(
-        minute=0, second=0, microsecond=0)
+    since = _since(cfg, now)
     wanted = terms.answer_type(question)
     articles = None
     if story_ids is not None:

@@ -133,6 +133,19 @@ def test_the_index_is_saved_and_terms_are_made_once(
     assert made == [0, 2]  # the new article's headline and sentence only
 
 
+def test_prepare_makes_the_terms_before_the_question(
+        write_config: ConfigFactory, news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg, store = _day(write_config, news)
+    answer.prepare(store, cfg, answer.Index())
+    assert answer_cache.cache_path(store).exists()
+    made: list[int] = []
+    make_terms = answer_cache.make_terms
+    monkeypatch.setattr(answer_cache, "make_terms",
+                        lambda *args: made.append(make_terms(*args)) or made[-1])
+    assert answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index()).found
+    assert made == []  # the saved index was current
+
+
 def test_new_term_rules_make_the_terms_again(write_config: ConfigFactory, news: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     cfg, store = _day(write_config, news)
