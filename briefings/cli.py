@@ -138,18 +138,21 @@ def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
     store = Store(cfg.db_path)
     report = pipeline.run_ingest(store, cfg, _sources(cfg, args.source))
     _report_ingest(report, store, cfg)
+    pipeline.select_stories(store, cfg, report.added)  # group them, model or not
     engine = pipeline.load_engine(cfg)
     if engine.missing:
         err.print(f"! {engine.missing}", markup=False, highlight=False)
-        return 0
-    pipeline.select_stories(store, cfg, report.added)
-    with progress_bar("translating") as bar:
-        t = pipeline.translate_rest(store, engine, cfg, bar)
-    others = f" ({t.left_to_others} being translated by another run)" if t.left_to_others \
-        else ""
-    err.print(f"translate: {t.sentences} sentence(s), {t.from_cache} from cache, "
-              f"{t.model_calls} by the model; {store.pending_count()} pending{others}",
-              highlight=False)
+    else:
+        with progress_bar("translating") as bar:
+            t = pipeline.translate_rest(store, engine, cfg, bar)
+        others = f" ({t.left_to_others} being translated by another run)" \
+            if t.left_to_others else ""
+        err.print(f"translate: {t.sentences} sentence(s), {t.from_cache} from cache, "
+                  f"{t.model_calls} by the model; {store.pending_count()} pending{others}",
+                  highlight=False)
+    from . import answer  # not at module top: most commands never answer questions
+
+    answer.prepare(store, cfg)  # so that the next question does not index the new articles
     return 0
 
 

@@ -340,5 +340,6 @@ class Desk:
                 cluster.group(self.store, report.added, self.cfg.summarize)
         engine = self.engine(retry=True)
         translated = pipeline.translate_rest(self.store, engine, self.cfg)
+        answer.prepare(self.store, self.cfg)  # the next question finds the new sentences indexed
         self.last_poll = utcnow()
         return PollReport(report, translated, engine.missing)

@@ -108,3 +108,13 @@ def test_long_article_is_capped(cfg: config.Config) -> None:
     art = cleaner.clean(RawArticle("t", "x.txt", "عنوان\n" + body), None)
     assert not isinstance(art, str) and art.truncated
     assert sum(len(s) for s in art.sentences) <= cfg.ingest.max_chars
+
+
+def test_ingest_without_a_model_still_groups_and_indexes(cfg: config.Config) -> None:
+    from briefings.answer_cache import cache_path
+
+    assert main(["ingest", "--config", str(cfg.base_dir / "config.yaml")]) == 0
+    store = Store(cfg.db_path)
+    ids = [a.id for a in store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))]
+    assert len(ids) == 2 and set(store.stories_of(ids)) == set(ids)  # grouped, model or not
+    assert cache_path(store).exists()  # the next question finds the answer index made
