@@ -42,7 +42,7 @@ def _setup_logging(verbose: int) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    for noisy in ("httpx", "trafilatura", "urllib3", "bm25s"):
+    for noisy in ("httpx", "trafilatura", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
