@@ -1,0 +1,245 @@
+"""A second hostile pass over issue 7 (review7): the cases the first hardening missed.
+
+Each test fails on the code before its fix. Servers are on 127.0.0.1, stores are real
+SQLite files in tmp_path, packages are the tiny real model of conftest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from briefings import config
+from briefings.decode import decode, decode_xml
+from briefings.errors import FetchError, UnreadableArticle
+from briefings.fetch import http_fetcher
+from briefings.ingest import ingest
+from briefings.store import Store
+
+from .conftest import SEEDS, ConfigFactory
+
+ARTICLE = (SEEDS / "000_ef1d12a2add07518.txt").read_text(encoding="utf-8")
+LINES = ARTICLE.splitlines()
+
+
+def variant(n: int) -> str:
+    """A distinct Arabic article (its own content hash)."""
+    return "\n".join([*LINES[:3], f"وقال المتحدث في التصريح رقم {n} إن الوضع غامض.", *LINES[3:]])
+
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                route = outer.routes.get(self.path)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    if route is None:
+                        reply(self, b"no", status=404)
+                    else:
+                        route(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def reply(h: BaseHTTPRequestHandler, body: bytes, status: int = 200,
+          ctype: str = "application/rss+xml", **headers: str) -> None:
+    named = {name.replace("_", "-"): value for name, value in headers.items()}
+    h.send_response(status)
+    h.send_header("Content-Type", ctype)
+    named.setdefault("Content-Length", str(len(body)))
+    for name, value in named.items():
+        h.send_header(name, value)
+    h.end_headers()
+    h.wfile.write(body)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    yield s
+    s.close()
+
+
+def rss(*items: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed'
+            '</title><link>http://x/</link><description>d</description>' + "".join(items) +
+            "</channel></rss>")
+
+
+def item(title: str, link: str, body: str) -> str:
+    return (f"<item><title>{title}</title><link>{link}</link><description><![CDATA["
+            f"{body.replace(chr(10), '<br/>')}]]></description></item>")
+
+
+def feed_store(write_config: ConfigFactory, url: str, **ingest_cfg: object
+               ) -> tuple[config.Config, Store]:
+    cfg = config.load(write_config([{"name": "feed", "type": "rss", "url": url}],
+                                   ingest={"fetch_timeout": 5, **ingest_cfg}))
+    return cfg, Store(cfg.db_path)
+
+
+# -- encodings: other legacy encodings and mixed files are not stored as "Arabic" ---------
+
+FOREIGN = {
+    "KOI8-R Russian": ("Заголовок новости\n" + "Президент заявил, что ситуация в стране "
+                       "остается сложной, и правительство объявило о новых мерах.\n" * 4,
+                       "koi8-r"),
+    "GB18030 Chinese": ("新闻标题\n" + "中华人民共和国国务院新闻办公室今天举行发布会。\n" * 10,
+                        "gb18030"),
+    "Windows-1255 Hebrew": ("כותרת החדשות\n" + "ראש הממשלה אמר היום כי המצב במדינה נותר "
+                            "קשה מאוד.\n" * 5, "cp1255"),
+    "Latin-1 German": ("Überschrift\n" + "Der Präsident erklärte, dass die Lage größer und "
+                       "schwieriger geworden ist. Straße über Öl.\n" * 4, "latin-1"),
+}
+
+
+@pytest.mark.parametrize("name", list(FOREIGN))
+def test_other_legacy_encodings_are_refused_not_read_as_windows_1256(name: str) -> None:
+    text, codec = FOREIGN[name]
+    with pytest.raises(UnreadableArticle, match="not UTF-8, UTF-16 or Windows-1256 text"):
+        decode(text.encode(codec), "f.txt")
+
+
+def test_utf8_mixed_with_windows_1256_is_refused_not_stored_as_mojibake() -> None:
+    data = variant(1).encode("utf-8")[:400] + variant(2).encode("cp1256")[400:]
+    with pytest.raises(UnreadableArticle, match="UTF-8 mixed with another encoding"):
+        decode(data, "mixed.txt")
+
+
+def test_windows_1256_arabic_still_reads_in_text_html_and_feeds() -> None:
+    assert decode(ARTICLE.encode("cp1256"), "a.txt").text == ARTICLE
+    cells = "".join(f"<td>{w}</td>" for w in ARTICLE.split()[:200])
+    page = f"<html><body><table><tr>{cells}</tr></table></body></html>".encode("cp1256")
+    assert decode(page, "p.html", "windows-1256").encoding == "cp1256"
+    xml = ('<?xml version="1.0" encoding="windows-1256"?>' + rss(item("t", "http://x/1",
+                                                                       ARTICLE)))
+    assert decode_xml(xml.encode("cp1256"), "feed")[1].encoding == "cp1256"
+
+
+def test_folder_skips_foreign_and_mixed_files_and_keeps_the_good_one(
+        tmp_path: Path, write_config: ConfigFactory) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.txt").write_text(variant(3), encoding="utf-8")
+    (inbox / "russian.txt").write_bytes(FOREIGN["KOI8-R Russian"][0].encode("koi8-r"))
+    (inbox / "mixed.txt").write_bytes(variant(4).encode()[:400] +
+                                      variant(5).encode("cp1256")[400:])
+    cfg = config.load(write_config([{"name": "inbox", "type": "folder", "path": str(inbox)}]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert [a.location for a in store.articles(report.added)] == [str(inbox / "good.txt")]
+    assert len(report.skipped) == 2
+    assert all("not UTF-8, UTF-16 or Windows-1256 text" in line for line in report.skipped)
+
+
+# -- feeds: one bad character reference must not lose the whole feed ----------------------
+
+def test_invalid_character_references_do_not_lose_the_feed(
+        server: Server, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر أول &#xD800;", server.url + "/1", variant(11)),
+               item("خبر ثان &#55357;&#56832;", server.url + "/2", variant(12)),
+               item("خبر ثالث &#1114112;&#0;", server.url + "/3", variant(13)))
+    server.routes["/feed"] = lambda h: reply(h, body.encode())
+    cfg, store = feed_store(write_config, server.url + "/feed")
+    report = ingest(cfg, store)
+    titles = [a.headline for a in store.articles(report.added)]
+    assert titles == ["خبر أول", "خبر ثان 😀", "خبر ثالث"]
+    assert report.failed_sources == []
+    assert any("3 invalid character reference(s) dropped" in line for line in report.skipped)
+
+
+# -- fetching: cut-short, compressed and odd responses --------------------------------------
+
+def cut_short(body: bytes) -> Route:
+    """Announces the whole body, sends two thirds, closes the connection."""
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        reply(h, body[: len(body) * 2 // 3], Content_Length=str(len(body)))
+    return route
+
+
+def test_a_response_cut_short_is_an_error_not_a_short_article(
+        server: Server, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر أول", server.url + "/1", variant(21)),
+               item("خبر ثان", server.url + "/2", variant(22))).encode()
+    server.routes["/feed"] = cut_short(body)
+    fetch = http_fetcher(5, "test")
+    with pytest.raises(FetchError, match=r"incomplete response: \d+ of \d+ bytes"):
+        fetch(server.url + "/feed")
+    cfg, store = feed_store(write_config, server.url + "/feed")
+    report = ingest(cfg, store)
+    assert report.added == []
+    assert "incomplete response" in report.failed_sources[0]
+    assert "incomplete response" in store.sources_health()[0]["last_error"]
+
+
+def test_a_page_cut_short_is_a_page_failure_not_a_stored_fragment(
+        server: Server, write_config: ConfigFactory) -> None:
+    page = ("<html><body><article><h1>عنوان</h1>" + "".join(
+        f"<p>{line}</p>" for line in variant(23).splitlines()) + "</article></body></html>")
+    server.routes["/page"] = cut_short(page.encode())
+    server.routes["/feed"] = lambda h: reply(h, rss(item("خبر", server.url + "/page",
+                                                         "نص قصير")).encode())
+    cfg, store = feed_store(write_config, server.url + "/feed")
+    report = ingest(cfg, store)
+    assert report.added == []
+    assert any("full text not fetched: incomplete response" in line for line in report.skipped)
+    assert store.url_failure(server.url + "/page") is not None
+
+
+def test_a_compressed_body_is_unpacked_within_the_size_cap(
+        server: Server, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر مضغوط", server.url + "/1", variant(31))).encode()
+    server.routes["/gzip"] = lambda h: reply(h, gzip.compress(body), Content_Encoding="gzip")
+    server.routes["/deflate"] = lambda h: reply(h, zlib.compress(body),
+                                                Content_Encoding="deflate")
+    bomb = gzip.compress(b"<rss>" + b" " * 5_000_000)
+    server.routes["/bomb"] = lambda h: reply(h, bomb, Content_Encoding="gzip")
+    server.routes["/broken"] = lambda h: reply(h, gzip.compress(body)[:-40],
+                                               Content_Encoding="gzip")
+    fetch = http_fetcher(5, "test", max_bytes=1_000_000)
+    assert fetch(server.url + "/gzip").data == body
+    assert fetch(server.url + "/deflate").data == body
+    with pytest.raises(FetchError, match=r"larger than 1 MB .* once unpacked"):
+        fetch(server.url + "/bomb")
+    with pytest.raises(FetchError, match="damaged gzip body"):
+        fetch(server.url + "/broken")
+    cfg, store = feed_store(write_config, server.url + "/gzip")
+    assert len(ingest(cfg, store).added) == 1
+
+
+def test_fetch_errors_are_one_line_fetch_errors(server: Server) -> None:
+    server.routes["/loop"] = lambda h: reply(h, b"", status=302, Location="/loop")
+    server.routes["/garbage"] = lambda h: h.wfile.write(b"\x1b[2J\x00 not http\r\n\r\n")
+    fetch = http_fetcher(5, "test")
+    for path in ("/loop", "/garbage"):
+        with pytest.raises(FetchError) as caught:
+            fetch(server.url + path)
+        message = str(caught.value)
+        assert "\n" not in message and "\x1b" not in message and "\x00" not in message
+    with pytest.raises(FetchError, match="not a valid link"):
+        fetch("http://[::1/feed")
