@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import threading
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,14 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from briefings import config
+from briefings import config, packages
+from briefings.cli import main
 from briefings.decode import decode, decode_xml
 from briefings.errors import FetchError, UnreadableArticle
 from briefings.fetch import http_fetcher
 from briefings.ingest import ingest
 from briefings.store import Store
+from briefings.translate import forget_loaded
 
-from .conftest import SEEDS, ConfigFactory
+from .conftest import SEEDS, ConfigFactory, install_tiny
 
 ARTICLE = (SEEDS / "000_ef1d12a2add07518.txt").read_text(encoding="utf-8")
 LINES = ARTICLE.splitlines()
@@ -243,3 +246,75 @@ def test_fetch_errors_are_one_line_fetch_errors(server: Server) -> None:
         assert "\n" not in message and "\x1b" not in message and "\x00" not in message
     with pytest.raises(FetchError, match="not a valid link"):
         fetch("http://[::1/feed")
+
+
+# -- translation packages ------------------------------------------------------------------
+
+def rezip(src: Path, dst: Path, change: Callable[[str, bytes], bytes]) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, change(info.filename, zin.read(info)))
+    return dst
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert "Traceback" not in captured.err and len(lines) == 1, captured.err
+    return lines[0]
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_deeply_nested_metadata_is_one_line_at_install_and_once_installed(
+        tiny_model: Path, tmp_path: Path, write_config: ConfigFactory,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    deep = rezip(tiny_model, tmp_path / "deep.argosmodel",
+                 lambda name, data: DEEP if name.endswith("metadata.json") else data)
+    assert main(["models", "install", str(deep)]) == 1
+    assert "metadata.json is nested too deeply" in one_error_line(capsys)
+    install_tiny(tiny_model)
+    (packages.installed(packages.packages_dir())[0].path / "metadata.json").write_bytes(DEEP)
+    path = write_config()
+    capsys.readouterr()
+    assert main(["--config", str(path), "models", "list"]) == 0
+    captured = capsys.readouterr()
+    assert "not a package:" in captured.out and "nested too deeply" in captured.out
+    assert main(["dry-run", "--config", str(path), "--summary-only"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "[untranslated]" in captured.out
+
+
+def test_installed_package_whose_vocabulary_does_not_fit_its_weights(
+        tiny_model: Path, write_config: ConfigFactory,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    install_tiny(tiny_model)
+    pkg = packages.installed(packages.packages_dir())[0].path
+    (pkg / "model/shared_vocabulary.json").write_text('["<unk>", "<s>", "</s>", "a"]')
+    forget_loaded()
+    path = write_config()
+    capsys.readouterr()
+    assert main(["dry-run", "--config", str(path), "--format", "text"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    first = captured.out.splitlines()[0]
+    assert first.startswith(f"! the ar->en package at {pkg} cannot be loaded: a trial "
+                            f"translation failed")
+    assert "[untranslated]" in captured.out
+    assert Store(config.load(path).db_path).pending_count() > 0
+    assert main(["ingest", "--config", str(path)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_install_says_what_the_file_is(tiny_model: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "a-folder.argosmodel"
+    folder.mkdir()
+    assert main(["models", "install", str(folder)]) == 1
+    assert one_error_line(capsys).endswith(
+        "a-folder.argosmodel: a directory, not an .argosmodel package file")
+    cut = tmp_path / "cut.argosmodel"
+    cut.write_bytes(tiny_model.read_bytes()[: tiny_model.stat().st_size * 9 // 10])
+    assert main(["models", "install", str(cut)]) == 1
+    assert "incomplete or damaged" in one_error_line(capsys)
