@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import sqlite3
 import threading
 import zipfile
 import zlib
@@ -318,3 +319,30 @@ def test_install_says_what_the_file_is(tiny_model: Path, tmp_path: Path,
     cut.write_bytes(tiny_model.read_bytes()[: tiny_model.stat().st_size * 9 // 10])
     assert main(["models", "install", str(cut)]) == 1
     assert "incomplete or damaged" in one_error_line(capsys)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("edit", "what"), [
+    ("DROP TABLE story_articles", "table story_articles is missing"),
+    ("ALTER TABLE sources DROP COLUMN last_problem", "sources lacks column(s) last_problem"),
+])
+def test_a_store_whose_tables_were_dropped_or_altered_is_refused_in_one_line(
+        edit: str, what: str, write_config: ConfigFactory,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_config()
+    assert main(["ingest", "--config", str(path)]) == 0
+    db_path = config.load(path).db_path
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        db.execute(edit)
+        db.commit()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the main file: compare it
+    before = db_path.read_bytes()
+    capsys.readouterr()
+    for command in (["ingest"], ["digest", "--dry-run"], ["ask", "ليبيا"]):
+        assert main([*command, "--config", str(path)]) == 1
+        line = one_error_line(capsys)
+        assert line == (f"error: store {db_path}: the file is damaged or was edited: {what} "
+                        f"(schema version 9); restore it from a backup, or move it aside (or "
+                        f"set store.path to another file) to start a new store")
+    assert db_path.read_bytes() == before
