@@ -56,12 +56,20 @@ from .delivery import (
     schedule_digest,
     typing,
 )
-from .secrets import TokenRejected, load_token, protect_output
-from .startup import BotApiUnreachable, PerChatUpdates, api_location, connect, reason
+from .secrets import TokenRejected, load_token, protect_output, secrets_of
+from .startup import (
+    BotApiUnreachable,
+    PerChatUpdates,
+    RejectionWatch,
+    api_location,
+    connect,
+    reason,
+)
 
 log = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 MAX_ID_DIGITS = 30  # longer "ids" are not ids: answered as unknown without parsing them
+MAX_CHAT_ID = 2**63 - 1  # SQLite's integers; Telegram's ids are far smaller
 
 COMMANDS = [
     ("start", "subscribe this chat to the daily digest"),
@@ -83,6 +91,9 @@ COMMANDS = [
 async def gate(update: Update, context: Ctx) -> None:
     """Chats not in telegram.allowed_chats get a polite refusal; nothing is stored."""
     chat = update.effective_chat
+    if chat is not None and not -MAX_CHAT_ID <= chat.id <= MAX_CHAT_ID:
+        log.info("update from chat id %s ignored: not a Telegram chat id", chat.id)
+        raise ApplicationHandlerStop
     if chat is None or desk_of(context).allowed(chat.id):
         return
     if update.callback_query:
@@ -275,12 +286,22 @@ async def on_migrate(update: Update, context: Ctx) -> None:
 
 
 async def on_error(update: object, context: Ctx) -> None:
+    watch: RejectionWatch = context.bot_data["token_watch"]
+    if watch.rejected:  # the bot is stopping; run() says why in one line
+        log.debug("after the token was rejected: %s", context.error)
+        return
     if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries
         log.warning("Bot API not reachable while polling (%s); retrying", reason(context.error))
         return
     if update is None and isinstance(context.error, Conflict):
         log.warning("another process is polling with this bot token (%s); retrying",
                     reason(context.error))
+        return
+    if isinstance(context.error, TelegramError):  # the Bot API refused a call: one line
+        chat = update.effective_chat if isinstance(update, Update) else None
+        where = f" in chat {chat.id}" if chat is not None else ""
+        log.warning("while handling %s%s: the Bot API answered: %s", type(update).__name__,
+                    where, reason(context.error))
         return
     log.error("while handling %s: %s", type(update).__name__, context.error,
               exc_info=context.error)
@@ -310,8 +331,10 @@ async def on_shutdown(app: App) -> None:
 
 # -- the one builder ----------------------------------------------------------------------
 def build_application(cfg: Config, token: str, desk: Desk | None = None) -> App:
+    watch = RejectionWatch()
     builder = (
         Application.builder().token(token)
+        .get_updates_request(watch)
         .concurrent_updates(PerChatUpdates())
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
@@ -321,7 +344,8 @@ def build_application(cfg: Config, token: str, desk: Desk | None = None) -> App:
     if cfg.telegram.base_url:
         builder = builder.base_url(cfg.telegram.base_url)
     app = builder.build()
-    app.bot_data.update(desk=desk or Desk(cfg),
+    watch.on_rejected = app.stop_running
+    app.bot_data.update(desk=desk or Desk(cfg), token_watch=watch, secrets=secrets_of(token),
                         worker=ThreadPoolExecutor(1, thread_name_prefix="briefings-poll"),
                         composer=ThreadPoolExecutor(2, thread_name_prefix="briefings-digest"))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=-2)
@@ -361,6 +385,8 @@ def run(cfg: Config) -> int:
         raise TokenRejected(api_location(cfg)) from None
     except TelegramError as exc:  # the Bot API went away between getMe and polling
         raise BotApiUnreachable(api_location(cfg), reason(exc)) from None
+    if app.bot_data["token_watch"].rejected:  # revoked while running: stopped cleanly
+        raise TokenRejected(api_location(cfg))
     return 0
 
 

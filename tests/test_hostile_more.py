@@ -6,10 +6,17 @@ SQLite files in tmp_path, packages are the tiny real model of conftest.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
+import io
+import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -17,7 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from telegram.error import RetryAfter
 
+from bot.secrets import protect_output
 from briefings import config, packages
 from briefings.cli import main
 from briefings.decode import decode, decode_xml
@@ -28,6 +37,10 @@ from briefings.store import Store
 from briefings.translate import forget_loaded
 
 from .conftest import SEEDS, ConfigFactory, install_tiny
+from .fakebotapi import TOKEN, FakeBotAPI
+from .test_bot import running, say, wait_for
+
+SECRET = TOKEN.split(":")[1]
 
 ARTICLE = (SEEDS / "000_ef1d12a2add07518.txt").read_text(encoding="utf-8")
 LINES = ARTICLE.splitlines()
@@ -346,3 +359,97 @@ def test_a_store_whose_tables_were_dropped_or_altered_is_refused_in_one_line(
                         f"(schema version 9); restore it from a backup, or move it aside (or "
                         f"set store.path to another file) to start a new store")
     assert db_path.read_bytes() == before
+
+
+# -- the bot ----------------------------------------------------------------------------------
+
+CHAT = 1001
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotAPI]:
+    s = FakeBotAPI()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def bot_cfg(write_config: ConfigFactory, api: FakeBotAPI) -> config.Config:
+    return config.load(write_config(telegram={"base_url": api.base_url},
+                                    schedule={"poll_every": 3600}))
+
+
+def test_the_token_never_goes_out_in_a_message(api: FakeBotAPI, bot_cfg: config.Config) -> None:
+    async def script() -> None:
+        async with running(bot_cfg):
+            answer = await say(api, CHAT, f"what is {TOKEN} about?")
+            assert "[token]" in answer["text"]
+
+    asyncio.run(script())
+    assert not [m for m in api.sent if TOKEN in m["text"] or SECRET in m["text"]]
+
+
+def test_a_refused_call_in_a_handler_is_one_line_and_odd_chat_ids_are_ignored(
+        api: FakeBotAPI, bot_cfg: config.Config, caplog: pytest.LogCaptureFixture) -> None:
+    async def script() -> None:
+        async with running(bot_cfg):
+            api.fail("sendMessage", 400, "Bad Request: chat not found")
+            api.user_message(CHAT, "/help")
+            await wait_for(lambda: "Chat not found" in caplog.text)
+            api.user_message(2**63, "/start")  # no Telegram chat has this id
+            assert "/start" in (await say(api, CHAT, "/help"))["text"]
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        asyncio.run(script())
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "while handling Update in chat 1001: the Bot API answered: Chat not found" \
+        in caplog.text
+    assert "update from chat id 9223372036854775808 ignored" in caplog.text
+
+
+def test_telegram_errors_logged_with_a_traceback_become_one_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for hook in ("excepthook", "unraisablehook"):
+        monkeypatch.setattr(sys, hook, getattr(sys, hook))
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
+    protect_output(TOKEN)
+    limiter = logging.getLogger("telegram.ext.AIORateLimiter")
+    try:
+        raise RetryAfter(5)
+    except RetryAfter:
+        limiter.exception("Rate limit hit after maximum of 3 retries")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        logging.getLogger("bot.app").exception("while handling Update")
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Rate limit hit after maximum of 3 retries (Flood control "
+                               "exceeded. Retry in 5 seconds)")
+    assert lines[1] == "while handling Update" and "Traceback" in lines[2]  # bugs keep theirs
+
+
+def test_a_token_revoked_while_running_stops_the_bot_in_one_line(
+        api: FakeBotAPI, write_config: ConfigFactory, tmp_path: Path) -> None:
+    path = write_config(telegram={"base_url": api.base_url}, schedule={"poll_every": 3600})
+    log = tmp_path / "bot.log"
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    proc = subprocess.Popen([sys.executable, "-m", "briefings.cli", "run", "--config",
+                             str(path)], env=env, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while len(api.called("getUpdates")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        api.fail("getUpdates", 401, "Unauthorized")
+        assert proc.wait(60) == 2  # it stops by itself
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = log.read_text()
+    assert output.splitlines()[-1] == (f"error: the bot token was rejected by the Bot API at "
+                                       f"{api.base_url}")
+    assert "Traceback" not in output and SECRET not in output
