@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -41,6 +41,7 @@ from telegram.ext import (
 
 from briefings.config import Config
 from briefings.desk import Desk
+from briefings.store import Store
 
 from .delivery import (
     App,
@@ -56,6 +57,7 @@ from .delivery import (
     schedule_digest,
     typing,
 )
+from .failures import on_error
 from .secrets import TokenRejected, load_token, protect_output, secrets_of
 from .startup import (
     BotApiUnreachable,
@@ -285,28 +287,6 @@ async def on_migrate(update: Update, context: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_error(update: object, context: Ctx) -> None:
-    watch: RejectionWatch = context.bot_data["token_watch"]
-    if watch.rejected:  # the bot is stopping; run() says why in one line
-        log.debug("after the token was rejected: %s", context.error)
-        return
-    if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries
-        log.warning("Bot API not reachable while polling (%s); retrying", reason(context.error))
-        return
-    if update is None and isinstance(context.error, Conflict):
-        log.warning("another process is polling with this bot token (%s); retrying",
-                    reason(context.error))
-        return
-    if isinstance(context.error, TelegramError):  # the Bot API refused a call: one line
-        chat = update.effective_chat if isinstance(update, Update) else None
-        where = f" in chat {chat.id}" if chat is not None else ""
-        log.warning("while handling %s%s: the Bot API answered: %s", type(update).__name__,
-                    where, reason(context.error))
-        return
-    log.error("while handling %s: %s", type(update).__name__, context.error,
-              exc_info=context.error)
-
-
 async def on_startup(app: App) -> None:
     desk: Desk = app.bot_data["desk"]
     try:
@@ -370,6 +350,7 @@ def run(cfg: Config) -> int:
     token = load_token(cfg)
     protect_output(token)
     Path(cfg.db_path).parent.mkdir(parents=True, exist_ok=True)
+    Store(cfg.db_path).close()  # a broken store is said before connecting, not after
     app = build_application(cfg, token)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

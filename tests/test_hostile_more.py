@@ -30,14 +30,15 @@ from bot.secrets import protect_output
 from briefings import config, packages
 from briefings.cli import main
 from briefings.decode import decode, decode_xml
-from briefings.errors import FetchError, UnreadableArticle
+from briefings.desk import Desk
+from briefings.errors import FetchError, StoreError, UnreadableArticle
 from briefings.fetch import http_fetcher
 from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.translate import forget_loaded
 
 from .conftest import SEEDS, ConfigFactory, install_tiny
-from .fakebotapi import TOKEN, FakeBotAPI
+from .fakebotapi import TOKEN, FakeBotAPI, closed_port_url
 from .test_bot import running, say, wait_for
 
 SECRET = TOKEN.split(":")[1]
@@ -453,3 +454,43 @@ def test_a_token_revoked_while_running_stops_the_bot_in_one_line(
     assert output.splitlines()[-1] == (f"error: the bot token was rejected by the Bot API at "
                                        f"{api.base_url}")
     assert "Traceback" not in output and SECRET not in output
+
+
+def test_a_store_fault_in_a_handler_is_one_line_and_the_chat_is_told(
+        api: FakeBotAPI, bot_cfg: config.Config, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Desk, n: int) -> list[str]:
+        raise StoreError(self.cfg.db_path, "the file is damaged or truncated (database disk "
+                         "image is malformed)", "restore it from a backup")
+
+    monkeypatch.setattr(Desk, "latest", broken)
+
+    async def script() -> None:
+        async with running(bot_cfg):
+            answer = await say(api, CHAT, "/latest")
+            assert answer["text"].startswith("Sorry, I can't answer right now")
+            assert str(bot_cfg.db_path) not in answer["text"]  # no server paths in chats
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        asyncio.run(script())
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.exc_info is None
+    assert record.getMessage() == (f"while handling Update in chat {CHAT}: store "
+                                   f"{bot_cfg.db_path}: the file is damaged or truncated "
+                                   f"(database disk image is malformed); restore it from a "
+                                   f"backup")
+
+
+def test_the_bot_says_its_store_is_broken_before_connecting(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    path = write_config(telegram={"base_url": closed_port_url(), "startup_retry_seconds": 30})
+    db = config.load(path).db_path
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_text("not a database\n" * 50)
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    done = subprocess.run([sys.executable, "-m", "briefings.cli", "run", "--config", str(path)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"error: store {db}: not an SQLite database (file is "
+                                        f"not a database); move it aside or set store.path "
+                                        f"to another file"]
