@@ -494,3 +494,14 @@ def test_the_bot_says_its_store_is_broken_before_connecting(
     assert done.stderr.splitlines() == [f"error: store {db}: not an SQLite database (file is "
                                         f"not a database); move it aside or set store.path "
                                         f"to another file"]
+
+
+def test_a_package_index_nested_too_deeply_is_one_line(
+        server: Server, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from argostranslate import settings
+
+    server.routes["/index.json"] = lambda h: reply(h, DEEP, ctype="application/json")
+    monkeypatch.setattr(settings, "remote_package_index", server.url + "/index.json")
+    assert main(["models", "install"]) == 1
+    assert "cannot read the Argos package index" in one_error_line(capsys)
