@@ -505,3 +505,19 @@ def test_a_package_index_nested_too_deeply_is_one_line(
     monkeypatch.setattr(settings, "remote_package_index", server.url + "/index.json")
     assert main(["models", "install"]) == 1
     assert "cannot read the Argos package index" in one_error_line(capsys)
+
+
+# -- config -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("section", "values", "message"), [
+    ("store", {"path": ""}, "store.path: expected a path, or null for the default; got ''"),
+    ("translate", {"packages_dir": " "}, "translate.packages_dir: expected a path"),
+    ("telegram", {"token_file": ""}, "telegram.token_file: expected a path"),
+    ("digest", {"title": "Briefing\nfake line"}, "digest.title: expected one line of printable"),
+])
+def test_empty_paths_and_a_multi_line_title_are_refused_not_silently_defaulted(
+        section: str, values: dict[str, str], message: str, write_config: ConfigFactory,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_config(**{section: values})
+    assert main(["dry-run", "--config", str(path)]) == 2
+    assert one_error_line(capsys).startswith(f"error: {path}: {message}")
