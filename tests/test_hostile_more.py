@@ -34,7 +34,7 @@ from briefings.desk import Desk
 from briefings.errors import FetchError, StoreError, UnreadableArticle
 from briefings.fetch import http_fetcher
 from briefings.ingest import ingest
-from briefings.store import Store
+from briefings.store import MIGRATIONS, Store
 from briefings.translate import forget_loaded
 
 from .conftest import SEEDS, ConfigFactory, install_tiny
@@ -96,7 +96,7 @@ def reply(h: BaseHTTPRequestHandler, body: bytes, status: int = 200,
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
+def web() -> Iterator[Server]:
     s = Server()
     yield s
     s.close()
@@ -177,12 +177,12 @@ def test_folder_skips_foreign_and_mixed_files_and_keeps_the_good_one(
 # -- feeds: one bad character reference must not lose the whole feed ----------------------
 
 def test_invalid_character_references_do_not_lose_the_feed(
-        server: Server, write_config: ConfigFactory) -> None:
-    body = rss(item("خبر أول &#xD800;", server.url + "/1", variant(11)),
-               item("خبر ثان &#55357;&#56832;", server.url + "/2", variant(12)),
-               item("خبر ثالث &#1114112;&#0;", server.url + "/3", variant(13)))
-    server.routes["/feed"] = lambda h: reply(h, body.encode())
-    cfg, store = feed_store(write_config, server.url + "/feed")
+        web: Server, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر أول &#xD800;", web.url + "/1", variant(11)),
+               item("خبر ثان &#55357;&#56832;", web.url + "/2", variant(12)),
+               item("خبر ثالث &#1114112;&#0;", web.url + "/3", variant(13)))
+    web.routes["/feed"] = lambda h: reply(h, body.encode())
+    cfg, store = feed_store(write_config, web.url + "/feed")
     report = ingest(cfg, store)
     titles = [a.headline for a in store.articles(report.added)]
     assert titles == ["خبر أول", "خبر ثان 😀", "خبر ثالث"]
@@ -201,14 +201,14 @@ def cut_short(body: bytes) -> Route:
 
 
 def test_a_response_cut_short_is_an_error_not_a_short_article(
-        server: Server, write_config: ConfigFactory) -> None:
-    body = rss(item("خبر أول", server.url + "/1", variant(21)),
-               item("خبر ثان", server.url + "/2", variant(22))).encode()
-    server.routes["/feed"] = cut_short(body)
+        web: Server, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر أول", web.url + "/1", variant(21)),
+               item("خبر ثان", web.url + "/2", variant(22))).encode()
+    web.routes["/feed"] = cut_short(body)
     fetch = http_fetcher(5, "test")
     with pytest.raises(FetchError, match=r"incomplete response: \d+ of \d+ bytes"):
-        fetch(server.url + "/feed")
-    cfg, store = feed_store(write_config, server.url + "/feed")
+        fetch(web.url + "/feed")
+    cfg, store = feed_store(write_config, web.url + "/feed")
     report = ingest(cfg, store)
     assert report.added == []
     assert "incomplete response" in report.failed_sources[0]
@@ -216,47 +216,47 @@ def test_a_response_cut_short_is_an_error_not_a_short_article(
 
 
 def test_a_page_cut_short_is_a_page_failure_not_a_stored_fragment(
-        server: Server, write_config: ConfigFactory) -> None:
+        web: Server, write_config: ConfigFactory) -> None:
     page = ("<html><body><article><h1>عنوان</h1>" + "".join(
         f"<p>{line}</p>" for line in variant(23).splitlines()) + "</article></body></html>")
-    server.routes["/page"] = cut_short(page.encode())
-    server.routes["/feed"] = lambda h: reply(h, rss(item("خبر", server.url + "/page",
+    web.routes["/page"] = cut_short(page.encode())
+    web.routes["/feed"] = lambda h: reply(h, rss(item("خبر", web.url + "/page",
                                                          "نص قصير")).encode())
-    cfg, store = feed_store(write_config, server.url + "/feed")
+    cfg, store = feed_store(write_config, web.url + "/feed")
     report = ingest(cfg, store)
     assert report.added == []
     assert any("full text not fetched: incomplete response" in line for line in report.skipped)
-    assert store.url_failure(server.url + "/page") is not None
+    assert store.url_failure(web.url + "/page") is not None
 
 
 def test_a_compressed_body_is_unpacked_within_the_size_cap(
-        server: Server, write_config: ConfigFactory) -> None:
-    body = rss(item("خبر مضغوط", server.url + "/1", variant(31))).encode()
-    server.routes["/gzip"] = lambda h: reply(h, gzip.compress(body), Content_Encoding="gzip")
-    server.routes["/deflate"] = lambda h: reply(h, zlib.compress(body),
+        web: Server, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر مضغوط", web.url + "/1", variant(31))).encode()
+    web.routes["/gzip"] = lambda h: reply(h, gzip.compress(body), Content_Encoding="gzip")
+    web.routes["/deflate"] = lambda h: reply(h, zlib.compress(body),
                                                 Content_Encoding="deflate")
     bomb = gzip.compress(b"<rss>" + b" " * 5_000_000)
-    server.routes["/bomb"] = lambda h: reply(h, bomb, Content_Encoding="gzip")
-    server.routes["/broken"] = lambda h: reply(h, gzip.compress(body)[:-40],
+    web.routes["/bomb"] = lambda h: reply(h, bomb, Content_Encoding="gzip")
+    web.routes["/broken"] = lambda h: reply(h, gzip.compress(body)[:-40],
                                                Content_Encoding="gzip")
     fetch = http_fetcher(5, "test", max_bytes=1_000_000)
-    assert fetch(server.url + "/gzip").data == body
-    assert fetch(server.url + "/deflate").data == body
+    assert fetch(web.url + "/gzip").data == body
+    assert fetch(web.url + "/deflate").data == body
     with pytest.raises(FetchError, match=r"larger than 1 MB .* once unpacked"):
-        fetch(server.url + "/bomb")
+        fetch(web.url + "/bomb")
     with pytest.raises(FetchError, match="damaged gzip body"):
-        fetch(server.url + "/broken")
-    cfg, store = feed_store(write_config, server.url + "/gzip")
+        fetch(web.url + "/broken")
+    cfg, store = feed_store(write_config, web.url + "/gzip")
     assert len(ingest(cfg, store).added) == 1
 
 
-def test_fetch_errors_are_one_line_fetch_errors(server: Server) -> None:
-    server.routes["/loop"] = lambda h: reply(h, b"", status=302, Location="/loop")
-    server.routes["/garbage"] = lambda h: h.wfile.write(b"\x1b[2J\x00 not http\r\n\r\n")
+def test_fetch_errors_are_one_line_fetch_errors(web: Server) -> None:
+    web.routes["/loop"] = lambda h: reply(h, b"", status=302, Location="/loop")
+    web.routes["/garbage"] = lambda h: h.wfile.write(b"\x1b[2J\x00 not http\r\n\r\n")
     fetch = http_fetcher(5, "test")
     for path in ("/loop", "/garbage"):
         with pytest.raises(FetchError) as caught:
-            fetch(server.url + path)
+            fetch(web.url + path)
         message = str(caught.value)
         assert "\n" not in message and "\x1b" not in message and "\x00" not in message
     with pytest.raises(FetchError, match="not a valid link"):
@@ -357,7 +357,8 @@ def test_a_store_whose_tables_were_dropped_or_altered_is_refused_in_one_line(
         assert main([*command, "--config", str(path)]) == 1
         line = one_error_line(capsys)
         assert line == (f"error: store {db_path}: the file is damaged or was edited: {what} "
-                        f"(schema version 9); restore it from a backup, or move it aside (or "
+                        f"(schema version {len(MIGRATIONS)}); restore it from a backup, or move "
+                        f"it aside (or "
                         f"set store.path to another file) to start a new store")
     assert db_path.read_bytes() == before
 
@@ -497,12 +498,12 @@ def test_the_bot_says_its_store_is_broken_before_connecting(
 
 
 def test_a_package_index_nested_too_deeply_is_one_line(
-        server: Server, monkeypatch: pytest.MonkeyPatch,
+        web: Server, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from argostranslate import settings
 
-    server.routes["/index.json"] = lambda h: reply(h, DEEP, ctype="application/json")
-    monkeypatch.setattr(settings, "remote_package_index", server.url + "/index.json")
+    web.routes["/index.json"] = lambda h: reply(h, DEEP, ctype="application/json")
+    monkeypatch.setattr(settings, "remote_package_index", web.url + "/index.json")
     assert main(["models", "install"]) == 1
     assert "cannot read the Argos package index" in one_error_line(capsys)
 
