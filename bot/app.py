@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -41,6 +41,7 @@ from telegram.ext import (
 
 from briefings.config import Config
 from briefings.desk import Desk
+from briefings.store import Store
 
 from .delivery import (
     App,
@@ -56,12 +57,21 @@ from .delivery import (
     schedule_digest,
     typing,
 )
-from .secrets import TokenRejected, load_token, protect_output
-from .startup import BotApiUnreachable, PerChatUpdates, api_location, connect, reason
+from .failures import on_error
+from .secrets import TokenRejected, load_token, protect_output, secrets_of
+from .startup import (
+    BotApiUnreachable,
+    PerChatUpdates,
+    RejectionWatch,
+    api_location,
+    connect,
+    reason,
+)
 
 log = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 MAX_ID_DIGITS = 30  # longer "ids" are not ids: answered as unknown without parsing them
+MAX_CHAT_ID = 2**63 - 1  # SQLite's integers; Telegram's ids are far smaller
 
 COMMANDS = [
     ("start", "subscribe this chat to the daily digest"),
@@ -83,6 +93,9 @@ COMMANDS = [
 async def gate(update: Update, context: Ctx) -> None:
     """Chats not in telegram.allowed_chats get a polite refusal; nothing is stored."""
     chat = update.effective_chat
+    if chat is not None and not -MAX_CHAT_ID <= chat.id <= MAX_CHAT_ID:
+        log.info("update from chat id %s ignored: not a Telegram chat id", chat.id)
+        raise ApplicationHandlerStop
     if chat is None or desk_of(context).allowed(chat.id):
         return
     if update.callback_query:
@@ -274,18 +287,6 @@ async def on_migrate(update: Update, context: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_error(update: object, context: Ctx) -> None:
-    if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries
-        log.warning("Bot API not reachable while polling (%s); retrying", reason(context.error))
-        return
-    if update is None and isinstance(context.error, Conflict):
-        log.warning("another process is polling with this bot token (%s); retrying",
-                    reason(context.error))
-        return
-    log.error("while handling %s: %s", type(update).__name__, context.error,
-              exc_info=context.error)
-
-
 async def on_startup(app: App) -> None:
     desk: Desk = app.bot_data["desk"]
     try:
@@ -310,8 +311,10 @@ async def on_shutdown(app: App) -> None:
 
 # -- the one builder ----------------------------------------------------------------------
 def build_application(cfg: Config, token: str, desk: Desk | None = None) -> App:
+    watch = RejectionWatch()
     builder = (
         Application.builder().token(token)
+        .get_updates_request(watch)
         .concurrent_updates(PerChatUpdates())
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
@@ -321,7 +324,8 @@ def build_application(cfg: Config, token: str, desk: Desk | None = None) -> App:
     if cfg.telegram.base_url:
         builder = builder.base_url(cfg.telegram.base_url)
     app = builder.build()
-    app.bot_data.update(desk=desk or Desk(cfg),
+    watch.on_rejected = app.stop_running
+    app.bot_data.update(desk=desk or Desk(cfg), token_watch=watch, secrets=secrets_of(token),
                         worker=ThreadPoolExecutor(1, thread_name_prefix="briefings-poll"),
                         composer=ThreadPoolExecutor(2, thread_name_prefix="briefings-digest"))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=-2)
@@ -346,6 +350,7 @@ def run(cfg: Config) -> int:
     token = load_token(cfg)
     protect_output(token)
     Path(cfg.db_path).parent.mkdir(parents=True, exist_ok=True)
+    Store(cfg.db_path).close()  # a broken store is said before connecting, not after
     app = build_application(cfg, token)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -361,6 +366,8 @@ def run(cfg: Config) -> int:
         raise TokenRejected(api_location(cfg)) from None
     except TelegramError as exc:  # the Bot API went away between getMe and polling
         raise BotApiUnreachable(api_location(cfg), reason(exc)) from None
+    if app.bot_data["token_watch"].rejected:  # revoked while running: stopped cleanly
+        raise TokenRejected(api_location(cfg))
     return 0
 
 

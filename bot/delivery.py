@@ -35,6 +35,8 @@ from briefings.desk import Desk, html_to_text
 from briefings.schedule_util import parse_hhmm
 from briefings.store import utcnow
 
+from .secrets import redact
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Ctx = ContextTypes.DEFAULT_TYPE
@@ -110,7 +112,11 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
     """Send one message: flood waits, network retries with backoff, plain-text fallback, and
     a group that became a supergroup followed to its new id (the returned message's chat).
 
-    Forbidden propagates (the caller unsubscribes the chat)."""
+    Forbidden propagates (the caller unsubscribes the chat). The bot token never goes out in
+    a message, whoever typed it or whatever article holds it."""
+    secrets: list[str] = app.bot_data.get("secrets", [])
+    text = redact(text, secrets)
+    fallback = redact(fallback, secrets) if fallback else fallback
     delay = 1.0
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:

@@ -19,6 +19,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+from telegram.error import TelegramError
+
 from briefings.config import Config
 from briefings.errors import BriefingsError, TokenMissing
 
@@ -98,12 +100,30 @@ class RedactingFormatter(logging.Formatter):
         return redact(self.inner.format(record), self.secrets)
 
 
+class TelegramErrorsOneLine(logging.Filter):
+    """A Telegram error logged with its traceback (python-telegram-bot does so when a flood
+    wait outlasts its retries, or polling meets a rejected token) becomes one line: the
+    message and the error. These are the Bot API's answers, not bugs; other exceptions keep
+    their tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, TelegramError):
+            text = " ".join(str(exc).split())[:300] or type(exc).__name__
+            record.msg, record.args = f"{record.getMessage()} ({text})", None
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def protect_output(token: str) -> None:
-    """Mask the token in all logging and in uncaught-exception reports."""
+    """Mask the token in all logging and in uncaught-exception reports; Telegram errors are
+    logged in one line."""
     secrets = secrets_of(token)
     for handler in logging.getLogger().handlers:
         if not isinstance(handler.formatter, RedactingFormatter):
             handler.setFormatter(RedactingFormatter(handler.formatter, secrets))
+        if not any(isinstance(f, TelegramErrorsOneLine) for f in handler.filters):
+            handler.addFilter(TelegramErrorsOneLine())
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

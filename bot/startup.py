@@ -9,15 +9,17 @@ that could not be reached and why.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor
+from telegram.request import HTTPXRequest
 
 from briefings.config import Config
 from briefings.errors import BriefingsError
@@ -125,3 +127,28 @@ class PerChatUpdates(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+class RejectionWatch(HTTPXRequest):
+    """The connection getUpdates uses. When the Bot API rejects the token while the bot runs
+    (revoked in @BotFather), python-telegram-bot's polling loop would die with a traceback
+    and leave the bot running deaf, its tasks pending at exit. Here a 401/404 answer calls
+    ``on_rejected`` (the bot stops cleanly and says so in one line) and is handed to the
+    polling loop as a plain server error, which it logs and retries until the stop."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+        self.rejected = False
+        self.on_rejected: Callable[[], None] | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code not in (401, 404):
+            return code, payload
+        if not self.rejected:
+            self.rejected = True
+            log.debug("getUpdates answered %s: the token was rejected; stopping", code)
+            if self.on_rejected is not None:
+                self.on_rejected()
+        return 503, json.dumps({"ok": False, "error_code": 503,
+                                "description": "the bot token was rejected"}).encode()

@@ -88,6 +88,13 @@ def check(cfg: Config) -> None:
     if not cfg.digest.title.strip() or len(cfg.digest.title) > TITLE_MAX:
         raise ConfigError("digest.title", f"expected a title of 1 to {TITLE_MAX} characters, "
                                           f"got {len(cfg.digest.title)}")
+    if not cfg.digest.title.isprintable():  # it heads every message, on one line
+        raise ConfigError("digest.title", f"expected one line of printable characters, got "
+                                          f"{cfg.digest.title!r}")
+    for key in ("store.path", "translate.packages_dir", "telegram.token_file"):
+        value = value_at(cfg, key)
+        if value is not None and not value.strip():  # would silently mean the default
+            raise ConfigError(key, f"expected a path, or null for the default; got {value!r}")
     _check_time(cfg.schedule.digest_time, "schedule.digest_time")
     _check_timezone(cfg.schedule.timezone, "schedule.timezone")
     _check_telegram(cfg)

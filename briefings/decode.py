@@ -15,8 +15,9 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .decodecheck import clean_charrefs, cp1256_problem
 from .errors import UnreadableArticle
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,9 @@ def decode(data: bytes, where: str, declared: str | None = None) -> Decoded:
     if "\ufffd" in text or printable < 0.97 or letters < 0.4:
         raise UnreadableArticle(f"{where}: binary data or an unknown encoding, not text "
                                 f"(tried UTF-8, UTF-16 and Windows-1256)")
+    problem = cp1256_problem(data, text)
+    if problem:
+        raise UnreadableArticle(f"{where}: not UTF-8, UTF-16 or Windows-1256 text ({problem})")
     log.info("%s: decoded as Windows-1256", where)
     return Decoded(text, "cp1256")
 
@@ -91,6 +95,12 @@ def decode_xml(data: bytes, where: str, declared: str | None = None) -> tuple[by
         declared = found.group(2).decode("ascii") if found else None
     result = decode(data, where, declared)
     text = _XML_DECL_TEXT.sub(r'\1"utf-8"', result.text, count=1)
+    # feedparser's fallback parser crashes on a reference to a surrogate or past U+10FFFF
+    # (the whole feed would be lost for one entry): drop what no XML may contain
+    text, dropped = clean_charrefs(text)
+    if dropped:
+        note = f"{dropped} invalid character reference(s) dropped"
+        result = replace(result, note=f"{result.note}; {note}" if result.note else note)
     return text.encode("utf-8"), result
 
 
@@ -192,6 +202,9 @@ def _declared(data: bytes, declared: str, where: str) -> Decoded | None:
     text = _strict(data, codec)
     if text is None or _control_share(text) > 0.01:
         log.info("%s: not valid %s as declared, detecting the encoding", where, declared)
+        return None
+    if codec == "cp1256" and cp1256_problem(data, text):
+        log.info("%s: declared %s, but does not read as Windows-1256", where, declared)
         return None
     if codec in _LATIN and _arabic_share(data.decode("cp1256", errors="replace")) > 0.5:
         # an old server default (Apache's AddDefaultCharset ISO-8859-1) over Arabic text

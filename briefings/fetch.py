@@ -29,7 +29,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from .errors import FetchError
+from .httpbody import check_complete, declared_length, unpack
 from .store import UrlFailure, utcnow
+from .text import printable
 
 ALLOWED_SCHEMES = ("http", "https")
 CHUNK = 64 * 1024
@@ -37,7 +39,10 @@ CHUNK = 64 * 1024
 
 def disallowed(url: str) -> str | None:
     """Why ``url`` may not be fetched (not http or https), or None when it may."""
-    scheme = urllib.parse.urlsplit(url.strip()).scheme.lower()
+    try:
+        scheme = urllib.parse.urlsplit(url.strip()).scheme.lower()
+    except ValueError as exc:  # e.g. http://[::1 (an unclosed IPv6 address)
+        return f"not a valid link: {_reason(exc)}"
     if scheme in ALLOWED_SCHEMES:
         return None
     if not scheme:
@@ -163,11 +168,14 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(conn, req, context=self._context)  # type: ignore[attr-defined]
 
 
-def _reason(reason: object) -> str:
+def _reason(reason: object, limit: int = 300) -> str:
+    """One line: an exception with its type, or a server's reason phrase, whitespace squashed
+    (urllib's redirect-loop message has line breaks), control characters escaped (a
+    garbage status line), cut to ``limit`` characters."""
+    text = printable(" ".join(str(reason).split()))
     if isinstance(reason, BaseException):
-        text = " ".join(str(reason).split())
-        return f"{type(reason).__name__}: {text}" if text else type(reason).__name__
-    return str(reason)
+        text = f"{type(reason).__name__}: {text}" if text else type(reason).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
@@ -215,15 +223,18 @@ def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -
         why = disallowed(url)
         if why:
             raise FetchError(why)
-        req = urllib.request.Request(url.strip(), headers={"User-Agent": user_agent,
-                                                           "Accept": "*/*"})
+        try:
+            req = urllib.request.Request(url.strip(), headers={"User-Agent": user_agent,
+                                                               "Accept": "*/*"})
+        except ValueError as exc:
+            raise FetchError(f"not a valid link: {_reason(exc)}") from None
         deadline = _Deadline(timeout)
         req.deadline = deadline  # type: ignore[attr-defined]
         try:
             with opener.open(req, timeout=timeout) as resp:
-                length = resp.headers.get("Content-Length")
-                if length and length.strip().isdigit() and int(length) > max_bytes:
-                    raise FetchError(f"{too_large}: {size_text(int(length))}")
+                length = declared_length(resp.headers.get("Content-Length"))
+                if length is not None and length > max_bytes:
+                    raise FetchError(f"{too_large}: {size_text(length)}")
                 chunks: list[bytes] = []
                 size = 0
                 while size <= max_bytes:
@@ -237,16 +248,19 @@ def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -
                     raise deadline.error()
                 if size > max_bytes:
                     raise FetchError(too_large)
-                return Response(url=resp.geturl(), data=b"".join(chunks),
+                check_complete(size, length)
+                data = unpack(b"".join(chunks), resp.headers.get("Content-Encoding"),
+                              max_bytes, too_large)
+                return Response(url=resp.geturl(), data=data,
                                 content_type=resp.headers.get("Content-Type"),
                                 charset=resp.headers.get_content_charset())
         except FetchError:
             raise
         except urllib.error.HTTPError as exc:
             exc.close()
-            raise FetchError(f"HTTP {exc.code} {exc.reason}") from None
+            raise FetchError(f"HTTP {exc.code} {_reason(exc.reason)}") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
-            reason = getattr(exc, "reason", None) or exc
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if deadline.expired or isinstance(reason, TimeoutError):
                 raise deadline.error() from None
             raise FetchError(_reason(reason)) from None

@@ -48,8 +48,10 @@ def missing_file(package_dir: Path) -> str | None:
 
 
 def load(package_dir: Path, params: dict[str, Any] | None = None, *,
-         target_prefix: str = "", trial: bool = False) -> LoadedModels:
-    """Load both models; ``trial`` also translates one token, which exercises the decoder.
+         target_prefix: str = "", trial: bool = True) -> LoadedModels:
+    """Load both models; ``trial`` (the default) also translates one token, which exercises
+    the decoder: a vocabulary that does not match the weights loads fine and fails only
+    when translating, which must not happen in the middle of every ingest and digest.
 
     Raises PackageBroken with a reason naming the file, or BadComputeType.
     """

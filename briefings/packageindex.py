@@ -37,7 +37,8 @@ def install_from_index(directory: Path, from_code: str, to_code: str,
             index = json.loads(resp.read())
         if not isinstance(index, list):
             raise ValueError(f"a JSON {json_type(index)}, not a list of packages")
-    except (OSError, http.client.HTTPException, ValueError) as exc:
+    except (OSError, http.client.HTTPException, ValueError, RecursionError) as exc:
+        # RecursionError: JSON nested too deeply to be an index
         raise ModelInstallError(f"cannot read the Argos package index at {index_url}: "
                                 f"{one_line(exc)}") from None
     candidates = [c for c in map(_index_entry, index)

@@ -82,6 +82,8 @@ def parse_metadata(raw: bytes) -> Metadata:
         data = json.loads(raw)
     except ValueError as exc:  # also UnicodeDecodeError
         raise ValueError(f"metadata.json is not JSON: {one_line(exc)}") from None
+    except RecursionError:
+        raise ValueError("metadata.json is nested too deeply to be package metadata") from None
     if not isinstance(data, dict):
         raise ValueError(f"metadata.json is a JSON {json_type(data)}, not an object")
 
@@ -173,12 +175,14 @@ def find(directory: Path, from_code: str, to_code: str) -> InstalledPackage:
 def _read_archive(path: Path, name: str) -> tuple[zipfile.ZipFile, str, Metadata]:
     """The open archive, its top folder and its metadata; ModelInstallError when unusable."""
     if not path.is_file():
-        raise ModelInstallError(f"{name}: no such file")
+        what = "a directory" if path.is_dir() else "not a regular file" if path.exists() \
+            else "no such file"
+        raise ModelInstallError(f"{name}: {what}" + ("" if what == "no such file" else
+                                                      ", not an .argosmodel package file"))
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, *_ZIP_ERRORS) as exc:
-        raise ModelInstallError(f"{name}: not an .argosmodel (not a zip archive: "
-                                f"{one_line(exc)})") from None
+        raise ModelInstallError(f"{name}: {_not_a_zip(path, exc)}") from None
     try:
         names = [n for n in zf.namelist() if PurePosixPath(n).parts]
         for member in names:
@@ -211,6 +215,16 @@ def _read_archive(path: Path, name: str) -> tuple[zipfile.ZipFile, str, Metadata
     except BaseException:
         zf.close()
         raise
+
+
+def _not_a_zip(path: Path, exc: BaseException) -> str:
+    """Why a file is not a usable zip: one that starts like a zip but lacks its directory
+    (which zip keeps at the end) was cut short."""
+    with contextlib.suppress(OSError), path.open("rb") as f:
+        if f.read(4) == b"PK\x03\x04":
+            return (f"not an .argosmodel: incomplete or damaged ({path.stat().st_size} bytes; "
+                    f"its zip directory is missing, as in a file cut short): copy it again")
+    return f"not an .argosmodel (not a zip archive: {one_line(exc)})"
 
 
 def _extract(zf: zipfile.ZipFile, dest: Path, name: str) -> None:

@@ -6,6 +6,7 @@ in its own transaction. Writes that belong together share one transaction.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -263,6 +264,21 @@ class UrlFailure:
     next_try_at: datetime | None  # None: given up
 
 
+@functools.cache
+def _expected_schema() -> dict[str, frozenset[str]]:
+    """The tables and columns the migrations create (built once, in memory)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for migration in MIGRATIONS:
+            migration(db)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = "
+                                           "'table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: frozenset(r[1] for r in db.execute(f"PRAGMA table_info({t})"))
+                for t in tables}
+    finally:
+        db.close()
+
+
 def _fault(path: Path, exc: sqlite3.DatabaseError) -> sqlite3.DatabaseError:
     """The ``StoreError`` for a store fault, else the error itself."""
     return StoreError.from_sqlite(path, exc) or exc
@@ -306,6 +322,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.migrate()
+            self._check_schema()
         except BaseException:
             self.db.close()
             raise
@@ -338,6 +355,21 @@ class Store:
             raise StoreError(self.path, "an SQLite database, but not a briefings store "
                              f"(tables: {', '.join(sorted(tables)[:5])})",
                              "set store.path to another file")
+
+    def _check_schema(self) -> None:
+        """Every table and column the migrations made is there: a store whose tables were
+        dropped or altered (by hand, or by damage that left the file readable) is refused at
+        open, in one line, rather than failing in the middle of a run."""
+        for table, columns in _expected_schema().items():
+            found = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            missing = sorted(columns - found)
+            if missing:
+                what = f"table {table} is missing" if not found else \
+                    f"{table} lacks column(s) {', '.join(missing)}"
+                raise StoreError(self.path, f"the file is damaged or was edited: {what} "
+                                 f"(schema version {self.schema_version()})",
+                                 "restore it from a backup, or move it aside (or set "
+                                 "store.path to another file) to start a new store")
 
     # -- plumbing ---------------------------------------------------------
     @contextmanager

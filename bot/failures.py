@@ -1,0 +1,50 @@
+"""What the bot does with an error no handler dealt with: each kind in one line, a
+traceback only for what is a bug; the chat that asked is told when the server failed it."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Update
+from telegram.error import Conflict, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from briefings.errors import BriefingsError
+
+from .delivery import reply
+from .startup import RejectionWatch, reason
+
+log = logging.getLogger(__name__)
+Ctx = ContextTypes.DEFAULT_TYPE
+
+SORRY = ("Sorry, I can't answer right now: something is wrong on the server. Its operator "
+         "can see what in the bot's log.")
+
+
+async def on_error(update: object, context: Ctx) -> None:
+    watch: RejectionWatch = context.bot_data["token_watch"]
+    if watch.rejected:  # the bot is stopping; run() says why in one line
+        log.debug("after the token was rejected: %s", context.error)
+        return
+    if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries
+        log.warning("Bot API not reachable while polling (%s); retrying", reason(context.error))
+        return
+    if update is None and isinstance(context.error, Conflict):
+        log.warning("another process is polling with this bot token (%s); retrying",
+                    reason(context.error))
+        return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    where = f"{type(update).__name__}" + (f" in chat {chat.id}" if chat is not None else "")
+    if isinstance(context.error, TelegramError):  # the Bot API refused a call: one line
+        log.warning("while handling %s: the Bot API answered: %s", where,
+                    reason(context.error))
+        return
+    if isinstance(context.error, BriefingsError):  # e.g. the store broke: says what to do
+        log.error("while handling %s: %s", where, context.error)
+        if chat is not None and isinstance(update, Update):
+            with contextlib.suppress(TelegramError, BriefingsError):
+                await reply(update, context, [SORRY])
+        return
+    log.error("while handling %s: %s", type(update).__name__, context.error,
+              exc_info=context.error)
