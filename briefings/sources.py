@@ -10,6 +10,7 @@ import calendar
 import io
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -120,8 +121,11 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
                       ) -> RawArticle:
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(html, url=url, include_comments=False,
-                                            with_metadata=True)
+    # No extensive date search: it guesses (an undated page got 2014-01-01); unknown is
+    # better than wrong.
+    extracted = trafilatura.bare_extraction(
+        html, url=url, include_comments=False, with_metadata=True,
+        date_extraction_params={"extensive_search": False, "original_date": True})
     doc = extracted.as_dict() if extracted is not None and not isinstance(extracted, dict) \
         else (extracted or {})
     if not doc.get("text"):
@@ -133,31 +137,79 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
     )
 
 
+MAX_DEPTH = 32  # folder levels under a source's folder; deeper ones are reported, not read
+
+
 def read_folder(source: str, folder: Path, problems: Problems) -> Iterator[RawArticle]:
     if not folder.is_dir():
-        raise SourceError(f"source {source!r}: folder {folder} does not exist")
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.suffix.lower() not in SUFFIXES or path.name.startswith("."):
-            continue
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise SourceError(f"source {source!r}: folder {folder} {what}")
+    for path in _files(folder, problems):
+        where = location(path)
         try:
             data = path.read_bytes()
             html = path.suffix.lower() in {".html", ".htm"}
-            found = decode(data, str(path), html_charset(data) if html else None)
+            found = decode(data, where, html_charset(data) if html else None)
             text = found.text
             if found.note:
-                problems.add(str(path), f"{found.note}; the rest of the text is kept")
+                problems.add(where, f"{found.note}; the rest of the text is kept")
             if path.suffix.lower() == ".json":
-                yield from articles_from_json(source, path, text, problems)
+                yield from articles_from_json(source, Path(where), text, problems)
             elif html:
-                yield article_from_html(source, str(path), text)
+                yield article_from_html(source, where, text)
             else:
                 if path.suffix.lower() == ".md":
                     text = strip_markdown(text)
-                yield RawArticle(source=source, location=str(path), text=text)
+                yield RawArticle(source=source, location=where, text=text)
         except UnreadableArticle as exc:
-            problems.add(str(path), f"skipped: {exc}".replace(f"{path}: ", ""))
+            problems.add(where, f"skipped: {exc}".replace(f"{where}: ", ""))
         except Exception as exc:  # one file never stops the folder
-            problems.add(str(path), f"skipped: {describe(exc)}")
+            problems.add(where, f"skipped: {describe(exc)}")
+
+
+def location(path: Path) -> str:
+    """The path as text that can be stored and shown: a file name that is not valid UTF-8
+    keeps its odd bytes as escapes (\\xff) instead of failing as 'surrogates not allowed'."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _files(folder: Path, problems: Problems) -> list[Path]:
+    """Article files under ``folder``, sorted: walked without recursion, to MAX_DEPTH levels;
+    links are followed only to files inside the folder (a link to /etc/passwd is not read)."""
+    root = folder.resolve()
+    found: list[Path] = []
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError as exc:
+            problems.add(location(here), f"skipped: folder not readable ({exc.strerror})")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if depth + 1 > MAX_DEPTH:
+                        problems.add(location(path), f"skipped: more than {MAX_DEPTH} folder "
+                                     "levels deep")
+                    elif not entry.name.startswith("."):
+                        stack.append((path, depth + 1))
+                    continue
+                if path.suffix.lower() not in SUFFIXES or entry.name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not target.is_relative_to(root):
+                        problems.add(location(path), "skipped: a link to a file outside the "
+                                     "source's folder")
+                        continue
+                if path.is_file():
+                    found.append(path)
+            except (OSError, RuntimeError) as exc:  # a link loop, a vanished file
+                problems.add(location(path), f"skipped: {describe(exc)}")
+    return sorted(found)
 
 
 def describe(exc: BaseException) -> str:
@@ -191,6 +243,8 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
     except Exception as exc:  # network, HTTP, timeout, too large, binary: retried next poll
         why = str(exc).removeprefix(f"{url}: ")
         raise SourceError(f"feed {source!r} ({url}): {why}") from exc
+    if not data.strip():
+        raise SourceError(f"feed {source!r} ({url}): empty response")
     if found.note:
         problems.add(url, found.note)
     # a stream, not bytes: feedparser would open bytes that name a local file
@@ -237,7 +291,8 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
             published = _struct_date(entry[key])
             break
     raw = RawArticle(source=source, location=link or url, text=body, url=link,
-                     title=entry.get("title"), outlet=outlet, author=entry.get("author"),
+                     title=_plain(entry.get("title")), outlet=outlet,
+                     author=_plain(entry.get("author")),
                      published=published)
     if not link or len(body) >= full_text_below:
         return raw
@@ -266,6 +321,13 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
     return RawArticle(source=source, location=link, text=page.text, url=link,
                       title=raw.title or page.title, outlet=outlet or page.outlet,
                       author=raw.author or page.author, published=published or page.published)
+
+
+def _plain(value: Any) -> str | None:
+    """A feed's short text field (title, author) without markup or entities."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(_html_to_text(value).split()) if "<" in value or "&" in value else value
 
 
 def _html_to_text(fragment: str) -> str:

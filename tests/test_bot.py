@@ -68,6 +68,12 @@ async def say(server: FakeBotAPI, chat: int, text: str, **kw: Any) -> dict[str, 
     before = len(server.messages_to(chat))
     server.user_message(chat, text, **kw)
     msgs = await wait_for(lambda: server.messages_to(chat)[before:])
+    # A reply may come in several parts: let them all arrive, so that the next say() does
+    # not take this reply's second part for its own answer.
+    count = 0
+    while count != len(server.messages_to(chat)):
+        count = len(server.messages_to(chat))
+        await asyncio.sleep(0.3)
     return dict(msgs[0])
 
 

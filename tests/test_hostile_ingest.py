@@ -179,3 +179,60 @@ def test_hostile_file_names_are_printed_escaped(write_config: ConfigFactory, tmp
     assert "evil\\nINFO fake log line.txt" in err and "clear\\x1b[2J.txt" in err
     assert "gpj\\u202etxt.txt" in err
     assert "1 new" in err
+
+
+def test_folder_walk_links_depth_and_odd_names(write_config: ConfigFactory, tmp_path: Path
+                                                ) -> None:
+    import os
+
+    folder = _folder(tmp_path, "inbox", {"good.txt": f"خبر جيد\n{GOOD}\n"})
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"سر\n{GOOD} {GOOD}\n", encoding="utf-8")
+    (folder / "leak.txt").symlink_to(secret)  # a link out of the folder is not read
+    (folder / "inside.txt").symlink_to(folder / "good.txt")  # a link inside is fine
+    deep = folder
+    for i in range(40):  # deeper than MAX_DEPTH: reported, and the rest is still read
+        deep = deep / f"d{i}"
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text(f"عميق\n{GOOD}\n", encoding="utf-8")
+    odd = os.fsencode(folder) + b"/bad\xff.txt"  # not valid UTF-8
+    with open(odd, "wb") as f:
+        f.write(f"اسم غريب\n{GOOD} وتفاصيل مختلفة.\n".encode())
+    one_line = " ".join([GOOD] * 3)  # an article that lost its line breaks
+    (folder / "one_line.txt").write_text(one_line, encoding="utf-8")
+    cfg = config.load(write_config(sources=[{"name": "inbox", "type": "folder",
+                                             "path": str(folder)}]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    stored = {Path(a.location).name: a for a in store.articles(report.added)}
+    assert "bad\\xff.txt" in stored and "one_line.txt" in stored and "good.txt" in stored
+    assert "leak.txt" not in stored and "deep.txt" not in stored
+    assert stored["one_line.txt"].headline.startswith("أعلنت وزارة الصحة")
+    assert any("leak.txt: skipped: a link to a file outside" in line for line in report.skipped)
+    assert any("folder levels deep" in line for line in report.skipped)
+
+
+def test_empty_feed_and_markup_in_titles(feeds: FeedServer, write_config: ConfigFactory) -> None:
+    long_body = f"<p>{BODY}</p>" * 6
+    items = (f"<item><title>&lt;b&gt;عنوان&lt;/b&gt; &amp;amp; خبر</title>"
+             f"<link>{feeds.url}/x</link><description><![CDATA[{long_body}]]></description>"
+             f"</item>")
+    feeds.routes["/feed"] = (200, "application/rss+xml", _rss(feeds.url, items))
+    feeds.routes["/empty"] = (200, "application/rss+xml", "")
+    cfg = config.load(write_config(sources=[
+        {"name": "empty", "type": "rss", "url": f"{feeds.url}/empty"},
+        {"name": "feed", "type": "rss", "url": f"{feeds.url}/feed"}]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert [a.headline for a in store.articles(report.added)] == ["عنوان & خبر"]
+    assert report.failed_sources and "empty response" in report.failed_sources[0]
+    health = {r["name"]: r for r in store.sources_health()}
+    assert "empty response" in health["empty"]["last_error"]
+
+
+def test_an_undated_page_gets_no_guessed_date(tmp_path: Path) -> None:
+    from briefings.sources import article_from_html
+
+    html = ("<html><head><title>خبر</title></head><body><article><p>"
+            + f"{GOOD} " * 5 + "</p><p>2014</p></article></body></html>")
+    assert article_from_html("s", "x.html", html).published is None
