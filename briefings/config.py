@@ -276,7 +276,10 @@ def load(path: str | Path | None = None) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(where, f"malformed YAML: {problem}", str(p)) from None
+        raise ConfigError(where, f"malformed YAML: {' '.join(problem.split())}",
+                          str(p)) from None
+    except RecursionError:
+        raise ConfigError("(file)", "malformed YAML: nested too deeply", str(p)) from None
     if data is None:  # empty, or only comments: say so rather than run on silent defaults
         log.warning("%s is empty: using the defaults", p)
     return from_mapping(data, p.resolve().parent, str(p))
@@ -289,6 +292,10 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a key must be a name, not {type(key).__name__}",
+                    key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark)

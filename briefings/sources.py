@@ -305,6 +305,10 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
         page = article_from_html(source, link, found.text, link)
         if not page.text.strip():
             raise UnreadableArticle("no article text found on the page")
+        longest = max(len(page.text.strip()), len(body.strip()))
+        if longest < min_teaser:  # too short to store: backed off like a failure, not
+            raise UnreadableArticle(  # fetched again on every poll
+                f"too little text on the page ({len(page.text.strip())} characters)")
     except Exception as exc:
         why = str(exc).removeprefix(f"{link}: ") if isinstance(exc, BriefingsError) \
             else describe(exc)

@@ -185,3 +185,19 @@ def test_limits_are_inclusive_and_documented_zeroes_are_accepted(tmp_path: Path)
                     {"name": "folder", "type": "folder", "path": str(SEEDS)}],
     }, tmp_path)
     assert cfg.ingest.max_fetch_bytes == 10_000_000 and cfg.summarize.min_words == 0
+
+
+@pytest.mark.parametrize("text", [
+    "? [a, b]\n: 1\n",                     # a list as a key (unhashable): was a TypeError
+    "a: " + "[" * 5000 + "]" * 5000 + "\n",  # nested 5000 deep: was a RecursionError
+    "store:\n  path: \"a\x00b\"\n",         # a NUL character: the message was two lines
+])
+def test_hostile_yaml_is_one_line(text: str, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from briefings.cli import main
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["--config", str(path), "models", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and err.startswith("error: ")

@@ -236,3 +236,19 @@ def test_an_undated_page_gets_no_guessed_date(tmp_path: Path) -> None:
     html = ("<html><head><title>خبر</title></head><body><article><p>"
             + f"{GOOD} " * 5 + "</p><p>2014</p></article></body></html>")
     assert article_from_html("s", "x.html", html).published is None
+
+
+def test_a_page_with_too_little_text_is_backed_off(feeds: FeedServer,
+                                                    write_config: ConfigFactory) -> None:
+    items = (f"<item><title>خبر قصير</title><link>{feeds.url}/short</link>"
+             f"<description>تشويق</description></item>")
+    feeds.routes["/feed"] = (200, "application/rss+xml", _rss(feeds.url, items))
+    feeds.routes["/short"] = (200, "text/html", "<html><body><article><p>جملة قصيرة جدا."
+                              "</p></article></body></html>")
+    cfg = config.load(write_config(sources=[{"name": "feed", "type": "rss",
+                                             "url": f"{feeds.url}/feed"}]))
+    store = Store(cfg.db_path)
+    first = ingest(cfg, store)
+    assert any("too little text" in line for line in first.skipped)
+    ingest(cfg, store)
+    assert [p for p, _ in feeds.requests].count("/short") == 1  # not fetched every poll
