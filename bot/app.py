@@ -304,6 +304,7 @@ async def on_startup(app: App) -> None:
 
 
 async def on_shutdown(app: App) -> None:
+    app.bot_data["desk"].stopping.set()  # a poll in progress stops after its current chunk
     for pool in ("worker", "composer"):
         executor: ThreadPoolExecutor = app.bot_data[pool]
         executor.shutdown(wait=False, cancel_futures=True)

@@ -14,11 +14,14 @@ from typing import Any
 from . import compose
 from .answer import Answer, Hit
 from .models import Citation
+from .text import printable
 
 ECHO = 200  # characters of the question repeated in a reply
 
 
 def short(text: str, limit: int = ECHO) -> str:
+    """Someone's text repeated back: cut to ``limit``, control and bidi characters escaped."""
+    text = printable(text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

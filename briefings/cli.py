@@ -26,7 +26,7 @@ from .ingest import IngestReport
 from .modelload import missing_file
 from .outlets import registry
 from .store import Store
-from .text import printable
+from .text import normalize, printable
 
 log = logging.getLogger(__name__)
 err = Console(stderr=True, soft_wrap=True)
@@ -174,7 +174,7 @@ def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
 
     from . import answer, answer_render
 
-    question = " ".join(" ".join(args.question).split())
+    question = " ".join(normalize(" ".join(args.question)).split())  # no control/bidi chars
     if not question:
         err.print("ask: the question is empty", highlight=False)
         return 2
@@ -235,6 +235,17 @@ def _command(argv: Sequence[str]) -> str | None:
     return rest[0] if rest else None
 
 
+def _hours(value: str) -> int:
+    """--hours: a whole number of hours from 1 to ten years' worth."""
+    try:
+        hours = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= hours <= 87_600:
+        raise argparse.ArgumentTypeError(f"expected 1 to 87600 hours, got {value}")
+    return hours
+
+
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="briefings", description=__doc__)
     p.add_argument("--config", "-c", help="config file (default: ./config.yaml or "
@@ -261,7 +272,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     g = sub.add_parser("digest", help="compose a briefing from what is stored")
     g.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     g.add_argument("--dry-run", action="store_true", help="print it instead of sending")
-    g.add_argument("--hours", type=int, help="window (default: digest.window_hours)")
+    g.add_argument("--hours", type=_hours, help="window (default: digest.window_hours)")
     g.add_argument("--format", choices=["html", "text", "json"],
                    help="json: one JSON object on stdout (see the README)")
     g.set_defaults(func=cmd_digest)
@@ -269,8 +280,10 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list or install translation packages")
     m.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     msub = m.add_subparsers(dest="models_cmd", required=True)
-    msub.add_parser("list", help="installed language packages")
+    lst = msub.add_parser("list", help="installed language packages")
+    lst.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     inst = msub.add_parser("install", help="install ar->en from the Argos index, or FILE")
+    inst.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     inst.add_argument("file", nargs="?", help="a local .argosmodel file (air-gapped servers)")
     m.set_defaults(func=cmd_models)
 

@@ -69,6 +69,14 @@ def html_to_text(message: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", message))
 
 
+# Sentences a poll sends to the model between two looks at ``Desk.stopping`` (each chunk is
+# committed): a few seconds of work, so a shut-down never waits for a whole backlog.
+POLL_CHUNK = 64
+
+
+class _Stopping(Exception):
+    """Raised between translation chunks of a poll when the bot is shutting down."""
+
 class Desk:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
@@ -79,6 +87,7 @@ class Desk:
         # time (several chats) must not give the same new article two stories.
         self._group_lock = threading.Lock()
         self.last_poll: datetime | None = None
+        self.stopping = threading.Event()  # set at shut-down: a poll stops between chunks
 
     # -- plumbing ---------------------------------------------------------------
     @property
@@ -332,6 +341,10 @@ class Desk:
         return ["\n".join(lines)]
 
     # -- polling ------------------------------------------------------------------
+    def _unless_stopping(self, done: int, total: int) -> None:
+        if self.stopping.is_set():
+            raise _Stopping
+
     def poll(self) -> PollReport:
         """Read every source, group the new articles and translate what is pending."""
         report = pipeline.run_ingest(self.store, self.cfg)
@@ -339,7 +352,12 @@ class Desk:
             with self._group_lock:
                 cluster.group(self.store, report.added, self.cfg.summarize)
         engine = self.engine(retry=True)
-        translated = pipeline.translate_rest(self.store, engine, self.cfg)
+        try:
+            translated = pipeline.translate_rest(self.store, engine, self.cfg,
+                                                 self._unless_stopping, POLL_CHUNK)
+        except _Stopping:  # shutting down: what was translated is committed, the rest waits
+            log.info("poll: translation stopped for shut-down; the rest stays pending")
+            translated = TranslateReport()
         answer.prepare(self.store, self.cfg)  # the next question finds the new sentences indexed
         self.last_poll = utcnow()
         return PollReport(report, translated, engine.missing)

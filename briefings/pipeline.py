@@ -107,12 +107,15 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
 
 
 def translate_rest(store: Store, engine: Engine, cfg: Config,
-                   progress: Progress | None = None) -> TranslateReport:
-    """Everything still pending, e.g. the bodies of articles after their digest went out."""
+                   progress: Progress | None = None, chunk_size: int | None = None
+                   ) -> TranslateReport:
+    """Everything still pending, e.g. the bodies of articles after their digest went out.
+
+    Each chunk is committed; ``progress`` is called after each, and may raise to stop."""
     if engine.translator is None:
         return TranslateReport()
-    return translate_pending(store, engine.translator, None, cfg.translate.chunk_size, progress,
-                             priority=False)
+    return translate_pending(store, engine.translator, None,
+                             chunk_size or cfg.translate.chunk_size, progress, priority=False)
 
 
 def recent_articles(store: Store, cfg: Config, sources: Sequence[str] | None = None,

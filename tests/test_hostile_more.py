@@ -522,3 +522,19 @@ def test_empty_paths_and_a_multi_line_title_are_refused_not_silently_defaulted(
     path = write_config(**{section: values})
     assert main(["dry-run", "--config", str(path)]) == 2
     assert one_error_line(capsys).startswith(f"error: {path}: {message}")
+
+
+def test_cli_arguments_from_a_hostile_world(cfg: config.Config, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    from briefings.cli import main
+
+    path = str(cfg.base_dir / "config.yaml")
+    with pytest.raises(SystemExit) as exit_:  # argparse: one usage line, exit 2
+        main(["--config", path, "digest", "--dry-run", "--hours", "99999999999999999999"])
+    assert exit_.value.code == 2
+    assert "expected 1 to 87600 hours" in capsys.readouterr().err
+    assert main(["models", "list", "--config", path]) == 0  # --config after the subcommand
+    capsys.readouterr()
+    assert main(["--config", path, "ask", "\x1b[2J\u202eمن فاز؟"]) == 0
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out + out.err and "\u202e" not in out.out + out.err

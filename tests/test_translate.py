@@ -306,3 +306,36 @@ def test_a_dead_runs_claims_expire(tiny_model: Path, cfg: config.Config, store: 
     assert mine
     report = translate_pending(store, tr)
     assert report.left_to_others == 0 and store.pending_count() == 0
+
+
+def test_a_poll_stops_translating_at_shut_down(tiny_model: Path, cfg: config.Config,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefings import desk as desk_module
+    from briefings.desk import Desk
+
+    monkeypatch.setattr(desk_module, "POLL_CHUNK", 8)  # the seeds hold ~35 sentences
+    install_tiny(tiny_model)
+    desk = Desk(cfg)
+    calls: list[int] = []
+    real = desk.engine().translator
+    assert real is not None
+
+    class Stopper:  # the shut-down comes while the first chunk is being translated
+        key = real.key
+
+        def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]:
+            calls.append(len(sentences))
+            if len(calls) == 1:
+                desk.stopping.set()
+            out: list[str] = real.translate(sentences, priority=priority)
+            return out
+
+    desk.engine().translator = Stopper()  # type: ignore[assignment]
+    report = desk.poll()
+    assert len(report.ingest.added) == 2  # ingest and grouping went on
+    assert calls == [8]  # one chunk, then it stopped
+    pending = desk.store.pending_count()
+    assert pending > 0 and report.translated.sentences == 0
+    desk.stopping.clear()
+    desk.poll()  # the next run picks up the rest
+    assert desk.store.pending_count() == 0
