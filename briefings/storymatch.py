@@ -26,6 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Terms in at most this many articles always count as identifying: a small window (a new
+# store, a quiet source) cannot tell names from topic words by their share of articles.
+RARE_FLOOR = 10.0
+
 
 @dataclass(frozen=True)
 class Doc:
@@ -100,7 +104,7 @@ def _space(rows: Sequence[tuple[np.ndarray, np.ndarray]], v: int, p: Params) -> 
     order = np.argsort(doc_terms, kind="stable")  # by term, docs ascending within a term
     term_ptr = np.zeros(v + 1, dtype=np.int64)
     np.cumsum(df.astype(np.int64), out=term_ptr[1:])
-    rare = df <= max(2.0, p.rare_df * n)
+    rare = df <= max(RARE_FLOOR, p.rare_df * n)
     return _Space(doc_ptr, doc_terms, w, term_ptr, doc_of[order], w[order], rare)
 
 
