@@ -56,7 +56,7 @@ def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
         old.close()
 
     store = Store(path)
-    assert store.schema_version() == 10
+    assert store.schema_version() == len(store_mod.MIGRATIONS)
     for table, rows in before.items():
         assert store.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -73,4 +73,29 @@ def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
         db.execute("DELETE FROM articles WHERE id = ?", (b,))
     assert store.sentences([b]).get(b, []) == []
     assert store.stories_of([b]) == {}
+    store.close()
+
+
+def test_dedup_migration_keeps_learned_samples_of_a_store_with_migration_12(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # migration 12 (learned boilerplate) landed before this one: its outlet_samples rows
+    # reference articles(id) and must survive the rebuild of the articles table
+    path = tmp_path / "db.sqlite3"
+    at = store_mod.MIGRATIONS.index(store_mod._m010_dedup_per_outlet)
+    with monkeypatch.context() as m:
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:at])
+        old = Store(path)
+        src = old.source_id("s", "folder", ".")
+        a = old.add_article(src, _article("Okaz", "https://a/1"))
+        assert a
+        with old.transaction() as db:
+            db.execute("INSERT INTO outlet_samples (article_id, outlet, keys) VALUES (?, ?, ?)",
+                       (a, "Okaz", "[]"))
+        old.close()
+    store = Store(path)
+    assert [r[0] for r in store.db.execute("SELECT article_id FROM outlet_samples")] == [a]
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with store.transaction() as db:
+        db.execute("DELETE FROM articles WHERE id = ?", (a,))
+    assert store.db.execute("SELECT count(*) FROM outlet_samples").fetchone()[0] == 0
     store.close()
