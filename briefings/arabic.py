@@ -5,7 +5,8 @@ The API is small on purpose (story grouping, summaries and answers share it):
 * ``stem(word)``: the light stem of one word (folded first, so raw words are fine);
 * ``terms(text)``: the stems of a text's content words, in order (stop words, one-letter
   words and bare numbers left out); ``numbers=True`` keeps numbers of two digits or more;
-* ``stop_words()``: Arabic (folded) and English stop words.
+* ``stop_words()``: Arabic (folded) and English stop words;
+* ``ordinals(text)``: the ordinal numbers ("first" ... "tenth") a text names as words.
 
 The stemmer is a "light" one (in the manner of Larkey's Light10): it removes what is
 attached to a word, never touches the root pattern, and always leaves at least three
@@ -40,6 +41,14 @@ _SUFFIXES: tuple[tuple[str, int], ...] = tuple(sorted((
     ("ان", 5), ("يه", 3), ("يا", 3),
     ("ه", 3), ("ي", 3), ("ا", 3),
 ), key=lambda kv: -len(kv[0])))
+# Ordinal words (folded; masculine and feminine, bare or with the article) -> number.
+_ORDINALS = {
+    f"{article}{stem}{ending}": n
+    for n, stem in enumerate(("اول", "ثاني", "ثالث", "رابع", "خامس", "سادس", "سابع", "ثامن",
+                              "تاسع", "عاشر"), start=1)
+    for article in ("", "ال")
+    for ending in (("", "ي") if n == 1 else ("", "ه"))
+}
 _NOT_ARABIC = re.compile("[^\u0621-\u064a]")
 _DIGITS = str.maketrans({**{chr(0x0660 + d): str(d) for d in range(10)},
                          **{chr(0x06F0 + d): str(d) for d in range(10)}})
@@ -96,3 +105,10 @@ def terms(text: str, numbers: bool = False) -> list[str]:
             continue
         out.append(stem(w))
     return out
+
+
+def ordinals(text: str) -> frozenset[int]:
+    """The ordinals a text names as words: "أول طائرة" -> {1}, "الطائرة الثالثة" -> {3}.
+    Two headlines that number different steps (the first relief plane, the second) report
+    two events of one kind."""
+    return frozenset(n for w in words(text) if (n := _ORDINALS.get(w)) is not None)

@@ -17,12 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import numpy as np
-
 from . import arabic
 from .config import SummarizeConfig
 from .store import Store, utcnow
-from .storymatch import Doc, Encoder, Params, assign
+from .storymatch import Doc, Encoded, Encoder, Params, assign
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +29,30 @@ stem = arabic.stem
 stop_words = arabic.stop_words
 terms = arabic.terms
 
-# Stored terms: VERSION, headline terms, HEAD_END, body terms. Terms are \w+ runs, so
-# neither marker can be a term; terms stored without VERSION (an older stemmer) are
-# derived again.
-VERSION = "~2"
+# Stored terms: VERSION, the headline's ordinals as ORDINAL + number, headline terms,
+# HEAD_END, body terms. Terms are \w+ runs, so no marker can be a term; terms stored
+# without this VERSION (an older stemmer or layout) are derived again.
+VERSION = "~3"
+ORDINAL = "#"
 MAX_VOCABULARY = 1_000_000  # distinct terms a process remembers before starting afresh
 HEAD_END = "|"
 
 
 def article_doc_terms(headline: str, body: str) -> list[str]:
     """The stored form of an article's terms."""
-    return [VERSION, *arabic.terms(headline, numbers=True), HEAD_END,
-            *arabic.terms(body, numbers=True)]
+    return [VERSION, *(f"{ORDINAL}{n}" for n in sorted(arabic.ordinals(headline))),
+            *arabic.terms(headline, numbers=True), HEAD_END, *arabic.terms(body, numbers=True)]
 
 
-def _split(stored: list[str]) -> tuple[list[str], list[str]] | None:
+def _split(stored: list[str]) -> tuple[list[str], list[str], frozenset[int]] | None:
+    """(headline terms, body terms, headline ordinals) of stored terms, or None if stale."""
     if not stored or stored[0] != VERSION or HEAD_END not in stored:
         return None
     cut = stored.index(HEAD_END)
-    return stored[1:cut], stored[cut + 1:]
+    head = stored[1:cut]
+    marks = [t for t in head if t.startswith(ORDINAL)]
+    ordinals = frozenset(int(t[len(ORDINAL):]) for t in marks if t[len(ORDINAL):].isdigit())
+    return head[len(marks):], stored[cut + 1:], ordinals
 
 
 @dataclass
@@ -59,11 +62,11 @@ class _Memo:
 
     docs: dict[int, Doc] = field(default_factory=dict)
     encoder: Encoder = field(default_factory=Encoder)
-    encoded: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    encoded: dict[int, Encoded] = field(default_factory=dict)
     params: Params | None = None
 
     def encode(self, article_ids: Sequence[int], p: Params
-               ) -> list[tuple[np.ndarray, np.ndarray]]:
+               ) -> list[Encoded]:
         if p != self.params:
             self.encoded.clear()
             self.params = p
@@ -99,9 +102,9 @@ def article_docs(store: Store, article_ids: Sequence[int]) -> dict[int, Doc]:
             store.save_terms(derived)
             split.update((a, _split(t)) for a, t in derived.items())
         for art in store.articles(missing):
-            parts = split.get(art.id) or ([], [])
+            head, body, ordinals = split.get(art.id) or ([], [], frozenset())
             when = art.published or art.ingested_at
-            memo.docs[art.id] = Doc(parts[0], parts[1], when.timestamp() / 3600)
+            memo.docs[art.id] = Doc(head, body, when.timestamp() / 3600, ordinals)
     return {a: memo.docs[a] for a in article_ids if a in memo.docs}
 
 
@@ -110,6 +113,7 @@ def params(cfg: SummarizeConfig) -> Params:
                   headline_weight=cfg.story_headline_weight,
                   lead_terms=cfg.story_lead_terms, lead_weight=cfg.story_lead_weight,
                   shared_terms=cfg.story_shared_terms, rare_df=cfg.story_rare_share,
+                  link_threshold=cfg.story_link_similarity, link_terms=cfg.story_link_terms,
                   time_scale_hours=cfg.story_time_scale_hours)
 
 

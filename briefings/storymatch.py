@@ -1,4 +1,4 @@
-"""Which story a new article belongs to: weighted term vectors and a two-part merge test.
+"""Which story a new article belongs to: weighted term vectors and a merge test.
 
 Pure computation (numpy, no store): ``assign`` takes every article of the window in
 order, the first ones already in stories, and gives each new one a story.
@@ -6,16 +6,28 @@ order, the first ones already in stories, and gives each new one a story.
 * A term's weight is ``(1 + log tf) * idf``, with the idf from the window's document
   frequencies: news vocabulary common across the window (results, quarter, meeting,
   minister) weighs little, what names one event (names, places, numbers, rare words)
-  much. Headline terms count ``headline_weight`` times (a headline names its event).
+  much. Headline terms count ``headline_weight`` times (a headline names its event), the
+  lead's (the body's first ``lead_terms``) ``lead_weight`` times. A window of fewer than
+  ``PRIOR_DOCS`` articles gets the idf of that many: two articles cannot tell a name from
+  a topic word by how many of them use it (with a window's own idf, two reports of one
+  event would weigh the words they share least).
 * Similarities of the new article to every earlier one come from term postings (one
   ``bincount`` per article). Articles published more than ``time_scale_hours`` apart are
   less likely to report one event: past that, their similarity is divided by
   ``1 + (hours apart - scale) / scale`` (halved at twice the scale).
 * The article joins the story it is most similar to on average (average link, so stories
-  do not chain through one article each) only if that mean reaches ``threshold``, its
-  best-matching member reaches ``best_threshold``, and it shares at least
-  ``shared_terms`` identifying (rare) terms with that member: two companies' quarterly
-  results share topic words, not names or numbers.
+  do not chain through one article each) only if that mean reaches ``threshold`` and its
+  best-matching member passes one of two tests:
+
+  - close wording: similarity ``best_threshold`` and ``shared_terms`` identifying (rare)
+    terms shared anywhere: two companies' quarterly results share topic words, not names
+    or numbers;
+  - the same facts in other words: similarity ``link_threshold`` and ``link_terms``
+    identifying terms in both articles' headline or lead, one of them in both headlines
+    (a paraphrase keeps the who and where; a lookalike keeps only the what).
+
+  Neither passes when the two headlines number different steps of one kind of thing
+  ("first" vs "second" relief plane): ``Doc.ordinals`` are disjoint.
 """
 
 from __future__ import annotations
@@ -26,9 +38,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Terms in at most this many articles always count as identifying: a small window (a new
-# store, a quiet source) cannot tell names from topic words by their share of articles.
+# Terms in at most this many articles always count as identifying for the close-wording
+# test: a small window (a new store, a quiet source) cannot tell names from topic words by
+# their share of articles. The other-words test, which asks for less similarity, takes in
+# small windows only terms of no more articles than the two compared.
 RARE_FLOOR = 10.0
+LINK_FLOOR = 2.0
+# A window of fewer articles weighs terms as if it had this many (see the module doc).
+PRIOR_DOCS = 10
+HEAD, LEAD, BODY = 2, 1, 0  # where a term of a doc is (its first place)
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,7 @@ class Doc:
     head: Sequence[str]  # headline terms
     body: Sequence[str]  # body terms, in order
     hours: float | None = None  # publication (or ingest) time, hours since the epoch
+    ordinals: frozenset[int] = frozenset()  # "first", "second"... in the headline
 
 
 @dataclass(frozen=True)
@@ -43,21 +62,27 @@ class Params:
     threshold: float = 0.2  # mean cosine to the story's members
     best_threshold: float = 0.5  # cosine to the best-matching member
     headline_weight: float = 4.0
-    lead_terms: int = 40  # the body's first terms (the news lead) count lead_weight times
+    lead_terms: int = 50  # the body's first terms (the news lead) count lead_weight times
     lead_weight: float = 2.0
     shared_terms: int = 1  # identifying terms shared with the best-matching member
+    link_threshold: float = 0.3  # ... or this cosine to it and, in headlines and leads,
+    link_terms: int = 3  # this many identifying terms shared, one in both headlines
     rare_df: float = 0.02  # "identifying": in at most this share of the window's articles
     time_scale_hours: float = 24.0  # kept within this time apart, halved at twice it (0: off)
 
 
+Encoded = tuple[np.ndarray, np.ndarray, np.ndarray]  # term ids, raw weights, zones
+
+
 class Encoder:
-    """Term ids (a vocabulary kept as long as the encoder) and raw weights of docs."""
+    """Term ids (a vocabulary kept as long as the encoder), raw weights and zones of docs."""
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
 
-    def encode(self, d: Doc, p: Params) -> tuple[np.ndarray, np.ndarray]:
-        """(term ids, ``(1 + log tf)`` times the headline or lead weight) of one doc."""
+    def encode(self, d: Doc, p: Params) -> Encoded:
+        """Term ids, ``(1 + log tf)`` times the headline or lead weight, and where each
+        term is (HEAD, LEAD or BODY) of one doc."""
         vocab = self.vocab
         counts: dict[int, float] = {}
         for t in d.body:
@@ -69,10 +94,10 @@ class Encoder:
             counts[i] = counts.get(i, 0.0) + 1.0
         ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        boost = np.fromiter((p.headline_weight if i in head else
-                             p.lead_weight if i in lead else 1.0 for i in counts),
-                            dtype=np.float64, count=len(counts))
-        return ids, (1.0 + np.log(tf)) * boost
+        zone = np.fromiter((HEAD if i in head else LEAD if i in lead else BODY
+                            for i in counts), dtype=np.int8, count=len(counts))
+        boost = np.array([1.0, p.lead_weight, p.headline_weight])[zone]
+        return ids, (1.0 + np.log(tf)) * boost, zone
 
 
 @dataclass
@@ -82,21 +107,24 @@ class _Space:
     doc_ptr: np.ndarray
     doc_terms: np.ndarray
     doc_w: np.ndarray
+    doc_zone: np.ndarray
     term_ptr: np.ndarray
     term_docs: np.ndarray
     term_w: np.ndarray
-    rare: np.ndarray  # bool per term
+    rare: np.ndarray  # bool per term: identifying for the close-wording test
+    distinct: np.ndarray  # ... for the other-words test
 
 
-def _space(rows: Sequence[tuple[np.ndarray, np.ndarray]], v: int, p: Params) -> _Space:
+def _space(rows: Sequence[Encoded], v: int, p: Params) -> _Space:
     n = len(rows)
     lengths = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=n)
     doc_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=doc_ptr[1:])
     doc_terms = np.concatenate([r[0] for r in rows]) if n else np.zeros(0, np.int64)
     raw = np.concatenate([r[1] for r in rows]) if n else np.zeros(0)
+    zone = np.concatenate([r[2] for r in rows]) if n else np.zeros(0, np.int8)
     df = np.bincount(doc_terms, minlength=v).astype(np.float64)
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    idf = np.log((1.0 + max(n, PRIOR_DOCS)) / (1.0 + df)) + 1.0
     w = raw * idf[doc_terms]
     doc_of = np.repeat(np.arange(n), lengths)
     norms = np.sqrt(np.bincount(doc_of, w * w, minlength=n))
@@ -105,7 +133,9 @@ def _space(rows: Sequence[tuple[np.ndarray, np.ndarray]], v: int, p: Params) -> 
     term_ptr = np.zeros(v + 1, dtype=np.int64)
     np.cumsum(df.astype(np.int64), out=term_ptr[1:])
     rare = df <= max(RARE_FLOOR, p.rare_df * n)
-    return _Space(doc_ptr, doc_terms, w, term_ptr, doc_of[order], w[order], rare)
+    distinct = df <= max(LINK_FLOOR, p.rare_df * n)
+    return _Space(doc_ptr, doc_terms, w, zone, term_ptr, doc_of[order], w[order], rare,
+                  distinct)
 
 
 def _ranges(ptr: np.ndarray, items: np.ndarray) -> np.ndarray:
@@ -120,7 +150,7 @@ def _ranges(ptr: np.ndarray, items: np.ndarray) -> np.ndarray:
 
 
 def assign(docs: Sequence[Doc], stories: Sequence[int | None], p: Params,
-           encoded: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+           encoded: Sequence[Encoded] | None = None,
            encoder: Encoder | None = None) -> list[tuple[int, float]]:
     """Stories for the docs whose entry in ``stories`` is None (the rest keep theirs).
 
@@ -151,7 +181,7 @@ def assign(docs: Sequence[Doc], stories: Sequence[int | None], p: Params,
             apart = np.abs(np.nan_to_num(hours - hours[i], nan=0.0))
             sims = sims / (1.0 + np.maximum(apart - p.time_scale_hours, 0.0)
                            / p.time_scale_hours)
-        k, sim = _choose(space, own, sims, label, sizes, p)
+        k, sim = _choose(space, docs, i, sims, label, sizes, p)
         if k < 0:
             k = len(ids)
             ids.append(-(1 + i))
@@ -162,27 +192,45 @@ def assign(docs: Sequence[Doc], stories: Sequence[int | None], p: Params,
     return out
 
 
-def _choose(space: _Space, own: np.ndarray, sims: np.ndarray, label: np.ndarray,
-            sizes: np.ndarray, p: Params) -> tuple[int, float]:
+def _choose(space: _Space, docs: Sequence[Doc], i: int, sims: np.ndarray,
+            label: np.ndarray, sizes: np.ndarray, p: Params) -> tuple[int, float]:
     """The story label to join, or -1; and the mean similarity to it (or the best mean)."""
     members = np.flatnonzero((label >= 0) & (sims > 0))
     if not len(members):
         return -1, 0.0
     mean = np.bincount(label[members], sims[members], minlength=len(sizes)) / \
         np.maximum(sizes, 1.0)
-    rare_own: set[int] | None = None
     for k in np.argsort(-mean, kind="stable"):
         if mean[k] < p.threshold:
             break
         in_story = members[label[members] == k]
         best = int(in_story[np.argmax(sims[in_story])])
-        if sims[best] < p.best_threshold:
+        steps, other_steps = docs[i].ordinals, docs[best].ordinals
+        if steps and other_steps and not steps & other_steps:
             continue
-        if p.shared_terms > 0:
-            if rare_own is None:
-                rare_own = set(own[space.rare[own]].tolist())
-            other = space.doc_terms[space.doc_ptr[best]:space.doc_ptr[best + 1]]
-            if len(rare_own.intersection(other.tolist())) < p.shared_terms:
-                continue
-        return int(k), float(mean[k])
+        if _passes(space, i, best, float(sims[best]), p):
+            return int(k), float(mean[k])
     return -1, float(mean.max())
+
+
+def _passes(space: _Space, i: int, j: int, sim: float, p: Params) -> bool:
+    """The pair test of the module doc, for doc ``i`` and its story's best member ``j``."""
+    if sim < min(p.best_threshold, p.link_threshold):
+        return False
+    a, b = slice(space.doc_ptr[i], space.doc_ptr[i + 1]), slice(space.doc_ptr[j],
+                                                                space.doc_ptr[j + 1])
+    terms_a, terms_b = space.doc_terms[a], space.doc_terms[b]
+    if sim >= p.best_threshold:
+        rare_a = terms_a[space.rare[terms_a]]
+        if len(np.intersect1d(rare_a, terms_b, assume_unique=True)) >= p.shared_terms:
+            return True
+    if sim < p.link_threshold:
+        return False
+    # identifying terms of the headline or lead: rare in the window, not in the body only
+    keep_a = space.distinct[terms_a] & (space.doc_zone[a] > BODY)
+    keep_b = space.distinct[terms_b] & (space.doc_zone[b] > BODY)
+    shared, at_a, at_b = np.intersect1d(terms_a[keep_a], terms_b[keep_b],
+                                        assume_unique=True, return_indices=True)
+    in_both_heads = (space.doc_zone[a][keep_a][at_a] == HEAD) & \
+        (space.doc_zone[b][keep_b][at_b] == HEAD)
+    return len(shared) >= max(p.link_terms, 1) and bool(in_both_heads.any())

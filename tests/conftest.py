@@ -57,10 +57,6 @@ def write_config(tmp_path: Path) -> ConfigFactory:
             "sources": sources if sources is not None else
             [{"name": "seeds", "type": "folder", "path": str(SEEDS)}],
             "translate": {"max_decoding_length": TEST_MAX_DECODING, "beam_size": 1},
-            # The two seed articles report US forces in Libya from two outlets in different
-            # words (cosine 0.33 with two documents' IDF); the default threshold is
-            # calibrated on whole labelled news days, where such pairs are kept apart.
-            "summarize": {"story_best_similarity": 0.3},
         }
         for key, value in sections.items():
             data.setdefault(key, {}).update(value)
