@@ -47,3 +47,16 @@ def test_cluster_keeps_the_old_names() -> None:
     assert cluster.stem is arabic.stem and cluster.terms is arabic.terms
     assert cluster.stop_words is arabic.stop_words
     assert cluster.stem("قانونا") == cluster.stem("قانون")  # Snowball: قان / قانو
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("وصول أول طائرة إغاثة سعودية إلى مطار عدن", {1}),
+    ("الجولة الأولى من المفاوضات", {1}),
+    ("وصول ثاني طائرة إغاثة لمطار عدن", {2}),
+    ("طائرة إغاثة سعودية ثانية تهبط في عدن", {2}),
+    ("وصول الطائرة الإغاثية الثالثة إلى عدن", {3}),
+    ("اليوم العاشر من الحملة والجولة الثانية", {2, 10}),
+    ("ثلاث طائرات تصل عدن يوم الثلاثاء", set()),  # numbers and weekdays are not steps
+])
+def test_ordinals_name_the_steps_a_headline_numbers(text: str, expected: set[int]) -> None:
+    assert arabic.ordinals(text) == expected

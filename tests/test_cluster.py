@@ -1,5 +1,6 @@
-"""Story grouping on small hand-written Arabic days: lookalikes apart, one event together,
-cross-outlet copies in one story, stable ids, stories ranked by outlets."""
+"""Story grouping on small hand-written Arabic days: lookalikes apart, one event together
+(also in other words), cross-outlet copies in one story, stable ids, stories ranked by
+outlets; the two seed articles in one story with the default configuration."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from briefings import cluster, config, pipeline
 from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.storymatch import Doc, Params, assign
+
+from .conftest import SEEDS
 
 # Unrelated news of the day: they make common news words common, as a real window does.
 BACKGROUND = [
@@ -60,6 +63,45 @@ NILE_A = ("مقتل 21 في غرق مركب بنهر النيل في الورا�
 NILE_B = ("ارتفاع ضحايا غرق مركب الوراق في النيل إلى 21 قتيلا",
           "ارتفع عدد ضحايا غرق المركب في نهر النيل بالوراق إلى 21 قتيلا بينهم أطفال ونساء، "
           "فيما تواصل فرق الإنقاذ البحث عن مفقودين في النيل.")
+
+
+# Ministers' visits and meetings: the window learns that visit words are common news words.
+VISITS = [
+    ("وزير الصحة يزور مستشفى الملك فهد في جازان",
+     "وصل وزير الصحة إلى جازان أمس في زيارة تفقد خلالها مستشفى الملك فهد المركزي، والتقى "
+     "المرضى واطلع على سير العمل في أقسام الطوارئ."),
+    ("وزير التجارة يبحث مع نظيره الكويتي زيادة التبادل التجاري",
+     "بحث وزير التجارة مع نظيره الكويتي خلال زيارته الرياض أمس سبل زيادة التبادل التجاري "
+     "بين البلدين، والتقى خلال الزيارة رجال الأعمال."),
+    ("وزير الإسكان يزور حائل لبحث سير المشروعات",
+     "وصل وزير الإسكان إلى حائل أمس في زيارة يلتقي خلالها أمير المنطقة لبحث سير العمل في "
+     "مشروعات الإسكان وأمن المساكن."),
+    ("وزير الداخلية العراقي يبحث أمن بغداد",
+     "بحث وزير الداخلية العراقي مع قادة الشرطة أمس خطة أمن بغداد خلال زيارة لمقر القيادة، "
+     "ويلتقي خلال الأسبوع المسؤولين في المحافظات."),
+]
+# One visit told by two outlets in other words (cosine about 0.37): the names stay.
+JORDAN_A = ("ناصر جودة يزور بغداد لبحث أمن الحدود",
+            "وصل وزير الخارجية الأردني ناصر جودة إلى بغداد أمس في زيارة يلتقي خلالها رئيس "
+            "الوزراء حيدر العبادي لبحث إعادة فتح معبر طريبيل الحدودي وتأمين الطريق الدولي بين "
+            "البلدين.")
+JORDAN_B = ("جودة: نعمل مع العراق لإعادة فتح طريبيل",
+            "قال ناصر جودة بعد لقائه العبادي إن عمان تعمل مع الحكومة العراقية على إعادة فتح "
+            "المنفذ الحدودي، مشيرا إلى أن التجارة بين البلدين تراجعت كثيرا منذ إغلاق طريبيل.")
+# Another minister's visit to Baghdad, as close to JORDAN_A in words (cosine about 0.33).
+FRENCH_VISIT = ("وزير الدفاع الفرنسي يزور بغداد لبحث أمن القوات",
+                "وصل وزير الدفاع الفرنسي جان إيف لودريان إلى بغداد أمس في زيارة يلتقي خلالها "
+                "المسؤولين العراقيين لبحث التعاون العسكري وتدريب القوات في قاعدة الحبانية.")
+# The first and the second relief plane: two events worded alike; and the first again.
+PLANE_1 = ("وصول أول طائرة إغاثة سعودية إلى مطار عدن",
+           "هبطت في مطار عدن الدولي أول طائرة إغاثة سعودية تحمل مواد غذائية وطبية، في أول "
+           "رحلة منذ إعادة تشغيل المطار.")
+PLANE_1B = ("أول طائرة إغاثية سعودية تهبط في مطار عدن",
+            "هبطت أول طائرة إغاثة سعودية في مطار عدن الدولي محملة بمواد غذائية وطبية بعد "
+            "إعادة تشغيل المطار.")
+PLANE_2 = ("وصول ثاني طائرة إغاثة سعودية إلى مطار عدن",
+           "هبطت في مطار عدن الدولي ثاني طائرة إغاثة سعودية تحمل مواد غذائية وطبية، بعد "
+           "يومين من إعادة تشغيل المطار.")
 
 
 def _day(folder: Path, items: list[tuple[str, str]], prefix: str) -> None:
@@ -132,7 +174,8 @@ def test_terms_of_an_older_stemmer_are_derived_again(tmp_path: Path) -> None:
     cfg = _config(tmp_path, {"okaz": [*BACKGROUND, NILE_A, NILE_B]})
     store = Store(cfg.db_path)
     ids = ingest(cfg, store).added
-    store.save_terms({a: ["قان", "امر"] for a in ids})  # Snowball-era terms, no version
+    store.save_terms({a: ["قان", "امر"] for a in ids[:-1]})  # Snowball-era terms, no version
+    store.save_terms({ids[-1]: ["~2", "غرق", "|", "نيل"]})  # the layout before ordinals
     story_of = cluster.group(store, ids, cfg.summarize)
     assert story_of[ids[-1]] == story_of[ids[-2]]
     assert all(t is not None and t[0] == cluster.VERSION
@@ -168,3 +211,53 @@ def test_far_apart_in_time_is_less_alike() -> None:
     assert apart[1][0] != apart[0][0]
     assert assign([*filler, a, far], [*range(10), None, None],
                   dataclasses.replace(p, time_scale_hours=0))[1][0] == near[0][0]
+
+
+def test_a_report_in_other_words_joins_and_a_lookalike_visit_does_not(tmp_path: Path) -> None:
+    outlets = {"okaz": [*BACKGROUND[:3], *VISITS[:2], JORDAN_A, FRENCH_VISIT],
+               "sabq": [*BACKGROUND[3:], *VISITS[2:], JORDAN_B]}
+    store, cfg, story = _grouped(tmp_path / "now", outlets)
+    assert story[JORDAN_A[0]] == story[JORDAN_B[0]]  # shared names: جودة, طريبيل, العبادي
+    assert story[FRENCH_VISIT[0]] != story[JORDAN_A[0]]  # shared words are common ones
+    store.close()
+    # the close-wording test alone keeps the two reports apart (as the previous version did)
+    old = dataclasses.replace(cfg.summarize, story_link_similarity=1.0)
+    cfg = _config(tmp_path / "old", outlets)
+    store = Store(cfg.db_path)
+    ids = ingest(cfg, store).added
+    story_of = cluster.group(store, ids, old)
+    heads = {a.headline: story_of[a.id] for a in store.articles(ids)}
+    assert heads[JORDAN_A[0]] != heads[JORDAN_B[0]]
+    store.close()
+
+
+def test_the_first_and_the_second_relief_plane_stay_apart(tmp_path: Path) -> None:
+    store, _, story = _grouped(tmp_path, {"okaz": [*BACKGROUND, PLANE_1, PLANE_2],
+                                          "sabq": [PLANE_1B]})
+    assert story[PLANE_1[0]] == story[PLANE_1B[0]]
+    assert story[PLANE_2[0]] != story[PLANE_1[0]]
+    # their words alone would join them: it is the ordinals that keep them apart
+    ids = sorted(store.stories_of(range(1, 100)))
+    docs = cluster.article_docs(store, ids)
+    heads = {a.headline: a.id for a in store.articles(ids)}
+    one, two = heads[PLANE_1[0]], heads[PLANE_2[0]]
+    background = [docs[a] for a in ids if a not in (one, two, heads[PLANE_1B[0]])]
+    plain = [*background, dataclasses.replace(docs[one], ordinals=frozenset()),
+             dataclasses.replace(docs[two], ordinals=frozenset())]
+    stories: list[int | None] = [*range(len(background)), None, None]
+    joined = assign(plain, stories, cluster.params(config.SummarizeConfig()))
+    assert joined[0][0] == joined[1][0]
+    store.close()
+
+
+def test_the_seed_articles_are_one_story_with_the_default_config(tmp_path: Path) -> None:
+    # two outlets report US forces in Libya in different words: alone in a new store (as in
+    # `briefings dry-run`), the window's own idf would weigh their shared words least
+    cfg = config.from_mapping({"store": {"path": str(tmp_path / "db.sqlite3")},
+                               "sources": [{"name": "seeds", "type": "folder",
+                                            "path": str(SEEDS)}]}, tmp_path)
+    store = Store(cfg.db_path)
+    ids = ingest(cfg, store).added
+    assert len(ids) == 2
+    assert len(set(cluster.group(store, ids, cfg.summarize).values())) == 1
+    store.close()
