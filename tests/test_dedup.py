@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,18 @@ def _article(outlet: str, url: str, body: str = BODY) -> CleanArticle:
                         sentences=(body,), language="ar", content_hash=content_hash(body),
                         outlet=outlet, byline=None, dateline=None, published=None,
                         truncated=False)
+
+
+@contextmanager
+def _older_store(monkeypatch: pytest.MonkeyPatch, migrations: int) -> Iterator[None]:
+    """The store module as a version that knew only the first ``migrations``."""
+    with monkeypatch.context() as m:
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:migrations])
+        store_mod._expected_schema.cache_clear()  # the schema checked at open
+        try:
+            yield
+        finally:
+            store_mod._expected_schema.cache_clear()
 
 
 def test_same_text_is_a_duplicate_only_within_its_outlet(tmp_path: Path) -> None:
@@ -41,8 +55,7 @@ def test_same_text_is_a_duplicate_only_within_its_outlet(tmp_path: Path) -> None
 def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "db.sqlite3"
-    with monkeypatch.context() as m:
-        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:9])
+    with _older_store(monkeypatch, 9):
         old = Store(path)
         assert old.schema_version() == 9
         src = old.source_id("s", "folder", ".")
@@ -78,12 +91,11 @@ def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
 
 def test_dedup_migration_keeps_learned_samples_of_a_store_with_migration_12(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # migration 12 (learned boilerplate) landed before this one: its outlet_samples rows
+    # migrations 12 (learned boilerplate) and 13 landed before this one: outlet_samples rows
     # reference articles(id) and must survive the rebuild of the articles table
     path = tmp_path / "db.sqlite3"
     at = store_mod.MIGRATIONS.index(store_mod._m010_dedup_per_outlet)
-    with monkeypatch.context() as m:
-        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:at])
+    with _older_store(monkeypatch, at):
         old = Store(path)
         src = old.source_id("s", "folder", ".")
         a = old.add_article(src, _article("Okaz", "https://a/1"))
