@@ -1,123 +1,120 @@
-"""Group articles into stories: TF-IDF cosine over stemmed Arabic words.
+"""Group articles into stories (the decision itself is in ``storymatch``).
 
-Incremental: each new article joins the story of its most similar article among
-the stories active in the last ``story_window_days`` (or the new articles before
-it), if the cosine reaches ``story_similarity``; otherwise it starts a story.
-Story ids never change once given.
+Incremental: each new article joins a story active in the last ``story_window_days``
+(or one started by a new article before it) when it passes ``storymatch``'s merge test,
+otherwise it starts a story. Story ids never change once given.
+
+Each article's terms are derived once (``arabic.terms`` of its headline and of its body)
+and stored with the article; a long-running process also keeps them, as term ids, in
+memory between polls, so a poll costs numpy work over the window, not re-reading it.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 
+from . import arabic
 from .config import SummarizeConfig
 from .store import Store, utcnow
-from .text import words
+from .storymatch import Doc, Encoded, Encoder, Params, assign
 
 log = logging.getLogger(__name__)
 
+# Re-exported for the modules that still import them from here.
+stem = arabic.stem
+stop_words = arabic.stop_words
+terms = arabic.terms
 
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    return _stemmer()(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Callable[[str], str]:
-    from nltk.stem.snowball import ArabicStemmer  # rule-based: no NLTK data download
-
-    return ArabicStemmer().stem
-
-
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    from .text import fold
-
-    return frozenset(fold(w) for w in get_stop_words("arabic")) | frozenset(
-        get_stop_words("english"))
+# Stored terms: VERSION, the headline's ordinals as ORDINAL + number, headline terms,
+# HEAD_END, body terms. Terms are \w+ runs, so no marker can be a term; terms stored
+# without this VERSION (an older stemmer or layout) are derived again.
+VERSION = "~3"
+ORDINAL = "#"
+MAX_VOCABULARY = 1_000_000  # distinct terms a process remembers before starting afresh
+HEAD_END = "|"
 
 
-def terms(text: str) -> list[str]:
-    stops = stop_words()
-    return [stem(w) for w in words(text) if w not in stops and len(w) > 1 and not w.isdigit()]
+def article_doc_terms(headline: str, body: str) -> list[str]:
+    """The stored form of an article's terms."""
+    return [VERSION, *(f"{ORDINAL}{n}" for n in sorted(arabic.ordinals(headline))),
+            *arabic.terms(headline, numbers=True), HEAD_END, *arabic.terms(body, numbers=True)]
 
 
-def _vectors(docs: dict[int, list[str]]) -> dict[int, dict[str, float]]:
-    df: Counter[str] = Counter()
-    for toks in docs.values():
-        df.update(set(toks))
-    n = len(docs)
-    out = {}
-    for doc_id, toks in docs.items():
-        tf = Counter(toks)
-        vec = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in tf.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        out[doc_id] = {t: v / norm for t, v in vec.items()}
-    return out
+def _split(stored: list[str]) -> tuple[list[str], list[str], frozenset[int]] | None:
+    """(headline terms, body terms, headline ordinals) of stored terms, or None if stale."""
+    if not stored or stored[0] != VERSION or HEAD_END not in stored:
+        return None
+    cut = stored.index(HEAD_END)
+    head = stored[1:cut]
+    marks = [t for t in head if t.startswith(ORDINAL)]
+    ordinals = frozenset(int(t[len(ORDINAL):]) for t in marks if t[len(ORDINAL):].isdigit())
+    return head[len(marks):], stored[cut + 1:], ordinals
 
 
-def _average_link(vec: dict[str, float], total: dict[str, float], members: int) -> float:
-    """Mean cosine to a story's members (``total`` is the sum of their unit vectors)."""
-    return sum(w * total.get(t, 0.0) for t, w in vec.items()) / max(members, 1)
+@dataclass
+class _Memo:
+    """What a process keeps of a store's articles between polls (articles never change):
+    their terms and time, and their encoded vectors for the parameters last used."""
+
+    docs: dict[int, Doc] = field(default_factory=dict)
+    encoder: Encoder = field(default_factory=Encoder)
+    encoded: dict[int, Encoded] = field(default_factory=dict)
+    params: Params | None = None
+
+    def encode(self, article_ids: Sequence[int], p: Params
+               ) -> list[Encoded]:
+        if p != self.params:
+            self.encoded.clear()
+            self.params = p
+        for a in article_ids:
+            if a not in self.encoded:
+                self.encoded[a] = self.encoder.encode(self.docs[a], p)
+        return [self.encoded[a] for a in article_ids]
+
+    def keep(self, article_ids: Iterable[int]) -> None:
+        """Forget articles that left the window (and the vocabulary when it grew large)."""
+        keep = set(article_ids)
+        self.docs = {a: d for a, d in self.docs.items() if a in keep}
+        self.encoded = {a: e for a, e in self.encoded.items() if a in keep}
+        if len(self.encoder.vocab) > MAX_VOCABULARY:
+            self.encoder, self.encoded = Encoder(), {}
 
 
-def assign(new: Sequence[int], existing: dict[int, int], docs: dict[int, list[str]],
-           threshold: float, candidates: int = 5) -> list[tuple[int, int | None, float]]:
-    """(article, story id or a negative placeholder for a new story, similarity).
-
-    Candidate stories are those of the most similar single articles (an inverted
-    index keeps this fast); an article joins the candidate whose centroid it is most
-    similar to on average (average link), so stories do not chain from topic to topic
-    through one article each.
-    """
-    vecs = _vectors(docs)
-    index: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    story_of: dict[int, int] = dict(existing)
-    centroids: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    sizes: Counter[int] = Counter()
-
-    def add(article_id: int, vec: dict[str, float]) -> None:
-        sizes[story_of[article_id]] += 1
-        centroid = centroids[story_of[article_id]]
-        for t, w in vec.items():
-            index[t].append((article_id, w))
-            centroid[t] += w
-
-    for article_id in existing:
-        add(article_id, vecs.get(article_id, {}))
-    out: list[tuple[int, int | None, float]] = []
-    for article_id in new:
-        scores: dict[int, float] = defaultdict(float)
-        vec = vecs.get(article_id, {})
-        for t, w in vec.items():
-            for other, w2 in index.get(t, ()):
-                scores[other] += w * w2
-        nearest = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-        stories = list(dict.fromkeys(story_of[a] for a, _ in nearest))[:candidates]
-        best, sim = max(((st, _average_link(vec, centroids[st], sizes[st])) for st in stories),
-                        key=lambda kv: kv[1], default=(None, 0.0))
-        story_of[article_id] = best if best is not None and sim >= threshold else -article_id
-        out.append((article_id, story_of[article_id], round(sim, 4)))
-        add(article_id, vec)
-    return out
+_MEMO: weakref.WeakKeyDictionary[Store, _Memo] = weakref.WeakKeyDictionary()
 
 
-def article_terms(store: Store, article_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Stemmed terms of each article: stored ones read back, missing ones derived once."""
-    stored = store.article_terms(article_ids)
-    missing = [a for a, t in stored.items() if t is None]
-    derived = {a: terms(" ".join(s.text_src for s in ss))
-               for a, ss in store.sentences(missing).items()}
-    if derived:
-        store.save_terms(derived)
-    return {a: t if t is not None else derived[a] for a, t in stored.items()}
+def article_docs(store: Store, article_ids: Sequence[int]) -> dict[int, Doc]:
+    """Each article's terms and time: remembered, stored, or derived once and stored."""
+    memo = _MEMO.setdefault(store, _Memo())
+    missing = [a for a in article_ids if a not in memo.docs]
+    if missing:
+        stored = store.article_terms(missing)
+        split = {a: _split(t) if t is not None else None for a, t in stored.items()}
+        stale = [a for a, s in split.items() if s is None]
+        if stale:
+            derived = {a: article_doc_terms(ss[0].text_src if ss else "",
+                                            " ".join(s.text_src for s in ss[1:]))
+                       for a, ss in store.sentences(stale).items()}
+            store.save_terms(derived)
+            split.update((a, _split(t)) for a, t in derived.items())
+        for art in store.articles(missing):
+            head, body, ordinals = split.get(art.id) or ([], [], frozenset())
+            when = art.published or art.ingested_at
+            memo.docs[art.id] = Doc(head, body, when.timestamp() / 3600, ordinals)
+    return {a: memo.docs[a] for a in article_ids if a in memo.docs}
+
+
+def params(cfg: SummarizeConfig) -> Params:
+    return Params(threshold=cfg.story_similarity, best_threshold=cfg.story_best_similarity,
+                  headline_weight=cfg.story_headline_weight,
+                  lead_terms=cfg.story_lead_terms, lead_weight=cfg.story_lead_weight,
+                  shared_terms=cfg.story_shared_terms, rare_df=cfg.story_rare_share,
+                  link_threshold=cfg.story_link_similarity, link_terms=cfg.story_link_terms,
+                  time_scale_hours=cfg.story_time_scale_hours)
 
 
 def group(store: Store, article_ids: Iterable[int], cfg: SummarizeConfig) -> dict[int, int]:
@@ -126,8 +123,16 @@ def group(store: Store, article_ids: Iterable[int], cfg: SummarizeConfig) -> dic
     new = store.unassigned_articles(ids)
     if new:
         existing = store.story_members_since(utcnow() - timedelta(days=cfg.story_window_days))
-        docs = article_terms(store, [*existing, *new])
-        assignments = assign(new, existing, docs, cfg.story_similarity)
-        store.assign_stories(assignments)
-        log.info("grouped %d new article(s) into stories", len(new))
+        order = [*existing, *(a for a in new if a not in existing)]
+        docs = article_docs(store, order)
+        order = [a for a in order if a in docs]
+        stories = [existing.get(a) for a in order]
+        p = params(cfg)
+        memo = _MEMO[store]
+        result = assign([docs[a] for a in order], stories, p, memo.encode(order, p),
+                        memo.encoder)
+        fresh = [a for a, s in zip(order, stories, strict=True) if s is None]
+        store.assign_stories([(a, s, sim) for a, (s, sim) in zip(fresh, result, strict=True)])
+        memo.keep(order)
+        log.info("grouped %d new article(s) into stories", len(fresh))
     return store.stories_of(ids)

@@ -86,7 +86,16 @@ class SummarizeConfig:
     sentences: int = 3
     min_words: int = 5
     duplicate_similarity: float = 0.6
-    story_similarity: float = 0.2
+    story_similarity: float = 0.2  # mean cosine to the story's members
+    story_best_similarity: float = 0.5  # cosine to its best-matching member
+    story_shared_terms: int = 1  # identifying (rare) terms shared with that member
+    story_link_similarity: float = 0.3  # or this cosine to it, with shared in headlines/leads
+    story_link_terms: int = 3  # this many identifying terms, one in both headlines
+    story_rare_share: float = 0.02  # "rare": in at most this share of the window's articles
+    story_headline_weight: float = 4.0
+    story_lead_terms: int = 50
+    story_lead_weight: float = 2.0
+    story_time_scale_hours: float = 24.0
     story_window_days: int = 3
 
 

@@ -36,6 +36,9 @@ WHOLE: dict[str, tuple[int, int]] = {
     "summarize.sentences": (1, 100),
     "summarize.min_words": (0, 1_000),  # 0 = every sentence is a candidate
     "summarize.story_window_days": (0, YEARS_1000_DAYS),  # 0 = only articles of one run
+    "summarize.story_shared_terms": (0, 1_000),
+    "summarize.story_link_terms": (1, 1_000),
+    "summarize.story_lead_terms": (0, 100_000),
     "digest.window_hours": (1, YEARS_1000_DAYS * 24),
     "digest.max_stories": (1, 1_000),
     "answer.days": (1, YEARS_1000_DAYS),
@@ -50,6 +53,12 @@ NUMBER: dict[str, tuple[float, float, bool]] = {
     "ingest.learn_share": (0.0, 1.0, True),
     "summarize.duplicate_similarity": (0.0, 1.0, False),
     "summarize.story_similarity": (0.0, 1.0, False),
+    "summarize.story_best_similarity": (0.0, 1.0, False),
+    "summarize.story_link_similarity": (0.0, 1.0, False),
+    "summarize.story_rare_share": (0.0, 1.0, False),
+    "summarize.story_headline_weight": (0.0, 1_000.0, True),
+    "summarize.story_lead_weight": (0.0, 1_000.0, True),
+    "summarize.story_time_scale_hours": (0.0, YEARS_1000_DAYS * 24.0, False),  # 0 = off
     "answer.min_match": (0.0, 1.0, False),
     "telegram.startup_retry_seconds": (0.0, 86_400.0, False),
 }

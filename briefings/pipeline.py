@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from . import cluster, compose, outlets, summarize
 from .config import Config, SourceConfig
@@ -56,10 +56,23 @@ class DigestResult:
 
 def select_stories(store: Store, cfg: Config, article_ids: Iterable[int],
                    keywords: Sequence[str] = ()) -> list[int]:
-    """Stories of these articles, biggest (most sources) and newest first."""
+    """Stories of these articles, most outlets first, then the most recent.
+
+    Distinct outlets, not article count: one outlet publishing many pieces of a kind (its
+    sports pages, its Eid greetings) does not make a big story; many outlets reporting
+    one event does."""
     story_of = cluster.group(store, article_ids, cfg.summarize)
     members = store.story_articles(set(story_of.values()))
-    ordered = sorted(members, key=lambda s: (len(members[s]), max(members[s])), reverse=True)
+    articles = {a.id: a for a in store.articles({a for m in members.values() for a in m})}
+
+    def rank(story: int) -> tuple[int, datetime, int]:
+        arts = [articles[a] for a in members[story] if a in articles]
+        outlets = {a.outlet or a.source for a in arts}
+        newest = max((a.published or a.ingested_at for a in arts),
+                     default=datetime.min.replace(tzinfo=UTC))
+        return len(outlets), newest, max(members[story], default=0)
+
+    ordered = sorted(members, key=rank, reverse=True)
     if keywords:
         ordered = [s for s in ordered if _matches(store, members[s], keywords)]
     return ordered

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -245,10 +246,45 @@ def _m013_answer_terms(db: sqlite3.Connection) -> None:
     """)
 
 
+_UNIQUE_HASH = re.compile(r"(content_hash\s+TEXT\s+NOT\s+NULL)\s+UNIQUE", re.I)
+
+
+def _m010_dedup_per_outlet(db: sqlite3.Connection) -> None:
+    """An identical text from a second outlet is that outlet's report of the story, not a
+    duplicate: the text hash is unique per outlet, no longer across outlets.
+
+    SQLite cannot drop a column's UNIQUE in place, so the table is rebuilt as its manual
+    says (lang_altertable.html, "other kinds of table schema changes"): a new table from the
+    current definition (so columns added by earlier migrations come along) without that
+    UNIQUE, every row copied with its id, the old table dropped, the new one renamed, its
+    indexes recreated. Foreign keys are off while migrations run (``Store.migrate``), so the
+    drop cascades to nothing; they are checked before the transaction commits."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+                     ).fetchone()
+    create, n = _UNIQUE_HASH.subn(r"\1", row[0])
+    if n != 1:
+        raise sqlite3.OperationalError("migration 10: articles.content_hash is not the "
+                                       "UNIQUE column this migration expects")
+    indexes = [r[0] for r in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        "AND tbl_name = 'articles' AND sql IS NOT NULL")]
+    create = re.sub(r"^\s*CREATE\s+TABLE\s+\"?articles\"?", "CREATE TABLE articles_new",
+                    create, count=1, flags=re.I)
+    db.execute(create)
+    db.execute("INSERT INTO articles_new SELECT * FROM articles")
+    db.execute("DROP TABLE articles")
+    db.execute("ALTER TABLE articles_new RENAME TO articles")
+    for sql in indexes:
+        db.execute(sql)
+    db.execute("CREATE UNIQUE INDEX articles_outlet_text ON articles("
+               "content_hash, ifnull(outlet, ''))")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
-    _m009_chat_schedule_from, _m012_outlet_boilerplate, _m013_answer_terms]
+    _m009_chat_schedule_from, _m012_outlet_boilerplate, _m013_answer_terms,
+    _m010_dedup_per_outlet]  # 10 in the issue-8 plan; after 12 and 13, which landed first
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 
@@ -404,13 +440,25 @@ class Store:
                 raise StoreError(self.path, f"the file is damaged ({check})",
                                  "restore it from a backup, or move it aside to start a new "
                                  "store")
-        for version in pending:
-            migration = MIGRATIONS[version - 1]
-            with self.transaction() as db:
-                migration(db)
-                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                           (version, migration.__name__, _ts(utcnow())))
-            log.debug("applied migration %d %s", version, migration.__name__)
+        # Foreign keys off while migrating (a no-op inside a transaction, so here): a table
+        # rebuild drops the old table, which would otherwise cascade to its children.
+        # Each migration checks them itself before it commits.
+        self.db.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for version in pending:
+                migration = MIGRATIONS[version - 1]
+                with self.transaction() as db:
+                    migration(db)
+                    broken = db.execute("PRAGMA foreign_key_check").fetchone()
+                    if broken is not None:
+                        raise StoreError(self.path, f"migration {version} would break a "
+                                         f"reference from table {broken[0]}",
+                                         "restore the store from a backup and report this")
+                    db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                               (version, migration.__name__, _ts(utcnow())))
+                log.debug("applied migration %d %s", version, migration.__name__)
+        finally:
+            self.db.execute("PRAGMA foreign_keys=ON")
 
     def schema_version(self) -> int:
         return int(self.db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
@@ -491,11 +539,14 @@ class Store:
         return row is not None
 
     def add_article(self, source_id: int, art: CleanArticle) -> int | None:
-        """Store an article and its sentences at once; None when it is a duplicate."""
+        """Store an article and its sentences at once; None when it is a duplicate: its URL is
+        stored, or its outlet already has the same text. An identical text from another
+        outlet is stored: it is that outlet's report of the story."""
         with self.transaction() as db:
             dup = db.execute(
-                "SELECT id FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)",
-                (art.content_hash, art.url),
+                "SELECT id FROM articles WHERE (content_hash = ? AND ifnull(outlet, '') = ?) "
+                "OR (url IS NOT NULL AND url = ?)",
+                (art.content_hash, art.outlet or "", art.url),
             ).fetchone()
             if dup:
                 return None

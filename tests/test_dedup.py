@@ -1,0 +1,113 @@
+"""Dedup within an outlet, not across (migration 10), from a version-9 store with data."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from briefings import store as store_mod
+from briefings.models import CleanArticle
+from briefings.store import Store
+from briefings.text import content_hash
+
+BODY = "لقي 21 شخصا مصرعهم إثر غرق مركب في نهر النيل بمنطقة الوراق في القاهرة."
+
+
+def _article(outlet: str, url: str, body: str = BODY) -> CleanArticle:
+    return CleanArticle(source="s", location=url, url=url, headline="غرق مركب في النيل",
+                        sentences=(body,), language="ar", content_hash=content_hash(body),
+                        outlet=outlet, byline=None, dateline=None, published=None,
+                        truncated=False)
+
+
+@contextmanager
+def _older_store(monkeypatch: pytest.MonkeyPatch, migrations: int) -> Iterator[None]:
+    """The store module as a version that knew only the first ``migrations``."""
+    with monkeypatch.context() as m:
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:migrations])
+        store_mod._expected_schema.cache_clear()  # the schema checked at open
+        try:
+            yield
+        finally:
+            store_mod._expected_schema.cache_clear()
+
+
+def test_same_text_is_a_duplicate_only_within_its_outlet(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    src = store.source_id("s", "folder", ".")
+    first = store.add_article(src, _article("Okaz", "https://a/1"))
+    assert first is not None
+    assert store.add_article(src, _article("Sabq", "https://b/1")) is not None  # was None
+    assert store.add_article(src, _article("Okaz", "https://a/2")) is None  # same outlet
+    assert store.add_article(src, _article("Sabq", "https://a/1", "نص آخر مختلف تماما")) is None
+    with pytest.raises(sqlite3.IntegrityError):  # the index holds even past the check
+        store.db.execute("INSERT INTO articles (source_id, location, content_hash, outlet, "
+                         "headline, language, ingested_at) SELECT source_id, 'x', "
+                         "content_hash, outlet, headline, language, ingested_at "
+                         "FROM articles WHERE id = ?", (first,))
+    store.close()
+
+
+def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "db.sqlite3"
+    with _older_store(monkeypatch, 9):
+        old = Store(path)
+        assert old.schema_version() == 9
+        src = old.source_id("s", "folder", ".")
+        a = old.add_article(src, _article("Okaz", "https://a/1"))
+        b = old.add_article(src, _article("Okaz", "https://a/2", "خبر آخر عن الطقس في جدة."))
+        assert a and b
+        old.save_terms({a: ["~2", "غرق", "|", "نيل"]})
+        old.assign_stories([(a, None, 1.0), (b, None, 1.0)])
+        before = {t: old.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                  for t in ("articles", "sentences", "story_articles")}
+        old.close()
+
+    store = Store(path)
+    assert store.schema_version() == len(store_mod.MIGRATIONS)
+    for table, rows in before.items():
+        assert store.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexes = {r[0] for r in store.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")}
+    assert {"articles_ingested", "articles_outlet_text"} <= indexes
+    assert "articles_new" not in {r[0] for r in store.db.execute(
+        "SELECT name FROM sqlite_master")}
+    assert store.article_terms([a]) == {a: ["~2", "غرق", "|", "نيل"]}
+    assert store.add_article(src, _article("Sabq", "https://b/1")) is not None
+    # sentences still cascade from their article, through the rebuilt table
+    with store.transaction() as db:
+        db.execute("DELETE FROM articles WHERE id = ?", (b,))
+    assert store.sentences([b]).get(b, []) == []
+    assert store.stories_of([b]) == {}
+    store.close()
+
+
+def test_dedup_migration_keeps_learned_samples_of_a_store_with_migration_12(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # migrations 12 (learned boilerplate) and 13 landed before this one: outlet_samples rows
+    # reference articles(id) and must survive the rebuild of the articles table
+    path = tmp_path / "db.sqlite3"
+    at = store_mod.MIGRATIONS.index(store_mod._m010_dedup_per_outlet)
+    with _older_store(monkeypatch, at):
+        old = Store(path)
+        src = old.source_id("s", "folder", ".")
+        a = old.add_article(src, _article("Okaz", "https://a/1"))
+        assert a
+        with old.transaction() as db:
+            db.execute("INSERT INTO outlet_samples (article_id, outlet, keys) VALUES (?, ?, ?)",
+                       (a, "Okaz", "[]"))
+        old.close()
+    store = Store(path)
+    assert [r[0] for r in store.db.execute("SELECT article_id FROM outlet_samples")] == [a]
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with store.transaction() as db:
+        db.execute("DELETE FROM articles WHERE id = ?", (a,))
+    assert store.db.execute("SELECT count(*) FROM outlet_samples").fetchone()[0] == 0
+    store.close()
