@@ -70,11 +70,24 @@ def _usable(ss: Sequence[Sentence], cfg: SummarizeConfig, tier: str) -> list[Sen
     return out
 
 
-def _vector(texts: Sequence[str]) -> dict[str, float]:
-    tf = Counter(t for text in texts for t in terms(text))
-    vec = {t: 1 + math.log(c) for t, c in tf.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return {t: v / norm for t, v in vec.items()}
+class _Terms:
+    """Each sentence's terms, derived once per story."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, list[str]] = {}
+
+    def __call__(self, s: Sentence) -> list[str]:
+        found = self._of.get(s.id)
+        if found is None:
+            found = self._of[s.id] = terms(s.text_src)
+        return found
+
+    def vector(self, sentences: Sequence[Sentence]) -> dict[str, float]:
+        """Unit log-TF vector of the sentences' terms."""
+        tf = Counter(t for s in sentences for t in self(s))
+        vec = {t: 1 + math.log(c) for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -85,14 +98,15 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / nb if nb else 0.0
 
 
-def central_article(story: Mapping[int, Sequence[Sentence]], leads: int) -> int | None:
+def central_article(story: Mapping[int, Sequence[Sentence]], leads: int,
+                    terms_of: _Terms | None = None) -> int | None:
     """The article whose headline and lead are most like the other articles' (leave-one-out
     centroid cosine); ties go to the earliest article."""
-    if not story:
-        return None
-    if len(story) == 1:
-        return next(iter(story))
-    vecs = {a: _vector([s.text_src for s in ss if s.position <= leads]) for a, ss in story.items()}
+    if len(story) <= 1:
+        return next(iter(story), None)
+    terms_of = terms_of or _Terms()
+    vecs = {a: terms_of.vector([s for s in ss if s.position <= leads])
+            for a, ss in story.items()}
     total: Counter[str] = Counter()
     for v in vecs.values():
         total.update(v)
@@ -106,7 +120,8 @@ def central_article(story: Mapping[int, Sequence[Sentence]], leads: int) -> int 
 
 def select(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig) -> Candidates:
     """The bounded, weighted candidates of a story (article id -> its sentences)."""
-    central = central_article(story, cfg.lead_sentences)
+    terms_of = _Terms()
+    central = central_article(story, cfg.lead_sentences, terms_of)
     usable: dict[int, list[Sentence]] = {}
     for tier in ("final", "paragraph", "any"):
         usable = {a: _usable(ss, cfg, tier) for a, ss in story.items()}
@@ -115,20 +130,26 @@ def select(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig) -> Can
     if not any(usable.values()):  # the old fallback: any body sentence at all
         usable = {a: [s for s in ss if s.position > 0] for a, ss in story.items()}
     per_article = max(1, min(cfg.lead_sentences, cfg.max_candidates // max(len(story), 1)))
-    chosen: dict[int, Candidate] = {}
-    for a in sorted(usable):
-        for order, s in enumerate(usable[a]):
-            if order < per_article:
-                chosen[s.id] = _candidate(s, order, a == central, cfg)
-    room = cfg.max_candidates - len(chosen)
+    leads = [(a, order, s) for a in sorted(usable) for order, s in enumerate(usable[a])
+             if order < per_article]
     rest = [(a, order, s) for a in sorted(usable) for order, s in enumerate(usable[a])
-            if s.id not in chosen]
-    if room > 0 and rest:
-        centroid = _vector([s.text_src for ss in usable.values() for s in ss[:per_article]])
-        rest.sort(key=lambda x: _cosine(_vector([x[2].text_src]), centroid), reverse=True)
-        for a, order, s in rest[:room]:
-            chosen[s.id] = _candidate(s, order, a == central, cfg)
-    items = sorted(chosen.values(), key=lambda c: (c.sentence.article_id, c.sentence.position))
+            if order >= per_article]
+    centroid = terms_of.vector([s for _, _, s in leads])
+
+    def nearest(items: list[tuple[int, int, Sentence]], room: int
+                ) -> list[tuple[int, int, Sentence]]:
+        """The ``room`` items nearest the story's common words (the central article's
+        lead first, then the earlier sentence on a tie)."""
+        if len(items) <= room:
+            return items
+        return sorted(items, key=lambda x: (x[0] != central or x[1] > 0,
+                                            -_cosine(terms_of.vector([x[2]]), centroid),
+                                            x[1]))[:room]
+
+    picked = nearest(leads, cfg.max_candidates)  # more articles than candidates: bounded
+    picked += nearest(rest, cfg.max_candidates - len(picked))
+    items = [_candidate(s, order, a == central, cfg) for a, order, s in picked]
+    items.sort(key=lambda c: (c.sentence.article_id, c.sentence.position))
     return Candidates(items, central)
 
 

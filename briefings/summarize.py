@@ -215,7 +215,13 @@ def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
     ``duplicate_similarity`` or more (containment of character trigrams, which catches
     paraphrase). Of near-copies in several articles (wire copy), the copy of the article
     heard least so far is cited, so more outlets are heard."""
-    sig = {s.id: redundancy.signature(s.text_src) for s, _ in scored}
+    sigs: dict[int, frozenset[str]] = {}
+
+    def sig(s: Sentence) -> frozenset[str]:
+        if s.id not in sigs:
+            sigs[s.id] = redundancy.signature(s.text_src)
+        return sigs[s.id]
+
     left = Counter(s.article_id for s, _ in scored)  # candidates not yet used or dropped
     heard: Counter[int] = Counter()
     chosen: list[Sentence] = []
@@ -225,12 +231,12 @@ def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
             continue
         done.add(top.id)
         left[top.article_id] -= 1
-        if any(redundancy.containment(sig[top.id], sig[c.id]) >= cfg.duplicate_similarity
+        if any(redundancy.containment(sig(top), sig(c)) >= cfg.duplicate_similarity
                for c in chosen):
             continue
         copies = [top]
         for s, _ in scored[n + 1:]:
-            if s.id not in done and redundancy.containment(sig[top.id], sig[s.id]) >= COPY:
+            if s.id not in done and redundancy.containment(sig(top), sig(s)) >= COPY:
                 copies.append(s)
                 done.add(s.id)
                 left[s.article_id] -= 1

@@ -201,6 +201,10 @@ def test_candidates_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     story = {a: sentences(a, body) for a in (1, 2, 3)}
     assert summarize.choose(story, cfg)
     assert calls == [25]  # 900 sentences, 25 of them rated
+    many = {a: sentences(a, [SHIP_A.replace("اليوم", f"يوم {a}")]) for a in range(1, 9)}
+    summary = summarize.summarise(many, dataclasses.replace(cfg, max_candidates=3), cache=None)
+    assert calls[1:] == [3]  # more articles than candidates: still bounded
+    assert summary.sentences[0].article_id == summary.central  # its lead is a candidate
 
 
 def test_rankings_are_cached_per_story_version(cfg: config.Config, store: Store,
