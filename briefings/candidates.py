@@ -1,10 +1,11 @@
 """Which sentences of a story may become summary bullets, and how much their place counts.
 
-A bullet is a whole sentence: one that ends with sentence-final punctuation. A sentence
-that ends at a comma, semicolon, colon or dash is a fragment (a cut list item, a
-clause before a quotation) and never a candidate; one that ends without punctuation
-(the end of a paragraph: a subhead, an outlet that omits the final stop) is used only
-when a story has no complete sentence at all.
+A bullet is a whole sentence: one that ends with sentence-final punctuation, preferably
+of at most ``max_words`` words. A sentence that ends at a comma, semicolon, colon or
+dash is a fragment (a cut list item, a clause before a quotation): a candidate only if
+a story has nothing else at all. One that ends without punctuation (the end of a
+paragraph: a subhead, an outlet that omits the final stop) is used only when a story has
+no complete sentence.
 
 News leads hold who, what and where, so the candidates are bounded and position-aware:
 the first ``lead_sentences`` complete sentences of each article, plus the sentences
@@ -55,18 +56,23 @@ class Candidates:
     central: int | None  # the article most like the rest of the story
 
 
-def _usable(ss: Sequence[Sentence], cfg: SummarizeConfig, tier: str) -> list[Sentence]:
+# Which sentences may be bullets, most wanted first: whole sentences of a readable length,
+# then longer ones, then paragraphs that end without punctuation; the first tier that
+# gives a story any candidate is used.
+TIERS = (("final",), True), (("final",), False), (("final", "none"), True), \
+    (("final", "none"), False)
+
+
+def _usable(ss: Sequence[Sentence], cfg: SummarizeConfig, endings: tuple[str, ...],
+            limited: bool) -> list[Sentence]:
     out = []
     for s in ss:
-        if s.position <= 0:
-            continue
         n = len(s.text_src.split())
-        if n < cfg.min_words or (cfg.max_words and n > cfg.max_words and tier != "any"):
+        if s.position <= 0 or n < cfg.min_words or (limited and cfg.max_words
+                                                    and n > cfg.max_words):
             continue
-        end = ending(s.text_src)
-        if (tier == "final" and end != "final") or (tier == "paragraph" and end == "clause"):
-            continue
-        out.append(s)
+        if ending(s.text_src) in endings:
+            out.append(s)
     return out
 
 
@@ -123,11 +129,11 @@ def select(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig) -> Can
     terms_of = _Terms()
     central = central_article(story, cfg.lead_sentences, terms_of)
     usable: dict[int, list[Sentence]] = {}
-    for tier in ("final", "paragraph", "any"):
-        usable = {a: _usable(ss, cfg, tier) for a, ss in story.items()}
+    for endings, limited in TIERS:
+        usable = {a: _usable(ss, cfg, endings, limited) for a, ss in story.items()}
         if any(usable.values()):
             break
-    if not any(usable.values()):  # the old fallback: any body sentence at all
+    if not any(usable.values()):  # the last resort: any body sentence at all
         usable = {a: [s for s in ss if s.position > 0] for a, ss in story.items()}
     per_article = max(1, min(cfg.lead_sentences, cfg.max_candidates // max(len(story), 1)))
     leads = [(a, order, s) for a in sorted(usable) for order, s in enumerate(usable[a])

@@ -122,6 +122,9 @@ def test_fragments_are_never_bullets_and_bare_paragraphs_only_as_a_last_resort()
                              "وقال الوزير في بيانه عن الحادث ما يلي:"])}
     assert [s.text_src for s in summarize.choose(bare, cfg)] == [
         "الفرق الطبية تواصل عملها في موقع الحادث حتى الآن"]  # whole, never the colon
+    long = {3: sentences(3, [LONG_LEAD, "الفرق الطبية تواصل عملها في موقع الحادث"])}
+    short = dataclasses.replace(cfg, max_words=20)  # the only whole sentence is longer
+    assert [s.text_src for s in summarize.choose(long, short)] == [LONG_LEAD]
 
 
 # -- what is chosen -------------------------------------------------------------------
