@@ -70,7 +70,7 @@ def relink(briefing: Briefing, links: Mapping[int, str]) -> Briefing:
 
 def story_summary(story_id: int, articles: Sequence[Article],
                   sentences: dict[int, list[Sentence]], chosen: Sequence[Sentence],
-                  outlets: Outlets = DEFAULT) -> StorySummary:
+                  outlets: Outlets = DEFAULT, lead_id: int | None = None) -> StorySummary:
     """Attribute every chosen sentence: [n] is its article's place among the cited ones
     (in article order); articles no bullet cites follow them in the source list."""
     cited_ids = {s.article_id for s in chosen}
@@ -94,7 +94,8 @@ def story_summary(story_id: int, articles: Sequence[Article],
         cite = replace(src, position=s.position, original=s.text_src)
         bullets.append(Bullet(sentence_id=s.id, text=s.text_en or s.text_src,
                               translated=s.text_en is not None, citation=cite))
-    lead = by_id[chosen[0].article_id] if chosen else ordered[0]
+    lead = by_id[lead_id] if lead_id in by_id else by_id[chosen[0].article_id] if chosen \
+        else ordered[0]  # the title: the story's central article, else the first bullet's
     lead_h = headline_en[lead.id]
     return StorySummary(
         story_id=story_id,

@@ -85,6 +85,11 @@ class SummarizeConfig:
     engine: str = "lexrank"
     sentences: int = 3
     min_words: int = 5
+    max_words: int = 80
+    lead_sentences: int = 4
+    max_candidates: int = 60
+    position_decay: float = 0.3
+    central_weight: float = 1.2
     duplicate_similarity: float = 0.6
     story_similarity: float = 0.2  # mean cosine to the story's members
     story_best_similarity: float = 0.5  # cosine to its best-matching member

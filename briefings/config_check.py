@@ -35,6 +35,9 @@ WHOLE: dict[str, tuple[int, int]] = {
     "translate.chunk_size": (1, 1_000_000),
     "summarize.sentences": (1, 100),
     "summarize.min_words": (0, 1_000),  # 0 = every sentence is a candidate
+    "summarize.max_words": (0, 100_000),  # 0 = no limit
+    "summarize.lead_sentences": (1, 1_000),
+    "summarize.max_candidates": (1, 10_000),  # the summariser's cost is quadratic in it
     "summarize.story_window_days": (0, YEARS_1000_DAYS),  # 0 = only articles of one run
     "summarize.story_shared_terms": (0, 1_000),
     "summarize.story_link_terms": (1, 1_000),
@@ -52,6 +55,8 @@ NUMBER: dict[str, tuple[float, float, bool]] = {
     "ingest.fetch_timeout": (0.0, 3_600.0, True),
     "ingest.learn_share": (0.0, 1.0, True),
     "summarize.duplicate_similarity": (0.0, 1.0, False),
+    "summarize.position_decay": (0.0, 100.0, False),  # 0 = place in the article ignored
+    "summarize.central_weight": (1.0, 100.0, False),  # 1 = central article not favoured
     "summarize.story_similarity": (0.0, 1.0, False),
     "summarize.story_best_similarity": (0.0, 1.0, False),
     "summarize.story_link_similarity": (0.0, 1.0, False),
@@ -214,10 +219,15 @@ def _check_translate(cfg: Config) -> None:
 def _check_summarize(cfg: Config) -> None:
     from .summarize import SUMMARIZERS
 
-    if cfg.summarize.engine not in SUMMARIZERS:
-        raise ConfigError("summarize.engine", f"unknown summarizer {cfg.summarize.engine!r} "
+    s = cfg.summarize
+    if s.engine not in SUMMARIZERS:
+        raise ConfigError("summarize.engine", f"unknown summarizer {s.engine!r} "
                                               f"(expected one of: "
                                               f"{', '.join(sorted(SUMMARIZERS))})")
+    if s.max_words and s.max_words < s.min_words:
+        raise ConfigError("summarize.max_words", f"expected 0 (no limit) or at least "
+                                                 f"summarize.min_words ({s.min_words}), got "
+                                                 f"{s.max_words}")
 
 
 def _check_time(value: str, key: str) -> None:

@@ -97,9 +97,11 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
     all_ids = [a for s in story_ids for a in members[s]]
     sentences = store.sentences(all_ids)
     chosen: dict[int, list[Sentence]] = {}
-    for s in story_ids:
-        chosen[s] = summarize.choose({a: sentences[a] for a in members[s]}, cfg.summarize,
-                                     sentences_per_story)
+    central: dict[int, int | None] = {}
+    for s in story_ids:  # rankings are cached per story version: one LexRank per story
+        summary = summarize.summarise({a: sentences[a] for a in members[s]}, cfg.summarize,
+                                      sentences_per_story, key=(str(store.path), s))
+        chosen[s], central[s] = summary.sentences, summary.central
     report = TranslateReport()
     if engine.translator is not None:
         priority = [x.id for ss in chosen.values() for x in ss]
@@ -112,7 +114,7 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
     names = outlets.registry(cfg.ingest.outlets)
     summaries: list[StorySummary] = [
         compose.story_summary(s, [articles[a] for a in members[s]], sentences,
-                              [by_id[x.id] for x in chosen[s]], names)
+                              [by_id[x.id] for x in chosen[s]], names, lead_id=central[s])
         for s in story_ids
     ]
     briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries)

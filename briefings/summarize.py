@@ -1,24 +1,41 @@
 """Summarize stage: pick each story's summary sentences on the Arabic originals.
 
-sumy ranks the story's sentences (from all its articles) with an Arabic stemmer
-and stop list; no NLTK data is needed because sumy is fed our own sentences.
-Choosing on the originals means a digest only needs its chosen sentences
-translated: the pipeline translates those first, the rest afterwards.
+Bullets are whole sentences. The candidates are bounded and position-aware
+(``candidates``: the leads of each article, where news puts who/what/where, plus the
+sentences nearest the story's common words); sumy rates them (LexRank by default; LSA,
+TextRank, Luhn by name) with an Arabic stemmer and stop list, no NLTK data needed since
+sumy is fed our own sentences; a candidate's score is that rating times its place
+weight. Going down the scores, paraphrases of a chosen sentence are skipped
+(``redundancy``). The story is titled by its central article.
+
+Rankings are cached per story version (story, member articles, options), so digests
+for many chats rank each story once. Choosing on the originals means a digest only needs
+its chosen sentences translated: the pipeline translates those first, the rest afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+import threading
+import warnings
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .cluster import stem, stop_words, terms
+from . import candidates, redundancy
+from .cluster import stem, stop_words
 from .config import SummarizeConfig
 from .errors import ConfigError
 from .models import Sentence
 from .text import words
 
 SUMMARIZERS: dict[str, Callable[[], Any]] = {}
+COPY = 0.8  # containment at which two sentences are copies of one another (wire copy)
+# A candidate's score is (RATING_FLOOR + (1 - RATING_FLOOR) x its rating relative to the
+# story's best) x its position weight: the summariser's rating refines the order of
+# sentences at like places, it does not bury a lead.
+RATING_FLOOR = 0.5
 
 
 def register(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
@@ -62,8 +79,9 @@ class _Tokenizer:
         return tuple(words(sentence))
 
 
-def rank(sentences: Sequence[str], engine: str = "lexrank") -> list[int]:
-    """Indexes of ``sentences``, best first, as the named sumy summarizer rates them."""
+def ratings(sentences: Sequence[str], engine: str = "lexrank") -> list[float]:
+    """Each sentence's rating by the named sumy summarizer (higher is more central), in
+    input order; a rating sumy could not compute (an all-zero similarity graph) is 0."""
     from sumy.models.dom import ObjectDocumentModel, Paragraph
     from sumy.models.dom import Sentence as SumySentence
 
@@ -76,53 +94,162 @@ def rank(sentences: Sequence[str], engine: str = "lexrank") -> list[int]:
     summarizer.stop_words = stop_words()
     tok = _Tokenizer()
     doc = ObjectDocumentModel([Paragraph([SumySentence(s, tok) for s in sentences])])
-    ranking: list[Any] = []
+    out = [0.0] * len(sentences)
 
     def capture(infos: list[Any]) -> list[Any]:  # sumy passes every sentence, best first
-        ranking.extend(infos)
+        for info in infos:
+            rating = float(info.rating)
+            out[info.order] = rating if math.isfinite(rating) else 0.0
         return infos
 
-    summarizer(doc, capture)
-    return [info.order for info in ranking]
+    with warnings.catch_warnings():  # LexRank divides by a zero norm on an empty graph
+        warnings.simplefilter("ignore", RuntimeWarning)
+        summarizer(doc, capture)
+    return out
+
+
+def rank(sentences: Sequence[str], engine: str = "lexrank") -> list[int]:
+    """Indexes of ``sentences``, best first, as the named sumy summarizer rates them."""
+    rated = ratings(sentences, engine)
+    return sorted(range(len(rated)), key=lambda i: -rated[i])
 
 
 @dataclass(frozen=True)
-class Pick:
-    sentence: Sentence
-    rank: int
+class Ranking:
+    """A story version's scored candidates, best first, and its central article."""
+
+    scores: tuple[tuple[int, float], ...]  # (sentence id, score)
+    central: int | None
 
 
-def _similar(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+@dataclass(frozen=True)
+class Summary:
+    sentences: list[Sentence]  # the bullets, best first
+    central: int | None  # the article whose headline titles the story
 
 
-def choose(story: dict[int, list[Sentence]], cfg: SummarizeConfig, count: int | None = None
-           ) -> list[Sentence]:
-    """The story's summary: ``count`` sentences from all its articles, no near-duplicates.
+class RankingCache:
+    """Rankings per story version (story key + its member articles + the summary options),
+    so a digest for every chat ranks each story once. Bounded; safe across threads."""
 
-    ``story`` maps article id -> its sentences (position 0, the headline, is not a
-    candidate). Each article's best sentence comes first, so every source is heard,
-    then the rest by rank; a sentence too close to one already chosen is skipped.
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._data: OrderedDict[Hashable, Ranking] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> Ranking | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return found
+
+    def put(self, key: Hashable, ranking: Ranking) -> None:
+        with self._lock:
+            self._data[key] = ranking
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+CACHE = RankingCache()
+
+
+def story_ranking(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
+                  key: Hashable = None, cache: RankingCache | None = CACHE) -> Ranking:
+    """The story's candidates scored: the summariser's rating (relative to the story's best)
+    times the candidate's position and central-article weight. ``key`` (the store and
+    story id) with the member set names the story version in ``cache``."""
+    version = (key, frozenset(story), _ranking_options(cfg)) if key is not None else None
+    if cache is not None and version is not None:
+        found = cache.get(version)
+        ids = {s.id for ss in story.values() for s in ss}
+        if found is not None and all(i in ids for i, _ in found.scores):
+            return found
+    cands = candidates.select(story, cfg)
+    rated = ratings([c.sentence.text_src for c in cands.items], cfg.engine)
+    top = max(rated, default=0.0)
+    scored = [(c.sentence.id, (RATING_FLOOR + (1 - RATING_FLOOR)
+                               * (r / top if top > 0 else 0.0)) * c.weight)
+              for c, r in zip(cands.items, rated, strict=True)]
+    scored.sort(key=lambda x: -x[1])
+    ranking = Ranking(tuple(scored), cands.central)
+    if cache is not None and version is not None:
+        cache.put(version, ranking)
+    return ranking
+
+
+def _ranking_options(cfg: SummarizeConfig) -> tuple[object, ...]:
+    return (cfg.engine, cfg.min_words, cfg.max_words, cfg.lead_sentences, cfg.max_candidates,
+            cfg.position_decay, cfg.central_weight)
+
+
+def summarise(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
+              count: int | None = None, key: Hashable = None,
+              cache: RankingCache | None = CACHE) -> Summary:
+    """The story's summary: ``count`` whole sentences, best first, no paraphrases.
+
+    ``story`` maps article id -> its sentences (position 0, the headline, is never a
+    bullet). Going down the ranking, a sentence whose content is contained in a chosen one
+    (or the reverse) is skipped; of near-copies in several articles, the copy in the article
+    heard least so far is cited, so more outlets are heard.
     """
     count = count or cfg.sentences
-    candidates = [s for ss in story.values() for s in ss
-                  if s.position > 0 and len(s.text_src.split()) >= cfg.min_words]
-    if not candidates:
-        candidates = [s for ss in story.values() for s in ss if s.position > 0]
-    order = rank([s.text_src for s in candidates], cfg.engine)
-    ranked = [candidates[i] for i in order]
-    first_of: dict[int, Sentence] = {}
-    for s in ranked:
-        first_of.setdefault(s.article_id, s)
-    queue = list(first_of.values()) + [s for s in ranked if s not in first_of.values()]
+    ranking = story_ranking(story, cfg, key, cache)
+    by_id = {s.id: s for ss in story.values() for s in ss}
+    scored = [(by_id[i], score) for i, score in ranking.scores if i in by_id]
+    return Summary(_pick(scored, cfg, count), ranking.central)
+
+
+def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
+          ) -> list[Sentence]:
+    """Down the ranking, skipping a sentence that overlaps a chosen one by
+    ``duplicate_similarity`` or more (containment of character trigrams, which catches
+    paraphrase). Of near-copies in several articles (wire copy), the copy of the article
+    heard least so far is cited, so more outlets are heard."""
+    sigs: dict[int, frozenset[str]] = {}
+
+    def sig(s: Sentence) -> frozenset[str]:
+        if s.id not in sigs:
+            sigs[s.id] = redundancy.signature(s.text_src)
+        return sigs[s.id]
+
+    left = Counter(s.article_id for s, _ in scored)  # candidates not yet used or dropped
+    heard: Counter[int] = Counter()
     chosen: list[Sentence] = []
-    chosen_terms: list[set[str]] = []
-    for s in queue:
-        t = set(terms(s.text_src))
-        if any(_similar(t, other) >= cfg.duplicate_similarity for other in chosen_terms):
+    done: set[int] = set()
+    for n, (top, _) in enumerate(scored):
+        if top.id in done:
             continue
-        chosen.append(s)
-        chosen_terms.append(t)
+        done.add(top.id)
+        left[top.article_id] -= 1
+        if any(redundancy.containment(sig(top), sig(c)) >= cfg.duplicate_similarity
+               for c in chosen):
+            continue
+        copies = [top]
+        for s, _ in scored[n + 1:]:
+            if s.id not in done and redundancy.containment(sig(top), sig(s)) >= COPY:
+                copies.append(s)
+                done.add(s.id)
+                left[s.article_id] -= 1
+        # least heard article first; then one with nothing else left to say; then rank
+        pick = min(copies, key=lambda x: (heard[x.article_id], left[x.article_id] > 0))
+        chosen.append(pick)
+        heard[pick.article_id] += 1
         if len(chosen) == count:
             break
     return chosen
+
+
+def choose(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
+           count: int | None = None) -> list[Sentence]:
+    """The bullets of ``summarise`` (uncached)."""
+    return summarise(story, cfg, count, cache=None).sentences

@@ -83,28 +83,58 @@ def latin_ratio(text: str) -> float:
     return latin / (arabic + latin) if arabic + latin else 0.0
 
 
-MAX_WORDS = 50  # longer "sentences" (run-on paragraphs) are split at clause punctuation
+MAX_WORDS = 50  # a longer sentence goes to the translation model in pieces of at most this
 _CLAUSE_END = re.compile(r"(?<=[،؛;:,])\s+")
 
 
-def split_sentences(text: str, language: str = "ar", max_words: int = MAX_WORDS) -> list[str]:
-    """Split on paragraphs first, then with sentencex (rule-based, no model download).
+def split_sentences(text: str, language: str = "ar") -> list[str]:
+    """Whole sentences: paragraphs first, then sentencex (rule-based, no model download).
 
-    Arabic news prose often runs a paragraph into one sentence joined by commas; pieces
-    over ``max_words`` words are split at the clause punctuation nearest their middle
-    (then between words), because translation models are trained on sentences and their
-    cost and memory grow with length.
+    Sentences are stored whole, however long (Arabic news prose often runs a paragraph
+    into one sentence joined by commas): a summary shows whole sentences only. The
+    translate stage cuts a long one into model-sized pieces (``model_pieces``) and joins
+    their translations back into that one sentence.
     """
     out: list[str] = []
     for paragraph in text.split("\n"):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
-        for sentence in segment(language, paragraph):
-            for piece in _cap(" ".join(sentence.split()), max_words):
-                if _WORD.search(piece):
-                    out.append(piece)
-    return out
+        pending = ""  # sentencex's pieces are consecutive substrings of the paragraph
+        for piece in segment(language, paragraph):
+            pending += piece
+            if _ends_sentence(" ".join(pending.split())):
+                out.append(" ".join(pending.split()))
+                pending = ""
+        if pending.strip():
+            out.append(" ".join(pending.split()))
+    return [s for s in out if _WORD.search(s)]
+
+
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'»”’›)\]}>]*$")
+# "د." (doctor), "أ.د.", "م." (engineer), "ود." at a piece's end: a title before a name, not
+# a sentence end; but "2015 م." and "1436 ه." (a year's era) may end one.
+_ABBREVIATION = re.compile("^(?:و?[\u0621-\u064a]\\.)+$")
+
+
+def _ends_sentence(piece: str) -> bool:
+    """True when sentencex's piece ends a sentence: it ends with sentence-final punctuation
+    that is not a one-letter abbreviation. Inside a paragraph, sentencex also breaks before
+    "(2)" or after "د." ("قال د. | محمد ..."): those pieces are joined to what follows."""
+    if not _SENTENCE_END.search(piece):
+        return False
+    tokens = piece.split(" ")
+    if _ABBREVIATION.match(tokens[-1]):
+        return len(tokens) > 1 and tokens[-2].isdigit()
+    return True
+
+
+def model_pieces(sentence: str, max_words: int = MAX_WORDS) -> list[str]:
+    """A sentence in pieces of at most ``max_words`` words, for the translation model only
+    (models are trained on sentences; their cost and memory grow with length): cut at the
+    clause punctuation nearest the middle, else between words. Joined with spaces the
+    pieces give the sentence back (whitespace collapsed)."""
+    return _cap(" ".join(sentence.split()), max_words)
 
 
 def _cap(sentence: str, max_words: int) -> list[str]:

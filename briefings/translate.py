@@ -22,6 +22,7 @@ from .errors import ConfigError, ModelUnusable
 from .modelload import BadComputeType, PackageBroken, load
 from .packages import InstalledPackage, find, packages_dir, safe
 from .store import Store
+from .text import model_pieces
 
 log = logging.getLogger(__name__)
 
@@ -238,11 +239,8 @@ def translate_pending(store: Store, translator: Translator, ids: Iterable[int] |
             report.left_to_others += sum(len(misses[h][1]) for h in elsewhere)
             chunk = mine
         if chunk:
-            english = translator.translate([misses[h][0] for h in chunk], priority=priority)
-            if len(english) != len(chunk):
-                raise RuntimeError(f"engine {translator.key} returned {len(english)} outputs "
-                                   f"for {len(chunk)} sentences")
-            new = dict(zip(chunk, english, strict=True))
+            new = dict(zip(chunk, _translate_whole(translator, [misses[h][0] for h in chunk],
+                                                   priority), strict=True))
             store.save_translations(translator.key, new,
                                     [(sid, new[h]) for h in chunk for sid in misses[h][1]])
             report.model_calls += len(chunk)
@@ -251,3 +249,21 @@ def translate_pending(store: Store, translator: Translator, ids: Iterable[int] |
             progress(done, total)
     report.sentences = len(pending) - report.left_to_others
     return report
+
+
+def _translate_whole(translator: Translator, sentences: Sequence[str], priority: bool
+                     ) -> list[str]:
+    """One English text per stored sentence: a long sentence goes to the model in pieces
+    (``text.model_pieces``) whose translations are joined back, so alignment stays one
+    stored sentence -> one translation."""
+    pieces = [model_pieces(s) for s in sentences]
+    flat = [p for ps in pieces for p in ps]
+    english = translator.translate(flat, priority=priority)
+    if len(english) != len(flat):
+        raise RuntimeError(f"engine {translator.key} returned {len(english)} outputs "
+                           f"for {len(flat)} sentences")
+    out, start = [], 0
+    for ps in pieces:
+        out.append(" ".join(e for e in english[start:start + len(ps)] if e))
+        start += len(ps)
+    return out

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from briefings import cluster, config
 from briefings.ingest import ingest
 from briefings.models import Sentence
 from briefings.store import Store
-from briefings.summarize import SUMMARIZERS, choose, rank
+from briefings.summarize import SUMMARIZERS, RankingCache, choose, rank, ratings, summarise
 
 S = [
     "قالت وزارة الدفاع إن قوات خاصة تعمل في ليبيا لجمع المعلومات عن تنظيم داعش.",
@@ -57,3 +59,29 @@ def _other_folder(store: Store):  # type: ignore[no-untyped-def]
         "ودرجات حرارة مرتفعة نهارا. وقالت الهيئة إن الأمطار قد تهطل على المرتفعات الجنوبية.\n",
         encoding="utf-8")
     return folder
+
+
+@pytest.mark.parametrize("engine", sorted(SUMMARIZERS))
+def test_ratings_are_finite_and_rank_follows_them(engine: str) -> None:
+    rated = ratings(S, engine)
+    assert len(rated) == len(S) and all(math.isfinite(r) for r in rated)
+    assert rank(S, engine) == sorted(range(len(S)), key=lambda i: -rated[i])
+    # sentences of stop words only: LexRank's graph is empty (sumy divides by zero)
+    empty = ratings(["في على من", "إلى عن في"], engine)
+    assert all(math.isfinite(r) for r in empty) and empty[0] == empty[1]
+
+
+def test_summarise_names_the_central_article_and_caches_per_version() -> None:
+    cfg = config.SummarizeConfig(sentences=2)
+    story = {1: sentences(1, S), 2: sentences(2, [S[1], S[3]]), 3: sentences(3, [S[2]])}
+    cache = RankingCache(size=2)
+    first = summarise(story, cfg, key=("db", 5), cache=cache)
+    assert first.central in (1, 2) and len(first.sentences) == 2
+    assert summarise(story, cfg, key=("db", 5), cache=cache) == first
+    assert (cache.hits, cache.misses) == (1, 1)
+    smaller = {a: story[a] for a in (1, 2)}  # another version of story 5: ranked anew
+    summarise(smaller, cfg, key=("db", 5), cache=cache)
+    assert cache.misses == 2
+    summarise(story, cfg, key=("db", 6), cache=cache)  # evicts the oldest (size 2)
+    summarise(story, cfg, key=("db", 5), cache=cache)
+    assert cache.misses == 4

@@ -7,7 +7,7 @@ import pytest
 from briefings import config
 from briefings.cli import main
 from briefings.errors import ConfigError
-from briefings.text import content_hash, fold, latin_ratio, normalize, split_sentences
+from briefings.text import content_hash, fold, latin_ratio, model_pieces, normalize, split_sentences
 
 
 def test_normalize_presentation_forms_tatweel_bidi_controls() -> None:
@@ -70,11 +70,13 @@ def test_cli_exits_2_on_typo(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "digest.max_storys" in err and "unknown key" in err
 
 
-def test_run_on_sentences_are_split_at_clauses() -> None:
+def test_run_on_sentences_are_stored_whole_and_go_to_the_model_in_clause_pieces() -> None:
     clause = "قال المتحدث إن القوات وصلت إلى المدينة بعد معارك عنيفة مع المسلحين"
     run_on = "، ".join([clause] * 12) + "."
-    pieces = split_sentences(run_on)
+    assert split_sentences(run_on) == [run_on]  # a bullet is a whole sentence
+    pieces = model_pieces(run_on)  # the split made for the translation model
     assert len(pieces) > 1 and all(len(p.split()) <= 50 for p in pieces)
     assert " ".join(pieces).replace(" ", "") == run_on.replace(" ", "")
     no_commas = " ".join(["كلمة"] * 130)
-    assert [len(p.split()) for p in split_sentences(no_commas)] == [32, 33, 32, 33]
+    assert split_sentences(no_commas) == [no_commas]
+    assert [len(p.split()) for p in model_pieces(no_commas)] == [32, 33, 32, 33]
