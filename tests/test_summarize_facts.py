@@ -280,6 +280,7 @@ def test_the_digest_titles_a_story_by_its_central_article(cfg: config.Config, st
                   "اليوم.", event + " الغذائية."],
     })
     ids = ingest(cfg, store, [src]).added
+    store.assign_stories([(a, -1, 1.0) for a in ids])  # one story, whatever grouping thinks
     result = pipeline.digest(store, cfg, pipeline.Engine(None, "no model"), ids)
     (story,) = result.briefing.stories
     assert story.bullets[0].citation.article_id != ids[0]  # article 1 has no whole sentence
