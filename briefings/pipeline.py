@@ -106,8 +106,12 @@ def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int]
     if engine.translator is not None:
         priority = [x.id for ss in chosen.values() for x in ss]
         priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
-        report = translate_pending(store, engine.translator, priority,
-                                   cfg.translate.chunk_size, progress, priority=True)
+        try:
+            report = translate_pending(store, engine.translator, priority,
+                                       cfg.translate.chunk_size, progress, priority=True)
+        except ModelUnusable as exc:  # the briefing goes out untranslated rather than not at all
+            log.error("%s", exc)
+            engine.missing = str(exc)
         sentences = store.sentences(all_ids)
     by_id = {x.id: x for ss in sentences.values() for x in ss}
     articles = {a.id: a for a in store.articles(all_ids)}

@@ -148,12 +148,17 @@ class ArgosTranslator:
 
     def _run(self, tokens: list[list[str]]) -> list[Any]:
         prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
-        return list(self.model.translate_batch(
-            tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
-            batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
-            num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
-            max_decoding_length=self.cfg.max_decoding_length,
-        ))
+        try:
+            return list(self.model.translate_batch(
+                tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
+                batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
+                num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
+                max_decoding_length=self.cfg.max_decoding_length,
+            ))
+        except (RuntimeError, ValueError, IndexError) as exc:  # CTranslate2 refused the work
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ModelUnusable(self.cfg.from_code, self.cfg.to_code, self.pkg.path,
+                                f"translation failed ({reason})") from None
 
 
 @register("argos")

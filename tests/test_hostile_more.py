@@ -538,3 +538,33 @@ def test_cli_arguments_from_a_hostile_world(cfg: config.Config, capsys: pytest.C
     assert main(["--config", path, "ask", "\x1b[2J\u202eمن فاز؟"]) == 0
     out = capsys.readouterr()
     assert "\x1b" not in out.out + out.err and "\u202e" not in out.out + out.err
+
+
+def test_a_model_that_fails_while_translating_is_one_line(
+        tiny_model: Path, cfg: config.Config, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefings import pipeline
+    from briefings.cli import main
+    from briefings.ingest import ingest
+    from briefings.store import Store
+    from briefings.translate import get_translator
+
+    install_tiny(tiny_model)
+
+    class Broken:
+        def translate_batch(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("std::bad_alloc")
+
+    translator = get_translator(cfg)
+    monkeypatch.setattr(translator, "model", Broken())
+    store = Store(cfg.db_path)
+    ids = ingest(cfg, store).added
+    engine = pipeline.load_engine(cfg)
+    result = pipeline.digest(store, cfg, engine, ids)  # goes out untranslated, not at all
+    assert result.briefing.stories and not any(
+        b.translated for s in result.briefing.stories for b in s.bullets)
+    assert engine.missing and "translation failed (std::bad_alloc)" in engine.missing
+    capsys.readouterr()
+    assert main(["--config", str(cfg.base_dir / "config.yaml"), "ingest"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "translation failed (std::bad_alloc)" in err
