@@ -102,12 +102,14 @@ def ceiling(sentences: list[str], beam: int, length: int) -> dict[str, Any]:
 
 
 class _SameSplitter:
-    """argostranslate's sentencizer interface with the project's splitter (sentencex)."""
+    """argostranslate's sentencizer interface with the project's splitter (sentencex), cut
+    into the same model-sized pieces as the project's translate stage sends the model, so
+    both sides translate the same units."""
 
     def split_sentences(self, text: str) -> list[str]:
-        from briefings.text import split_sentences
+        from briefings.text import model_pieces, split_sentences
 
-        return split_sentences(text)
+        return [p for s in split_sentences(text) for p in model_pieces(s)]
 
 
 class _FixedLength:
