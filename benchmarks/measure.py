@@ -15,6 +15,7 @@ from rich.table import Table
 
 from briefings import answer, config, pipeline
 from briefings.store import Store
+from briefings.text import model_pieces
 from briefings.translate import ArgosTranslator, translate_pending
 
 from . import data
@@ -41,7 +42,9 @@ def sentences(n: int, work: Path) -> tuple[list[str], list[list[str]]]:
     added = pipeline.run_ingest(store, cfg).added
     by_article = store.sentences(added)
     per_article = [[s.text_src for s in by_article[a]] for a in added]
-    return [s for ss in per_article for s in ss], per_article
+    # the units the model gets: stored sentences cut into model-sized pieces, as the
+    # translate stage cuts them
+    return [p for ss in per_article for s in ss for p in model_pieces(s)], per_article
 
 
 def project_stage(work: Path, beam: int, length: int) -> dict[str, Any]:
