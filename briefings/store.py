@@ -206,7 +206,7 @@ def _m009_chat_schedule_from(db: sqlite3.Connection) -> None:
     db.execute("UPDATE chats SET schedule_from = created_at")
 
 
-def _m012_outlet_boilerplate(db: sqlite3.Connection) -> None:
+def _m010_outlet_boilerplate(db: sqlite3.Connection) -> None:
     """Outlet boilerplate learned at ingest: each recent article's sample (the shapes of its
     labels, first and last words; see ``boilerplate.py``) and what was learned from them."""
     _script(db, """
@@ -227,7 +227,7 @@ def _m012_outlet_boilerplate(db: sqlite3.Connection) -> None:
     """)
 
 
-def _m013_answer_terms(db: sqlite3.Connection) -> None:
+def _m011_answer_terms(db: sqlite3.Connection) -> None:
     """Each sentence's answer-index terms, made once (the index is rebuilt from these, not
     from the text); ``answer_meta`` says which term rules made them."""
     _script(db, """
@@ -249,7 +249,7 @@ def _m013_answer_terms(db: sqlite3.Connection) -> None:
 _UNIQUE_HASH = re.compile(r"(content_hash\s+TEXT\s+NOT\s+NULL)\s+UNIQUE", re.I)
 
 
-def _m010_dedup_per_outlet(db: sqlite3.Connection) -> None:
+def _m012_dedup_per_outlet(db: sqlite3.Connection) -> None:
     """An identical text from a second outlet is that outlet's report of the story, not a
     duplicate: the text hash is unique per outlet, no longer across outlets.
 
@@ -263,7 +263,7 @@ def _m010_dedup_per_outlet(db: sqlite3.Connection) -> None:
                      ).fetchone()
     create, n = _UNIQUE_HASH.subn(r"\1", row[0])
     if n != 1:
-        raise sqlite3.OperationalError("migration 10: articles.content_hash is not the "
+        raise sqlite3.OperationalError("migration 12: articles.content_hash is not the "
                                        "UNIQUE column this migration expects")
     indexes = [r[0] for r in db.execute(
         "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
@@ -283,8 +283,8 @@ def _m010_dedup_per_outlet(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
-    _m009_chat_schedule_from, _m012_outlet_boilerplate, _m013_answer_terms,
-    _m010_dedup_per_outlet]  # 10 in the issue-8 plan; after 12 and 13, which landed first
+    _m009_chat_schedule_from, _m010_outlet_boilerplate, _m011_answer_terms,
+    _m012_dedup_per_outlet]
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 

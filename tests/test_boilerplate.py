@@ -174,7 +174,7 @@ def test_migration_from_a_version_9_store(tmp_path: Path) -> None:
     store = Store(path)
     store.db.execute("DROP TABLE outlet_samples")
     store.db.execute("DROP TABLE outlet_boilerplate")
-    store.db.execute("DELETE FROM schema_migrations WHERE name = '_m012_outlet_boilerplate'")
+    store.db.execute("DELETE FROM schema_migrations WHERE name = '_m010_outlet_boilerplate'")
     store.close()
     store = Store(path)
     assert store.schema_version() == len(MIGRATIONS)

@@ -1,4 +1,4 @@
-"""Dedup within an outlet, not across (migration 10), from a version-9 store with data."""
+"""Dedup within an outlet, not across (migration 12), from an older store with data."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_dedup_migration_keeps_learned_samples_of_a_store_with_migration_12(
     # migrations 12 (learned boilerplate) and 13 landed before this one: outlet_samples rows
     # reference articles(id) and must survive the rebuild of the articles table
     path = tmp_path / "db.sqlite3"
-    at = store_mod.MIGRATIONS.index(store_mod._m010_dedup_per_outlet)
+    at = store_mod.MIGRATIONS.index(store_mod._m012_dedup_per_outlet)
     with _older_store(monkeypatch, at):
         old = Store(path)
         src = old.source_id("s", "folder", ".")
