@@ -280,11 +280,22 @@ def _m012_dedup_per_outlet(db: sqlite3.Connection) -> None:
                "content_hash, ifnull(outlet, ''))")
 
 
+def _m014_url_aliases(db: sqlite3.Connection) -> None:
+    """Other URLs of a stored article: an outlet that publishes one text under a second URL
+    (``?live``, ``?weekly``) has that URL recorded here when the copy is dropped as a
+    duplicate, so feeds do not fetch its page again and the URL resolves to the article."""
+    db.execute("CREATE TABLE url_aliases ("
+               "url TEXT PRIMARY KEY, "
+               "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE)")
+    db.execute("CREATE INDEX url_aliases_article ON url_aliases(article_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
     _m009_chat_schedule_from, _m010_outlet_boilerplate, _m011_answer_terms,
-    _m012_dedup_per_outlet]
+    _m012_dedup_per_outlet,
+    _m014_url_aliases]  # 14 in the issue-8 plan: its place is set when the branches merge
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 
@@ -535,20 +546,41 @@ class Store:
 
     # -- articles ---------------------------------------------------------
     def has_url(self, url: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone()
+        """True when ``url`` is a stored article's URL, or another URL of one (an alias)."""
+        row = self.db.execute("SELECT 1 FROM articles WHERE url = ? UNION ALL "
+                              "SELECT 1 FROM url_aliases WHERE url = ?", (url, url)).fetchone()
         return row is not None
+
+    def resolve_urls(self, urls: Iterable[str]) -> dict[str, int]:
+        """URL -> id of the stored article it names: its own URL, or an alias recorded when
+        its outlet's same text came under that URL. URLs that name no article are left out."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(urls)), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update((r[0], int(r[1])) for r in self.db.execute(
+                f"SELECT url, id FROM articles WHERE url IN ({marks}) UNION ALL "
+                f"SELECT url, article_id FROM url_aliases WHERE url IN ({marks})",
+                [*chunk, *chunk]))
+        return out
 
     def add_article(self, source_id: int, art: CleanArticle) -> int | None:
         """Store an article and its sentences at once; None when it is a duplicate: its URL is
-        stored, or its outlet already has the same text. An identical text from another
-        outlet is stored: it is that outlet's report of the story."""
+        stored (or is an alias), or its outlet already has the same text; then a new URL is
+        recorded as an alias of the stored copy. An identical text from another outlet is
+        stored: it is that outlet's report of the story."""
         with self.transaction() as db:
+            if art.url is not None and db.execute(
+                    "SELECT 1 FROM articles WHERE url = ? UNION ALL "
+                    "SELECT 1 FROM url_aliases WHERE url = ?", (art.url, art.url)).fetchone():
+                return None
             dup = db.execute(
-                "SELECT id FROM articles WHERE (content_hash = ? AND ifnull(outlet, '') = ?) "
-                "OR (url IS NOT NULL AND url = ?)",
-                (art.content_hash, art.outlet or "", art.url),
+                "SELECT id FROM articles WHERE content_hash = ? AND ifnull(outlet, '') = ?",
+                (art.content_hash, art.outlet or ""),
             ).fetchone()
             if dup:
+                if art.url is not None:
+                    db.execute("INSERT INTO url_aliases (url, article_id) VALUES (?, ?)",
+                               (art.url, dup[0]))
                 return None
             cur = db.execute(
                 "INSERT INTO articles (source_id, location, url, content_hash, outlet, headline, "

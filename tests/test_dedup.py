@@ -26,9 +26,21 @@ def _article(outlet: str, url: str, body: str = BODY) -> CleanArticle:
 
 @contextmanager
 def _older_store(monkeypatch: pytest.MonkeyPatch, migrations: int) -> Iterator[None]:
-    """The store module as a version that knew only the first ``migrations``."""
+    """The store module as a version that knew only the first ``migrations``. Before
+    migration 14 a duplicate's URL was not kept: the old store gets a throw-away (TEMP)
+    ``url_aliases`` table for today's ``add_article``, gone when it is closed."""
+    migrate = Store.migrate
+
+    def old_migrate(self: Store) -> None:
+        migrate(self)
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'url_aliases'"
+                               ).fetchone():
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS url_aliases "
+                            "(url TEXT PRIMARY KEY, article_id INTEGER NOT NULL)")
+
     with monkeypatch.context() as m:
         m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:migrations])
+        m.setattr(Store, "migrate", old_migrate)
         store_mod._expected_schema.cache_clear()  # the schema checked at open
         try:
             yield

@@ -44,6 +44,8 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("labelled URLs not stored (singletons in B-cubed)",
          f"{g['unstored_labelled']} of {g['labelled_urls']}" + (f" ({why})" if why else ""),
          ""),
+        ("labelled URLs scored as their outlet's stored copy (URL aliases)",
+         str(g.get("aliased_labelled", 0)), ""),
         ("lookalike events merged into one story",
          f"{len(g['lookalikes_merged'])} stories", ""),
         ("key-term coverage of multi-article summaries",

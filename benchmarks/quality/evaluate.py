@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from . import scoring
@@ -14,12 +15,20 @@ def _share(n: int, total: int) -> float:
     return n / total if total else 0.0
 
 
+def known(run: ProductRun) -> dict[str, int]:
+    """URL -> stored article: each article's own URL, and each URL its outlet published the
+    same text under (an alias: that URL is the article, not a lost singleton)."""
+    return {**run.url_article, **{u: run.url_article[link] for u, link in run.aliases.items()
+                                  if link in run.url_article}}
+
+
 def evaluate(run: ProductRun, labels: Labels) -> dict[str, Any]:
     gold = labels.gold
-    predicted = {u: run.story_of[a] for u, a in run.url_article.items() if a in run.story_of}
+    predicted = {u: run.story_of[a] for u, a in known(run).items() if a in run.story_of}
     return {
         "articles": {"in_day": run.items, "stored": run.added,
-                     "duplicates": run.duplicates, "skipped": len(run.skipped)},
+                     "duplicates": run.duplicates, "skipped": len(run.skipped),
+                     "url_aliases": len(run.aliases)},
         "grouping": grouping(run, labels, gold, predicted),
         "key_terms": key_terms(run, labels, predicted),
         "bullets": bullets(run),
@@ -33,8 +42,9 @@ def evaluate(run: ProductRun, labels: Labels) -> dict[str, Any]:
 def grouping(run: ProductRun, labels: Labels, gold: dict[str, str],
              predicted: dict[str, int]) -> dict[str, Any]:
     b = scoring.bcubed(gold, predicted)
+    stored = known(run)
     unstored = [{"url": u, "why": run.dropped.get(u, "not in the day file")}
-                for u in gold if u not in run.url_article]
+                for u in gold if u not in stored]
     why = Counter("duplicate" if x["why"].startswith("duplicate") else
                   "not in the day file" if x["why"] == "not in the day file" else "skipped"
                   for x in unstored)
@@ -56,6 +66,7 @@ def grouping(run: ProductRun, labels: Labels, gold: dict[str, str],
             "labelled_urls": b.urls, "events": len(labels.events),
             "stories": len(set(run.story_of.values())),
             "unstored_labelled": len(unstored), "unstored_by_reason": dict(why),
+            "aliased_labelled": sum(u in run.aliases for u in gold),
             "unstored": unstored, "lookalikes_merged": merged}
 
 
@@ -109,7 +120,10 @@ def boilerplate(run: ProductRun) -> dict[str, Any]:
 
 
 def questions(run: ProductRun, labels: Labels) -> dict[str, Any]:
-    answerable = [(run.answers.get(q.q, []), set(q.urls), set(q.any_urls))
+    def cited_as(urls: Iterable[str]) -> set[str]:  # an alias is cited as its stored article
+        return {run.aliases.get(u, u) for u in urls}
+
+    answerable = [(run.answers.get(q.q, []), cited_as(q.urls), cited_as(q.any_urls))
                   for q in labels.answerable]
     unanswerable = [run.answers.get(q, []) for q in labels.unanswerable]
     s = scoring.score_questions(answerable, unanswerable)

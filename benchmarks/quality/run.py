@@ -42,6 +42,7 @@ class ProductRun:
     items: int  # articles in the day file(s)
     dropped: dict[str, str]  # URL in the day file -> why ingest stored no article for it
     url_article: dict[str, int]  # stored URL -> article id
+    aliases: dict[str, str]  # a day URL dropped as its outlet's same text -> the stored link
     story_of: dict[int, int]  # article id -> story id
     ranked: list[int]  # story ids in digest order
     bullets: list[Bullet]
@@ -102,29 +103,44 @@ def run_product(day: Path, labels: Labels, work: Path, base_config: Path | None 
         cited = [h.citation.article_id for h in ans.hits]
         answers[q] = [link.get(a, "") for a in dict.fromkeys(cited)]
     cpu["questions"] = _cpu() - t
+    aliases = _aliases(store, items, link)
     store.close()
     return ProductRun(
-        items=len(items), dropped=_dropped(items, report.skipped, articles),
-        url_article={a.url: a.id for a in articles if a.url}, story_of=story_of,
+        items=len(items), dropped=_dropped(items, report.skipped, articles, aliases),
+        url_article={a.url: a.id for a in articles if a.url}, aliases=aliases,
+        story_of=story_of,
         ranked=list(result.story_ids), bullets=bullets, answers=answers,
         added=len(report.added), duplicates=report.duplicates, skipped=report.skipped, cpu=cpu,
         settings={name: dataclasses.asdict(getattr(cfg, name))
                   for name in ("ingest", "summarize", "digest", "answer")})
 
 
-def _dropped(items: dict[str, dict[str, Any]], skipped: list[str], articles: list[Article]
+def _url(item: dict[str, Any]) -> str:
+    url = item.get("url")
+    return url.strip() if isinstance(url, str) else ""
+
+
+def _aliases(store: Store, items: dict[str, dict[str, Any]], link: dict[int, str]
              ) -> dict[str, str]:
+    """Day URLs the store knows as another URL of a stored article (its outlet published the
+    same text under both) -> that article's link: the product knows them as that article."""
+    resolved = store.resolve_urls(u for u in map(_url, items.values()) if u)
+    return {u: link[a] for u, a in resolved.items() if a in link and link[a] != u}
+
+
+def _dropped(items: dict[str, dict[str, Any]], skipped: list[str], articles: list[Article],
+             aliases: dict[str, str]) -> dict[str, str]:
     """URL -> why it has no stored article: skipped by ingest (the reason it gave), or
-    dropped as a duplicate (its URL or its text already stored)."""
-    stored = {a.url for a in articles}
+    dropped as a duplicate (its URL or its text already stored). URLs that are aliases of a
+    stored article are stored under that article and left out."""
+    stored = {a.url for a in articles} | set(aliases)
     reasons = {}
     for line in skipped:  # "LOCATION: skipped: reason"
         where, _, why = line.partition(": ")
         reasons[where] = why.removeprefix("skipped: ")
     out: dict[str, str] = {}
     for location, item in items.items():
-        url = item.get("url")
-        url = url.strip() if isinstance(url, str) else ""
+        url = _url(item)
         if not url or url in stored or url in out:
             continue
         out[url] = reasons.get(location, "duplicate (same text as a stored article)")
