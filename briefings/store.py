@@ -280,7 +280,7 @@ def _m012_dedup_per_outlet(db: sqlite3.Connection) -> None:
                "content_hash, ifnull(outlet, ''))")
 
 
-def _m014_url_aliases(db: sqlite3.Connection) -> None:
+def _m013_url_aliases(db: sqlite3.Connection) -> None:
     """Other URLs of a stored article: an outlet that publishes one text under a second URL
     (``?live``, ``?weekly``) has that URL recorded here when the copy is dropped as a
     duplicate, so feeds do not fetch its page again and the URL resolves to the article."""
@@ -294,8 +294,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
     _m009_chat_schedule_from, _m010_outlet_boilerplate, _m011_answer_terms,
-    _m012_dedup_per_outlet,
-    _m014_url_aliases]  # 14 in the issue-8 plan: its place is set when the branches merge
+    _m012_dedup_per_outlet, _m013_url_aliases]
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this
 

@@ -27,7 +27,7 @@ def _article(outlet: str, url: str, body: str = BODY) -> CleanArticle:
 @contextmanager
 def _older_store(monkeypatch: pytest.MonkeyPatch, migrations: int) -> Iterator[None]:
     """The store module as a version that knew only the first ``migrations``. Before
-    migration 14 a duplicate's URL was not kept: the old store gets a throw-away (TEMP)
+    migration 13 a duplicate's URL was not kept: the old store gets a throw-away (TEMP)
     ``url_aliases`` table for today's ``add_article``, gone when it is closed."""
     migrate = Store.migrate
 

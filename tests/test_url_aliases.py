@@ -1,4 +1,4 @@
-"""An outlet's same text under a second URL (migration 14): the URL is an alias of the stored
+"""An outlet's same text under a second URL (migration 13): the URL is an alias of the stored
 copy, known to feeds (its page is not fetched again) and to the quality benchmark."""
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_feed_does_not_fetch_an_alias_page_again(cfg: config.Config, store: Stor
 def test_migration_14_adds_aliases_to_an_older_store(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "db.sqlite3"
-    at = store_mod.MIGRATIONS.index(store_mod._m014_url_aliases)
+    at = store_mod.MIGRATIONS.index(store_mod._m013_url_aliases)
     with _older_store(monkeypatch, at):
         old = Store(path)
         assert old.schema_version() == at
