@@ -93,6 +93,9 @@ def load(path: Path) -> tuple[dict[str, Any], dict[bool, Side]] | None:
         return None
 
 
+_ONE = (1 << terms.FLAG_BITS) - 1  # one language's flags in the stored integer
+
+
 def cache_path(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".answers")
 
@@ -107,7 +110,7 @@ def make_terms(store: Store, since: datetime) -> int:
     stems: dict[str, dict[str, str]] = {"ar": {}, "en": {}}
     for sid, src, en, language, seq, stored, stored_flags in rows:
         if stored is not None:  # only its English is new
-            src_terms, flags = stored, stored_flags & 3
+            src_terms, flags = stored, stored_flags & _ONE
         elif language == "ar":
             src_terms, flags = terms.analyse(src, True, stems["ar"])
         else:
@@ -115,7 +118,7 @@ def make_terms(store: Store, since: datetime) -> int:
         en_terms = None
         if en is not None:
             en_terms, en_flags = terms.analyse(en, False, stems["en"])
-            flags |= en_flags << 2
+            flags |= en_flags << terms.FLAG_BITS
         out.append((sid, src_terms, en_terms, seq, flags))
         if len(out) == 5000:
             store.save_answer_terms(out, stems)
@@ -173,9 +176,9 @@ class Index:
         for sid, art, pos, src, english, flags in store.answer_index_rows(since, *after):
             when = times.get(art, 0.0)
             if src is not None and sid > after[0]:
-                ar.append((sid, art, pos, when, src, flags & 3))
+                ar.append((sid, art, pos, when, src, flags & _ONE))
             if english is not None:
-                en.append((sid, art, pos, when, english, flags >> 2))
+                en.append((sid, art, pos, when, english, flags >> terms.FLAG_BITS))
         old = base[1] if base is not None else cached[1] if cached is not None else self.sides
         sides = {True: build(ar, old[True]), False: build(en, old[False])}
         if after != (0, 0) and base is not None:

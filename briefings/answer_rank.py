@@ -13,7 +13,9 @@ importance is its rarity (IDF over the window's articles) times how much it is a
 something: terms that recur within the articles that use them (names, places, topics)
 count, a rare verb form of the question ("intends", "landed") barely does (Church & Gale's
 burstiness). Both are shares of the question, so they mean the same with one day stored
-or a month. "How many / when" questions prefer passages holding a number / a time.
+or a month. A passage whose article never names the question's most important term (its
+name, place or organisation) is less sure (``OFF_TOPIC``). "How many / when / who won"
+questions prefer passages holding a number / a time / an outcome (won, lost, a score).
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ COMMON = 0.2  # question terms in more of the window's articles than this share 
 NOT_ABOUT = 0.1  # least importance factor of a term that never recurs in an article
 UNSEEN = 0.5  # importance factor of a term in no article: often a name the window never
 # mentions ("who won Brazil's election?" over days without Brazil), so it counts
-WRONG_KIND = 0.7  # factor for a passage without the number/time the question asks for
+WRONG_KIND = 0.7  # factor for a passage without the number/time/outcome the question
+# asks for
+OFF_TOPIC = 0.9  # confidence factor of a passage whose article never names (nor a related
+# form of) the question's most identifying term: another company's profits, another city's
+# cases. Calibrated on 2015-07-23 with answer.min_match, confirmed on 2015-07-25
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
 
     norm = K1 * (1 - B + B * side.length / max(float(side.length[alive].mean()), 1.0))
     lead = side.pos <= LEAD_POSITION
+    top = max(kept, key=lambda t: t.importance)  # the question's most identifying term
+    absent = np.zeros(n, bool)
     for t in kept:
         padded = np.append(t.match, np.float32(0))
         near = np.maximum(padded[side.prev], padded[side.next])
@@ -123,6 +131,8 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         level_of = np.maximum.reduce([t.match, NEIGHBOUR * near, LEAD * in_lead[side.art_idx],
                                       ARTICLE * in_article[side.art_idx]])
         cover += t.weight * level_of
+        if t is top:
+            absent = level_of == 0  # not even a related form anywhere in the article
         sure += t.importance * level_of
         headline += t.weight * in_lead
         sentences = int((t.tf > 0).sum())
@@ -131,6 +141,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     kind = np.maximum((side.flags & wanted) > 0, WRONG_KIND) if wanted else np.ones(n)
     cover = cover / total_weight * kind
     sure = sure / total_importance * kind
+    sure[absent] *= OFF_TOPIC
     score = cover + HEADLINE_WEIGHT * headline[side.art_idx] / total_weight \
         + BM25_WEIGHT * bm25 / max(float(bm25.max()), 1e-9)
     score[~(alive if allowed is None else alive & allowed)] = -1.0

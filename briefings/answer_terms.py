@@ -25,7 +25,7 @@ from typing import Any
 
 from .text import fold
 
-VERSION = "1"  # bump when the rules below change
+VERSION = "2"  # bump when the rules below change
 
 
 STEMMER = "briefings.arabic"  # the module whose stem() stems Arabic
@@ -129,7 +129,9 @@ def similar(a: str, b: str) -> float:
 
 # -- what kind of answer a question wants ---------------------------------------------
 
-NUMBER, TIME = 1, 2  # flags of a sentence: it holds a number / a time expression
+NUMBER, TIME, RESULT = 1, 2, 4  # flags of a sentence: it holds a number / a time
+# expression / a match or contest's outcome (won, lost, drew, a score)
+FLAG_BITS = 3  # bits of one language's flags where both are stored in one integer
 _NUMBER_WORDS = frozenset(fold(w) for w in (
     "واحد واحدة اثنان اثنين اثنتين ثلاث ثلاثة اربع اربعة خمس خمسة ست ستة سبع سبعة ثمان ثماني "
     "ثمانية تسع تسعة عشر عشرة عشرون عشرين ثلاثون ثلاثين اربعون اربعين خمسون خمسين ستون ستين "
@@ -146,6 +148,13 @@ _TIME_WORDS = frozenset(fold(w) for w in (
     "yesterday today tomorrow tonight morning evening night monday tuesday wednesday "
     "thursday friday saturday sunday january february march april may june july august "
     "september october november december week month year next last ago").split())
+_RESULT_WORDS = frozenset(fold(w) for w in (
+    "فاز فازت يفوز تفوز فوز فوزه فوزها الفوز تغلب تغلبت يتغلب خسر خسرت يخسر خسارة خسارته "
+    "هزم هزمت يهزم هزيمة انتصر انتصرت انتصار تعادل تعادلت يتعادل اكتسح اكتسحت توج توجت "
+    "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين أهداف الأهداف "
+    "won win wins beat beats defeated defeats lost loses drew draw victory defeat "
+    "scored goal goals").split())
+_SCORE = re.compile(r"(?<![\d/.:–-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d/.:–-])")  # 2-1, 88 - 74
 _PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وال", "بال", "لل", "ال")
 
 
@@ -161,19 +170,23 @@ def _with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
 
 _NUMBER_FORMS = _with_proclitics(_NUMBER_WORDS)
 _TIME_FORMS = _with_proclitics(_TIME_WORDS)
+_RESULT_FORMS = _with_proclitics(_RESULT_WORDS)
 _DIGIT = re.compile(r"\d")
 
 
-def _flags(folded: str) -> int:
-    if _DIGIT.search(folded):
-        return NUMBER | TIME  # dates and clock times are written in digits too
+def _flags(text: str, folded: str) -> int:
     present = set(folded.split())
-    return (NUMBER if present & _NUMBER_FORMS else 0) | (TIME if present & _TIME_FORMS else 0)
+    result = RESULT if present & _RESULT_FORMS or _SCORE.search(text) else 0
+    if _DIGIT.search(folded):
+        return NUMBER | TIME | result  # dates and clock times are written in digits too
+    return (NUMBER if present & _NUMBER_FORMS else 0) | (TIME if present & _TIME_FORMS else 0) \
+        | result
 
 
 def passage_flags(text: str) -> int:
-    """NUMBER | TIME: does the sentence hold a number, a time expression."""
-    return _flags(fold(text))
+    """NUMBER | TIME | RESULT: does the sentence hold a number, a time expression, an
+    outcome."""
+    return _flags(text, fold(text))
 
 
 def _words(folded: str, arabic: bool) -> list[str]:
@@ -190,19 +203,25 @@ def analyse(text: str, arabic: bool, stems: dict[str, str] | None = None) -> tup
     found = [stem(w) for w in words_]
     if stems is not None:
         stems.update(zip(words_, found, strict=True))
-    return " ".join(found), _flags(folded)
+    return " ".join(found), _flags(text, folded)
 
 
 def answer_type(question: str) -> int:
     """The flag a passage answering the question needs: NUMBER for "how many / how much",
-    TIME for "when", 0 for any other question."""
+    TIME for "when", RESULT for "who won / what was the result", 0 for any other."""
     ws = fold(question).split()
     if "كم" in ws or "بكم" in ws or " ".join(ws[:2]) in {"how many", "how much"} \
             or ("how" in ws and ("many" in ws or "much" in ws)):
         return NUMBER
     if "متي" in ws or "when" in ws:
         return TIME
+    if set(ws) & _RESULT_QUESTION or "who won" in " ".join(ws):
+        return RESULT
     return 0
+
+
+_RESULT_QUESTION = frozenset(fold(w) for w in (
+    "نتيجة نتيجه بنتيجة فاز يفوز فازت الفائز result results score").split())
 
 
 @lru_cache(maxsize=1)

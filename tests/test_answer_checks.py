@@ -1,0 +1,81 @@
+"""The answer's checks of a passage against the question: the question's most identifying
+term in the passage's article, and the kind of answer (an outcome for "who won")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from briefings import answer_index, answer_rank
+from briefings import answer_terms as terms
+
+# (article, sentences): hand-written Arabic, one article per list
+_NEWS = [
+    ["ارتفعت أرباح شركة صدق في الربع الثاني", "وقالت صدق إن أرباح صدق زادت بقوة"],
+    ["أعلنت سابك نتائجها قريبا", "وتتوقع سابك أن تعلن سابك أرباح الربع الثاني الأسبوع المقبل"],
+    ["يلتقي الهلال والنصر في مباراة كأس السوبر يوم الأحد", "وتذاكر المباراة متاحة"],
+    ["فاز الهلال على النصر في مباراة ودية بهدفين مقابل هدف", "وسجل الهلال هدفين"],
+    ["أمطار غزيرة على مدينة أبها", "وتستمر الأمطار في أبها حتى المساء"],
+    ["افتتاح معرض الكتاب في الرياض", "ويشارك في معرض الكتاب ناشرون كثيرون"],
+    ["وصول قافلة إغاثة إلى عدن", "وحملت القافلة أدوية وأغذية"],
+    ["تراجع أسعار النفط في الأسواق الآسيوية", "وهبط خام برنت مع وفرة المعروض"],
+    ["حريق في مستودع بحي صناعي بجدة", "وسيطر الدفاع المدني على الحريق"],
+    ["جامعة تبوك تعين متحدثا رسميا", "وكان المتحدث يعمل في الإعلام الجامعي"],
+    ["توقعات بارتفاع درجات الحرارة في الشرقية", "والحرارة تتجاوز الخمسين في الدمام"],
+    ["مهرجان للتمور في بريدة", "ويعرض المزارعون أصناف التمور"],
+]  # twelve articles: a term in two of them is not one of the window's common words
+
+
+def _side() -> answer_index.Side:
+    rows = []
+    for art, sentences in enumerate(_NEWS, start=1):
+        for pos, text in enumerate(sentences):
+            stored, flags = terms.analyse(text, True)
+            rows.append((len(rows) + 1, art, pos, 0.0, stored, flags))
+    return answer_index.build(rows, None)
+
+
+def _rank(side: answer_index.Side, question: str) -> list[answer_rank.Passage]:
+    return answer_rank.rank(side, terms.question_terms(question, True),
+                            np.ones(side.n, bool), terms.answer_type(question), limit=6)
+
+
+def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
+    return int(side.art[p.doc])
+
+
+def test_an_article_without_the_questions_most_identifying_term_is_less_sure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    side = _side()
+    question = "كم بلغت أرباح سابك في الربع الثاني؟"  # سابك recurs in its article: a name
+    found = {_article(side, p): p.confidence for p in _rank(side, question)}
+    monkeypatch.setattr(answer_rank, "OFF_TOPIC", 1.0, raising=False)
+    plain = {_article(side, p): p.confidence for p in _rank(side, question)}
+    # another company's profits (article 1) never name سابك: less sure; SABIC's own is not
+    assert found[1] == pytest.approx(plain[1] * 0.9)
+    assert found[2] == pytest.approx(plain[2])
+
+
+def test_who_won_wants_a_passage_with_an_outcome() -> None:
+    assert terms.answer_type("ما نتيجة مباراة الهلال والنصر؟") == terms.RESULT
+    assert terms.answer_type("من فاز بكأس السوبر؟") == terms.RESULT
+    assert terms.answer_type("Who won the cup?") == terms.RESULT
+    assert terms.answer_type("كم هدفا سجل الهلال؟") == terms.NUMBER  # how many comes first
+    assert terms.passage_flags("تغلب الهلال على النصر") & terms.RESULT
+    assert terms.passage_flags("انتهت المباراة 2-1 لصالح الهلال") & terms.RESULT
+    assert terms.passage_flags("The final score was 88 - 74") & terms.RESULT
+    assert not terms.passage_flags("يلتقي الهلال والنصر يوم 2015-08-14") & terms.RESULT
+    assert not terms.passage_flags("يلتقي الهلال والنصر في مباراة الأحد") & terms.RESULT
+
+    side = _side()
+    found = _rank(side, "ما نتيجة مباراة الهلال والنصر؟")
+    by_article = {_article(side, p): p for p in found}
+    assert _article(side, found[0]) == 4  # the match played, not the one to come
+    preview, played = by_article[3], by_article[4]
+    assert preview.confidence < played.confidence
+    assert preview.confidence <= answer_rank.WRONG_KIND + 1e-6
+
+
+def test_flags_of_both_languages_fit_one_stored_integer() -> None:
+    every = terms.NUMBER | terms.TIME | terms.RESULT
+    assert every < 1 << terms.FLAG_BITS
