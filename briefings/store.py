@@ -236,7 +236,7 @@ def _m011_answer_terms(db: sqlite3.Connection) -> None:
             src TEXT,               -- terms of the Arabic sentence (NULL: not an Arabic article)
             en TEXT,                -- terms of its English text (NULL: none yet)
             en_seq INTEGER,         -- the translated_seq the English terms were made from
-            flags INTEGER NOT NULL  -- answer kinds it holds: Arabic bits 0-1, English bits 2-3
+            flags INTEGER NOT NULL  -- answer kinds: answer_terms.FLAG_BITS per language
         );
         CREATE TABLE answer_stems (   -- each word the sentences had, and its stem
             language TEXT NOT NULL, word TEXT NOT NULL, stem TEXT NOT NULL,
