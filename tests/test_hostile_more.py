@@ -369,10 +369,9 @@ CHAT = 1001
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotAPI]:
-    s = FakeBotAPI()
-    yield s
-    s.close()
+def api(server: FakeBotAPI) -> FakeBotAPI:
+    """conftest's fake Bot API (this module's own HTTP server fixture is ``web``)."""
+    return server
 
 
 @pytest.fixture
