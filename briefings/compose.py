@@ -18,11 +18,12 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Literal
 
+from .compose_pack import LIMIT as LIMIT
+from .compose_pack import Pair, pack, pack_pairs
 from .models import Article, Briefing, Bullet, Citation, Sentence, StorySummary
 from .outlets import DEFAULT, Outlets, english_list
 from .text import printable
 
-LIMIT = 4096
 Format = Literal["html", "text"]
 UNTRANSLATED = "untranslated"
 HEADLINE_SHOWN = 100  # characters of a cited article's headline in a source line
@@ -165,6 +166,11 @@ def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[st
 
 def render(briefing: Briefing, fmt: Format = "html") -> list[str]:
     """The briefing as messages of at most 4096 characters."""
+    stories = [story_blocks(s, i, fmt) for i, s in enumerate(briefing.stories, start=1)]
+    return pack([render_header(briefing, fmt)], stories)
+
+
+def render_header(briefing: Briefing, fmt: Format) -> str:
     e = escape if fmt == "html" else (lambda t: t)
     n = len(briefing.stories)
     title = f"{briefing.title} — {briefing.created:%d %b %Y %H:%M} UTC"
@@ -175,53 +181,16 @@ def render(briefing: Briefing, fmt: Format = "html") -> list[str]:
                       f"article{'s' if sources != 1 else ''}")
     else:
         header.append("No new stories.")
-    stories = [story_blocks(s, i, fmt) for i, s in enumerate(briefing.stories, start=1)]
-    return pack(["\n".join(header)], stories)
+    return "\n".join(header)
 
 
-def pack(header: list[str], stories: list[list[str]], limit: int = LIMIT) -> list[str]:
-    """Greedy packing: stories start a new message when they do not fit; blocks never split."""
-    messages: list[str] = []
-    current = "\n\n".join(header)
-    header_only = bool(current)
-    for blocks in stories:
-        story = "\n".join(blocks)
-        if current and len(current) + 2 + len(story) <= limit:
-            current += "\n\n" + story
-            header_only = False
-            continue
-        if current and (len(story) <= limit or not header_only):
-            messages.append(current)  # a story starts a message unless only the header
-            current = ""              # stands before one that must be split anyway
-        elif current:
-            current += "\n"
-        header_only = False
-        for block in blocks:  # a story longer than a message: split between blocks
-            for piece in _fit(block, limit):
-                if current and len(current) + 1 + len(piece) <= limit:
-                    current += ("" if current.endswith("\n") else "\n") + piece
-                else:
-                    if current:
-                        messages.append(current)
-                    current = piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _fit(block: str, limit: int) -> list[str]:
-    """A block longer than a message is cut between its lines, else between words."""
-    if len(block) <= limit:
-        return [block]
-    pieces: list[str] = []
-    for line in block.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip()
-        pieces.append(line)
-    return pieces
+def render_both(briefing: Briefing) -> list[Pair]:
+    """The briefing as messages, each in HTML and in plain text (its fallback), split in the
+    same places: the HTML messages are those of ``render(briefing, "html")``."""
+    html, text = render_header(briefing, "html"), render_header(briefing, "text")
+    stories = [list(zip(story_blocks(s, i, "html"), story_blocks(s, i, "text"), strict=True))
+               for i, s in enumerate(briefing.stories, start=1)]
+    return pack_pairs([(html, text)], stories)
 
 
 def story_text(articles: Sequence[Article], sentences: dict[int, list[Sentence]],
