@@ -1,11 +1,10 @@
 """Sending: one message (flood waits, retries, plain-text fallback, chats that moved), a
-reply of several, a digest from the outbox, "typing…" while one is composed, and the
-digest and poll jobs.
+reply of several, a digest from the outbox, and "typing…" while one is composed.
 
 Digests go through the outbox in SQLite: composed and recorded first, each part marked
 sent once Telegram confirms it, so a crash or restart neither loses a digest nor sends it
-twice. Composing runs on its own small thread pool, so a burst of digests (every chat at
-07:00) never takes the threads that answer other chats' commands.
+twice. A chat that blocked the bot is unsubscribed; a group that became a supergroup is
+followed to its new id (its rows and its digest job move with it, ``jobs``).
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, time, timedelta
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+import re
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from html import unescape
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
@@ -29,37 +28,24 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ContextTypes
 
-from briefings.desk import Desk, html_to_text
-from briefings.schedule_util import parse_hhmm
-from briefings.store import utcnow
+from briefings.store import Store
 
+from . import jobs
+from .context import App, Ctx, in_store
 from .secrets import redact
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-Ctx = ContextTypes.DEFAULT_TYPE
-App = Application[Any, Any, Any, Any, Any, Any]
 SEND_ATTEMPTS = 5
 LIMIT = 4096  # Telegram's limit on a message's text (after entity parsing)
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
 
 
-def desk_of(context: Ctx) -> Desk:
-    desk: Desk = context.bot_data["desk"]
-    return desk
-
-
-async def blocking(fn: Callable[..., T], *args: Any) -> T:
-    """Run core work (SQLite, the model) off the event loop."""
-    return await asyncio.to_thread(fn, *args)
-
-
-async def composing(app: App, fn: Callable[..., T], *args: Any) -> T:
-    """Run digest composition on the composer pool, never on the threads that answer."""
-    pool: ThreadPoolExecutor = app.bot_data["composer"]
-    return await asyncio.get_running_loop().run_in_executor(pool, lambda: fn(*args))
+def plain(message: str) -> str:
+    """What Telegram shows of one of our HTML messages, as plain text: the last line of
+    defence for a reply Telegram refused to parse or that is too long to send as is
+    (digests carry their own plain text, rendered with them)."""
+    return unescape(re.sub(r"<[^>]+>", "", message))
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -74,12 +60,12 @@ def _units(text: str) -> int:
 def fit(text: str, html: bool = True) -> list[str]:
     """The message as is when it is within Telegram's limit; else, the last line of defence,
     its plain text in pieces that are (split between lines, else between words)."""
-    plain = html_to_text(text) if html else text
-    if _units(plain) <= LIMIT and plain.strip():
+    shown = plain(text) if html else text
+    if _units(shown) <= LIMIT and shown.strip():
         return [text]
     pieces: list[str] = []
     current = ""
-    for line in plain.split("\n"):
+    for line in shown.split("\n"):
         while line:
             room = LIMIT - _units(current) - (1 if current else 0)
             if _units(line) <= room:
@@ -114,7 +100,7 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
 
     Forbidden propagates (the caller unsubscribes the chat). The bot token never goes out in
     a message, whoever typed it or whatever article holds it."""
-    secrets: list[str] = app.bot_data.get("secrets", [])
+    secrets = app.bot_data.secrets
     text = redact(text, secrets)
     fallback = redact(fallback, secrets) if fallback else fallback
     delay = 1.0
@@ -124,13 +110,13 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
         except RetryAfter as exc:  # the rate limiter already retried: wait and go on
             await asyncio.sleep(_seconds(exc.retry_after))
         except ChatMigrated as exc:
-            await migrate_chat(app, chat_id, int(exc.new_chat_id))
+            await jobs.migrate_chat(app, chat_id, int(exc.new_chat_id))
             chat_id = int(exc.new_chat_id)
         except BadRequest as exc:
             if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
                 raise
             log.warning("chat %s: formatting refused (%s); sending plain text", chat_id, exc)
-            text, kwargs["parse_mode"] = fallback or html_to_text(text), None
+            text, kwargs["parse_mode"] = fallback or plain(text), None
         except Forbidden:
             raise
         except NetworkError as exc:
@@ -170,13 +156,13 @@ async def reply(update: Update, context: Ctx, messages: Sequence[str],
         try:
             sent = await send_fitted(context.application, chat_id, text, **kwargs)
         except Forbidden:
-            await blocking(desk_of(context).store.unsubscribe, chat_id)
-            remove_digest_job(context.application, chat_id)
+            await in_store(context.application, Store.unsubscribe, chat_id)
+            jobs.remove_digest_job(context.application, chat_id)
             return
         chat_id = sent[-1].chat_id
         for msg in sent if story_ids else []:
-            await blocking(desk_of(context).store.remember_message, chat_id, msg.message_id,
-                           list(story_ids or []))
+            await in_store(context.application, Store.remember_message, chat_id,
+                           msg.message_id, list(story_ids or []))
 
 
 @contextlib.asynccontextmanager
@@ -200,113 +186,23 @@ async def typing(app: App, chat_id: int) -> AsyncIterator[None]:
             await task
 
 
-async def migrate_chat(app: App, old: int, new: int) -> None:
-    """A group became a supergroup: move its rows (one transaction) and its digest job."""
-    desk: Desk = app.bot_data["desk"]
-    await blocking(desk.migrate_chat, old, new)
-    remove_digest_job(app, old)
-    schedule_digest(app, new)
-
-
 # -- digests -------------------------------------------------------------------------------
 async def deliver(app: App, chat_id: int, digest_id: int) -> None:
     """Send a digest's unsent parts, marking each sent once Telegram confirms it."""
-    desk: Desk = app.bot_data["desk"]
-    parts = await blocking(desk.store.unsent_parts, digest_id)
-    for part, html, text in parts:
+    for part, html_part, text in await in_store(app, Store.unsent_parts, digest_id):
         try:
-            sent = await send_fitted(app, chat_id, html, fallback=text)
+            sent = await send_fitted(app, chat_id, html_part, fallback=text)
         except Forbidden:
             log.warning("chat %s blocked the bot: unsubscribed", chat_id)
-            await blocking(desk.store.unsubscribe, chat_id)
-            await blocking(desk.store.drop_digest, digest_id)
-            remove_digest_job(app, chat_id)
+            await in_store(app, Store.unsubscribe, chat_id)
+            await in_store(app, Store.drop_digest, digest_id)
+            jobs.remove_digest_job(app, chat_id)
             return
         chat_id = sent[-1].chat_id
         if len(sent) > 1:
-            stories = await blocking(desk.store.digest_story_ids, digest_id)
+            stories = await in_store(app, Store.digest_story_ids, digest_id)
             for msg in sent[:-1]:
-                await blocking(desk.store.remember_message, chat_id, msg.message_id, stories)
-        await blocking(desk.store.mark_part_sent, digest_id, part, chat_id, sent[-1].message_id)
-
-
-async def compose_and_deliver(app: App, chat_id: int, kind: str,
-                              now: datetime | None = None) -> None:
-    desk: Desk = app.bot_data["desk"]
-    digest_id = await composing(app, desk.compose_digest, chat_id, kind, now)
-    await deliver(app, chat_id, digest_id)
-
-
-async def digest_job(context: Ctx) -> None:
-    job = context.job
-    assert job is not None and job.chat_id is not None
-    chat = await blocking(desk_of(context).store.chat, job.chat_id)
-    if chat is None or not chat["subscribed"]:
-        return
-    await compose_and_deliver(context.application, job.chat_id, "daily")
-
-
-async def poll_job(context: Ctx) -> None:
-    desk = desk_of(context)
-    worker: ThreadPoolExecutor = context.bot_data["worker"]
-    report = await asyncio.get_running_loop().run_in_executor(worker, desk.poll)
-    # Items a poll skipped, each said once (folders are re-read on every poll: a bad file
-    # would otherwise be reported every few minutes); /sources keeps the current count.
-    seen: set[str] = context.bot_data.setdefault("reported_problems", set())
-    for line in report.ingest.skipped:
-        if line not in seen:
-            log.warning("%s", line)
-    seen.clear()
-    seen.update(report.ingest.skipped)
-    log.info("poll: %d new article(s), %d sentence(s) translated%s", len(report.ingest.added),
-             report.translated.sentences, f"; {report.model_missing}"
-             if report.model_missing else "")
-
-
-def schedule_digest(app: App, chat_id: int) -> None:
-    desk: Desk = app.bot_data["desk"]
-    remove_digest_job(app, chat_id)
-    s = desk.settings(chat_id)
-    if not s.subscribed or app.job_queue is None:
-        return
-    at = parse_hhmm(s.digest_time)
-    app.job_queue.run_daily(
-        digest_job, time(at.hour, at.minute, tzinfo=ZoneInfo(s.timezone)), chat_id=chat_id,
-        name=f"digest:{chat_id}",
-        # A digest missed by less than this (busy loop, restart) still goes out.
-        job_kwargs={"misfire_grace_time": desk.cfg.schedule.misfire_grace_time,
-                    "coalesce": True})
-
-
-def remove_digest_job(app: App, chat_id: int) -> None:
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(f"digest:{chat_id}"):
-        job.schedule_removal()
-
-
-def next_digests(app: App) -> list[tuple[int, datetime | None]]:
-    if app.job_queue is None:
-        return []
-    return sorted(((int(j.chat_id or 0), j.next_t) for j in app.job_queue.jobs()
-                   if j.name and j.name.startswith("digest:")), key=lambda x: x[0])
-
-
-async def recover(context: Ctx) -> None:
-    """At start-up: finish digests composed but not sent; send the ones that fell due while
-    the bot was down (not those of chats whose schedule started after today's time)."""
-    app = context.application
-    desk = desk_of(context)
-    now = utcnow()
-    for digest_id, chat_id, kind, date in await blocking(desk.store.unsent_digests):
-        s = await blocking(desk.settings, chat_id)
-        if kind == "manual" or date == desk.local_date(s.timezone, now):
-            log.info("sending digest %s to chat %s left unsent before the restart", digest_id,
-                     chat_id)
-            await deliver(app, chat_id, digest_id)
-        else:
-            await blocking(desk.store.drop_digest, digest_id)
-    for chat in await blocking(desk.store.subscribed_chats):
-        if await blocking(desk.due_today, chat["chat_id"], now):
-            log.info("chat %s missed today's digest while the bot was down", chat["chat_id"])
-            await compose_and_deliver(app, chat["chat_id"], "daily", now)
+                await in_store(app, Store.remember_message, chat_id,
+                           msg.message_id, stories)
+        last = sent[-1].message_id
+        await in_store(app, Store.mark_part_sent, digest_id, part, chat_id, last)

@@ -8,23 +8,19 @@ import logging
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, TelegramError
-from telegram.ext import ContextTypes
 
 from briefings.errors import BriefingsError
 
+from .context import Ctx
 from .delivery import reply
-from .startup import RejectionWatch, reason
+from .messages import SORRY
+from .startup import reason
 
 log = logging.getLogger(__name__)
-Ctx = ContextTypes.DEFAULT_TYPE
-
-SORRY = ("Sorry, I can't answer right now: something is wrong on the server. Its operator "
-         "can see what in the bot's log.")
 
 
 async def on_error(update: object, context: Ctx) -> None:
-    watch: RejectionWatch = context.bot_data["token_watch"]
-    if watch.rejected:  # the bot is stopping; run() says why in one line
+    if context.bot_data.token_watch.rejected:  # the bot is stopping; run() says why in one line
         log.debug("after the token was rejected: %s", context.error)
         return
     if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries

@@ -14,11 +14,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import BaseUpdateProcessor
 from telegram.request import HTTPXRequest
 
 from briefings.config import Config
@@ -26,8 +26,10 @@ from briefings.errors import BriefingsError
 
 from .secrets import MASK, TokenRejected
 
+if TYPE_CHECKING:
+    from .context import App
+
 log = logging.getLogger(__name__)
-App = Application[Any, Any, Any, Any, Any, Any]
 DEFAULT_API = "https://api.telegram.org/bot"
 FIRST_DELAY = 1.0  # seconds before the first retry; doubled each time up to MAX_DELAY
 MAX_DELAY = 30.0

@@ -22,7 +22,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, load_token
 from briefings import config
-from briefings.desk import Desk
+from briefings.chat_service import ChatService
 from briefings.errors import TokenMissing
 from briefings.store import utcnow
 
@@ -116,7 +116,7 @@ def test_token_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_conversation(server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
     cfg = bot_config()
-    Desk(cfg).poll()  # seeds ingested and translated with the tiny model
+    ChatService(cfg).poll()  # seeds ingested and translated with the tiny model
 
     async def script() -> None:
         async with running(cfg) as app:
@@ -192,7 +192,7 @@ def test_conversation(server: FakeBotAPI, bot_config: Callable[..., config.Confi
 def no_catch_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the time of day the tests run, start-up does not send today's digest
     early (catch-up has its own test): these tests fire the job themselves."""
-    monkeypatch.setattr(Desk, "due_today", lambda self, chat_id, now=None: False)
+    monkeypatch.setattr(ChatService, "due_today", lambda self, chat_id, now=None: False)
 
 
 def test_long_digest_in_parts_through_429_and_bad_html(
@@ -204,10 +204,10 @@ def test_long_digest_in_parts_through_429_and_bad_html(
     # would: keep them all (this test is about long digests, not redundancy)
     cfg = dataclasses.replace(cfg, summarize=dataclasses.replace(cfg.summarize,
                                                                  duplicate_similarity=1.0))
-    desk = Desk(cfg)
-    desk.poll()
-    desk.store.subscribe(CHAT, "t", "07:00", "UTC")
-    desk.store.update_chat(CHAT, stories=20, sentences=10)
+    service = ChatService(cfg)
+    service.poll()
+    service.store.subscribe(CHAT, "t", "07:00", "UTC")
+    service.store.update_chat(CHAT, stories=20, sentences=10)
 
     async def script() -> None:
         async with running(cfg) as app:
@@ -226,7 +226,7 @@ def test_long_digest_in_parts_through_429_and_bad_html(
         assert sum(p["text"].count("(#") for p in parts) == 20  # every story once
         ids = [m["message_id"] for m in parts]
         assert ids == sorted(ids)
-        sent = desk.store.sent_parts(CHAT)
+        sent = service.store.sent_parts(CHAT)
         assert [m for _, _, m in sent] == ids  # each part marked sent with its message
 
     asyncio.run(script())
@@ -236,9 +236,9 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
                                       bot_config: Callable[..., config.Config],
                                       no_catch_up: None) -> None:
     cfg = bot_config()
-    desk = Desk(cfg)
-    desk.poll()
-    desk.store.subscribe(CHAT, "t", "07:00", "UTC")
+    service = ChatService(cfg)
+    service.poll()
+    service.store.subscribe(CHAT, "t", "07:00", "UTC")
 
     async def script() -> None:
         async with running(cfg) as app:
@@ -249,7 +249,7 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
             assert app.job_queue is not None
             await wait_for(lambda: not app.job_queue.get_jobs_by_name(f"digest:{CHAT}"))
             assert "/digest" in (await say(server, OTHER, "/help"))["text"]  # still serving
-        assert not desk.store.chat(CHAT)["subscribed"]
+        assert not service.store.chat(CHAT)["subscribed"]
 
     asyncio.run(script())
 
@@ -257,12 +257,12 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
 def test_restart_between_compose_and_send(server: FakeBotAPI,
                                           bot_config: Callable[..., config.Config]) -> None:
     cfg = bot_config()
-    desk = Desk(cfg)
-    desk.poll()
-    desk.store.subscribe(CHAT, "t", "23:59", "UTC")
-    desk.store.subscribe(OTHER, "o", "00:00", "UTC",  # due, missed while the bot was down
+    service = ChatService(cfg)
+    service.poll()
+    service.store.subscribe(CHAT, "t", "23:59", "UTC")
+    service.store.subscribe(OTHER, "o", "00:00", "UTC",  # due, missed while the bot was down
                          now=utcnow() - timedelta(days=1))
-    desk.compose_digest(CHAT, "daily")  # recorded in the outbox... and the process dies
+    service.compose_digest(CHAT, "daily")  # recorded in the outbox... and the process dies
 
     def digests(chat: int) -> list[dict[str, Any]]:
         return [m for m in server.messages_to(chat) if "Arabic press briefing" in m["text"]]
@@ -294,5 +294,5 @@ def test_allowed_chats(server: FakeBotAPI, bot_config: Callable[..., config.Conf
             assert "Welcome" in (await say(server, CHAT, "/start"))["text"]
 
     asyncio.run(script())
-    store = Desk(cfg).store
+    store = ChatService(cfg).store
     assert store.chat(OTHER) is None and store.chat(CHAT) is not None

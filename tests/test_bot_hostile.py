@@ -20,9 +20,9 @@ import pytest
 from bot import startup
 from bot.app import build_application, load_token
 from bot.secrets import TokenRejected, protect_output
-from briefings import config
+from briefings import compose_chat, config
+from briefings.chat_service import ChatService
 from briefings.compose import public_link
-from briefings.desk import Desk
 from briefings.errors import TokenMissing
 from briefings.models import Article
 from briefings.store import utcnow
@@ -42,7 +42,7 @@ def texts(server: FakeBotAPI, chat: int) -> list[str]:
 def test_ids_out_of_range_and_odd_numbers_are_answered(
         server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
     cfg = bot_config()
-    Desk(cfg).poll()
+    ChatService(cfg).poll()
 
     async def script() -> None:
         async with running(cfg):
@@ -63,7 +63,7 @@ def test_no_reply_exceeds_telegram_limit(server: FakeBotAPI,
                                          bot_config: Callable[..., config.Config],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = bot_config()
-    Desk(cfg).poll()
+    ChatService(cfg).poll()
     question = ("zzqx " * 820)[:4096]
 
     async def script() -> None:
@@ -81,7 +81,7 @@ def test_no_reply_exceeds_telegram_limit(server: FakeBotAPI,
             assert gone["text"].startswith("No filter yyy") and len(gone["text"]) < 1000
             # the last line of defence: whatever a command returns goes out within the limit
             words = [f"w{i}" for i in range(2500)]
-            monkeypatch.setattr(Desk, "latest", lambda self, n: [
+            monkeypatch.setattr(compose_chat, "latest", lambda stories: [
                 "<b>Latest</b>\n" + " ".join(words)])
             before = len(server.messages_to(CHAT))
             server.user_message(CHAT, "/latest")
@@ -118,16 +118,16 @@ def test_forged_button_data_is_answered(server: FakeBotAPI,
 def test_missed_digest_only_when_due_under_the_current_schedule(
         server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
     cfg = bot_config()
-    desk = Desk(cfg)
-    desk.poll()
+    service = ChatService(cfg)
+    service.poll()
     yesterday = utcnow() - timedelta(days=1)
     moved, fresh, missed = 11, 12, 13  # start-up looks at chats in this order
-    desk.store.subscribe(moved, "moved", "23:59", "UTC", now=yesterday)
-    before = desk.store.chat(moved)["schedule_from"]
-    desk.store.update_chat(moved, digest_time="00:00")  # moved to a time already past today
-    assert desk.store.chat(moved)["schedule_from"] > before
-    desk.store.subscribe(fresh, "fresh", "00:00", "UTC")  # subscribed after today's time
-    desk.store.subscribe(missed, "missed", "00:00", "UTC", now=yesterday)  # really missed
+    service.store.subscribe(moved, "moved", "23:59", "UTC", now=yesterday)
+    before = service.store.chat(moved)["schedule_from"]
+    service.store.update_chat(moved, digest_time="00:00")  # moved to a time already past today
+    assert service.store.chat(moved)["schedule_from"] > before
+    service.store.subscribe(fresh, "fresh", "00:00", "UTC")  # subscribed after today's time
+    service.store.subscribe(missed, "missed", "00:00", "UTC", now=yesterday)  # really missed
 
     async def script() -> None:
         async with running(cfg):
@@ -137,22 +137,22 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     asyncio.run(script())
     assert "Arabic press briefing" in texts(server, missed)[0]
     assert texts(server, moved) == [] and texts(server, fresh) == []
-    tz_before = desk.store.chat(missed)["schedule_from"]
-    desk.store.update_chat(missed, timezone="Asia/Riyadh")
-    assert desk.store.chat(missed)["schedule_from"] > tz_before
+    tz_before = service.store.chat(missed)["schedule_from"]
+    service.store.update_chat(missed, timezone="Asia/Riyadh")
+    assert service.store.chat(missed)["schedule_from"] > tz_before
 
 
 def test_group_upgraded_to_supergroup_follows_new_id(
         server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
     cfg = bot_config()
-    desk = Desk(cfg)
-    desk.poll()
+    service = ChatService(cfg)
+    service.poll()
     group, supergroup = -500, -1000000000500
-    desk.store.subscribe(group, "desk group", "07:00", "UTC")
-    desk.store.add_filter(group, "Misrata")
-    desk.store.remember_message(group, 5, [1])
+    service.store.subscribe(group, "desk group", "07:00", "UTC")
+    service.store.add_filter(group, "Misrata")
+    service.store.remember_message(group, 5, [1])
     other, other_new = -600, -1000000000600
-    desk.store.subscribe(other, "second group", "08:00", "UTC")
+    service.store.subscribe(other, "second group", "08:00", "UTC")
 
     async def script() -> None:
         async with running(cfg) as app:
@@ -171,7 +171,7 @@ def test_group_upgraded_to_supergroup_follows_new_id(
             assert not server.messages_to(other)  # no "this bot is private" or the like
 
     asyncio.run(script())
-    store = desk.store
+    store = service.store
     assert store.chat(group) is None and store.chat(supergroup)["subscribed"]
     assert store.chat(supergroup)["title"] == "desk group"
     assert store.filters(supergroup) == ["Misrata"]
@@ -184,17 +184,17 @@ def test_one_chat_digest_does_not_stall_another(
         server: FakeBotAPI, bot_config: Callable[..., config.Config],
         monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = bot_config()
-    Desk(cfg).poll()
+    ChatService(cfg).poll()
     entered, release = threading.Event(), threading.Event()
-    compose = Desk.compose_digest
+    compose = ChatService.compose_digest
 
-    def slow_compose(self: Desk, chat_id: int, *args: Any) -> int:
+    def slow_compose(self: ChatService, chat_id: int, *args: Any) -> int:
         if chat_id == CHAT:
             entered.set()
             release.wait(30)
         return compose(self, chat_id, *args)
 
-    monkeypatch.setattr(Desk, "compose_digest", slow_compose)
+    monkeypatch.setattr(ChatService, "compose_digest", slow_compose)
 
     async def script() -> None:
         async with running(cfg):
@@ -223,7 +223,7 @@ def test_chats_see_no_server_paths(server: FakeBotAPI, tmp_path: Path,
     missing = tmp_path / "srv" / "sources" / "gone"
     cfg = bot_config(sources=[{"name": "desk-inbox", "type": "folder", "path": str(inbox)},
                               {"name": "old", "type": "folder", "path": str(missing)}])
-    Desk(cfg).poll()
+    ChatService(cfg).poll()
     secret = str(tmp_path / "srv")
 
     async def script() -> None:
@@ -345,22 +345,25 @@ def test_poll_reports_a_bad_item_once_not_every_poll(
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
-    from bot.delivery import poll_job
+    from bot.context import BotData
+    from bot.jobs import poll_job
 
     folder = tmp_path / "inbox"
     shutil.copytree(SEEDS, folder)
     (folder / "bad.txt").write_text("#\n" + "-" * 100, encoding="utf-8")
     cfg = config.load(write_config(sources=[{"name": "inbox", "type": "folder",
                                              "path": str(folder)}]))
-    context = SimpleNamespace(bot_data={"desk": Desk(cfg), "worker": ThreadPoolExecutor(1)})
-    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+    data = BotData()
+    data.service, data.worker = ChatService(cfg), ThreadPoolExecutor(1)
+    context = SimpleNamespace(bot_data=data)
+    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
         for _ in range(3):
             asyncio.run(poll_job(context))  # type: ignore[arg-type]
     said = [r.getMessage() for r in caplog.records if "bad.txt" in r.getMessage()]
     assert len(said) == 1 and "empty article" in said[0]
     (folder / "worse.txt").write_text("=\n" + "🎉" * 100, encoding="utf-8")
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
         asyncio.run(poll_job(context))  # type: ignore[arg-type]
     said = [r.getMessage() for r in caplog.records if ".txt" in r.getMessage()]
     assert len(said) == 1 and "worse.txt" in said[0]  # a new bad item is said, the old not again

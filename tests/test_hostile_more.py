@@ -28,9 +28,9 @@ from telegram.error import RetryAfter
 
 from bot.secrets import protect_output
 from briefings import config, packages
+from briefings.chat_service import ChatService
 from briefings.cli import main
 from briefings.decode import decode, decode_xml
-from briefings.desk import Desk
 from briefings.errors import FetchError, StoreError, UnreadableArticle
 from briefings.fetch import http_fetcher
 from briefings.ingest import ingest
@@ -459,11 +459,11 @@ def test_a_token_revoked_while_running_stops_the_bot_in_one_line(
 def test_a_store_fault_in_a_handler_is_one_line_and_the_chat_is_told(
         api: FakeBotAPI, bot_cfg: config.Config, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self: Desk, n: int) -> list[str]:
+    def broken(self: ChatService, n: int) -> list[str]:
         raise StoreError(self.cfg.db_path, "the file is damaged or truncated (database disk "
                          "image is malformed)", "restore it from a backup")
 
-    monkeypatch.setattr(Desk, "latest", broken)
+    monkeypatch.setattr(ChatService, "latest", broken)
 
     async def script() -> None:
         async with running(bot_cfg):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from briefings import config
-from briefings.desk import Desk
+from briefings.chat_service import ChatService
 from briefings.store import utcnow
 
 from .conftest import ConfigFactory, install_tiny
@@ -48,9 +48,9 @@ def test_kill_9_between_compose_and_send(server: FakeBotAPI, write_config: Confi
     cfg_path = write_config(telegram={"base_url": server.base_url},
                             schedule={"poll_every": 3600})
     cfg = config.load(cfg_path)
-    desk = Desk(cfg)
-    desk.poll()
-    desk.store.subscribe(CHAT, "desk", "00:00", "UTC",  # today's digest is due at start-up
+    service = ChatService(cfg)
+    service.poll()
+    service.store.subscribe(CHAT, "desk", "00:00", "UTC",  # today's digest is due at start-up
                          now=utcnow() - timedelta(days=1))
     log = tmp_path / "bot.log"
 
@@ -58,7 +58,7 @@ def test_kill_9_between_compose_and_send(server: FakeBotAPI, write_config: Confi
     proc = start(cfg_path, log)
     try:
         wait(lambda: server.called("sendMessage"))
-        assert desk.store.unsent_digests()  # in the outbox, unsent
+        assert service.store.unsent_digests()  # in the outbox, unsent
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     finally:
@@ -78,7 +78,7 @@ def test_kill_9_between_compose_and_send(server: FakeBotAPI, write_config: Confi
             proc.kill()
     delivered = server.messages_to(CHAT)
     assert len(delivered) == 1 and "Arabic press briefing" in delivered[0]["text"]
-    assert desk.store.unsent_digests() == []
+    assert service.store.unsent_digests() == []
     output = log.read_text(encoding="utf-8", errors="replace")
     assert "briefings bot running" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output

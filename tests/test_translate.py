@@ -310,14 +310,14 @@ def test_a_dead_runs_claims_expire(tiny_model: Path, cfg: config.Config, store: 
 
 def test_a_poll_stops_translating_at_shut_down(tiny_model: Path, cfg: config.Config,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefings import desk as desk_module
-    from briefings.desk import Desk
+    from briefings import chat_service
+    from briefings.chat_service import ChatService
 
-    monkeypatch.setattr(desk_module, "POLL_CHUNK", 8)  # the seeds hold ~35 sentences
+    monkeypatch.setattr(chat_service, "POLL_CHUNK", 8)  # the seeds hold ~35 sentences
     install_tiny(tiny_model)
-    desk = Desk(cfg)
+    service = ChatService(cfg)
     calls: list[int] = []
-    real = desk.engine().translator
+    real = service.engine().translator
     assert real is not None
 
     class Stopper:  # the shut-down comes while the first chunk is being translated
@@ -326,16 +326,16 @@ def test_a_poll_stops_translating_at_shut_down(tiny_model: Path, cfg: config.Con
         def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]:
             calls.append(len(sentences))
             if len(calls) == 1:
-                desk.stopping.set()
+                service.stopping.set()
             out: list[str] = real.translate(sentences, priority=priority)
             return out
 
-    desk.engine().translator = Stopper()  # type: ignore[assignment]
-    report = desk.poll()
+    service.engine().translator = Stopper()  # type: ignore[assignment]
+    report = service.poll()
     assert len(report.ingest.added) == 2  # ingest and grouping went on
     assert calls == [8]  # one chunk, then it stopped
-    pending = desk.store.pending_count()
+    pending = service.store.pending_count()
     assert pending > 0 and report.translated.sentences == 0
-    desk.stopping.clear()
-    desk.poll()  # the next run picks up the rest
-    assert desk.store.pending_count() == 0
+    service.stopping.clear()
+    service.poll()  # the next run picks up the rest
+    assert service.store.pending_count() == 0

@@ -1,0 +1,231 @@
+"""The handlers: each parses its update, calls one chat-service method in a worker thread
+(SQLite and the model never run on the event loop), renders what it returns, replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, NamedTuple
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
+
+from briefings import compose_chat
+from briefings.store import Store
+
+from . import messages
+from .context import Ctx, blocking, in_store
+from .delivery import reply, typing
+from .jobs import compose_and_deliver, migrate_chat, next_digests, remove_digest_job
+from .jobs import schedule_digest as schedule
+
+log = logging.getLogger(__name__)
+MAX_ID_DIGITS = 30  # longer "ids" are not ids: answered as unknown without parsing them
+MAX_CHAT_ID = 2**63 - 1  # SQLite's integers; Telegram's ids are far smaller
+
+
+def _int_arg(args: Sequence[str] | None, default: int | None) -> int | None:
+    """The first argument as a number (ASCII or Arabic-Indic digits, optional #); any
+    number, even one no id can be, so that it gets the same answer as an unknown id."""
+    raw = args[0].lstrip("#") if args else ""
+    if not raw.isdecimal():
+        return default
+    if len(raw) > MAX_ID_DIGITS:
+        return 10**MAX_ID_DIGITS
+    return int(raw)
+
+
+# -- before any command ------------------------------------------------------------------
+async def gate(update: Update, context: Ctx) -> None:
+    """Chats not in telegram.allowed_chats get a polite refusal; nothing is stored."""
+    chat = update.effective_chat
+    if chat is not None and not -MAX_CHAT_ID <= chat.id <= MAX_CHAT_ID:
+        log.info("update from chat id %s ignored: not a Telegram chat id", chat.id)
+        raise ApplicationHandlerStop
+    if chat is None or context.bot_data.service.allowed(chat.id):
+        return
+    if update.callback_query:
+        await update.callback_query.answer(messages.PRIVATE_BUTTON)
+    elif update.effective_message:
+        await update.effective_message.reply_text(messages.PRIVATE)
+    raise ApplicationHandlerStop
+
+
+async def on_migrate(update: Update, context: Ctx) -> None:
+    """The service message of a group upgraded to a supergroup (seen in either chat)."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
+        return
+    if message.migrate_to_chat_id:
+        await migrate_chat(context.application, update.effective_chat.id,
+                           message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await migrate_chat(context.application, message.migrate_from_chat_id,
+                           update.effective_chat.id)
+    raise ApplicationHandlerStop
+
+
+# -- commands ------------------------------------------------------------------------------
+async def cmd_start(update: Update, context: Ctx) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    title = chat.title or chat.full_name or chat.username
+    sub = await blocking(context.bot_data.service.subscribe, chat.id, title)
+    await schedule(context.application, chat.id)
+    await reply(update, context, compose_chat.subscription(sub))
+
+
+async def cmd_stop(update: Update, context: Ctx) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    was_subscribed = await blocking(context.bot_data.service.unsubscribe, chat.id)
+    remove_digest_job(context.application, chat.id)
+    await reply(update, context, compose_chat.unsubscribed(was_subscribed))
+
+
+async def cmd_digest(update: Update, context: Ctx) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    service = context.bot_data.service
+    if not await blocking(service.known, chat.id):
+        await blocking(service.subscribe, chat.id, chat.title or chat.full_name)
+        await schedule(context.application, chat.id)
+    async with typing(context.application, chat.id):
+        await compose_and_deliver(context.application, chat.id, "manual")
+
+
+async def cmd_latest(update: Update, context: Ctx) -> None:
+    n = _int_arg(context.args, 10)
+    stories = await blocking(context.bot_data.service.latest, n)
+    await reply(update, context, compose_chat.latest(stories))
+
+
+async def cmd_story(update: Update, context: Ctx, original: bool = False) -> None:
+    story_id = _int_arg(context.args, None)
+    if story_id is None:
+        await reply(update, context, [messages.which_story("original" if original
+                                                           else "story")])
+        return
+    view = await blocking(context.bot_data.service.story, story_id, original)
+    if view is None:
+        await reply(update, context, compose_chat.no_story(story_id))
+        return
+    await reply(update, context, compose_chat.story(view), story_ids=[story_id])
+
+
+async def cmd_original(update: Update, context: Ctx) -> None:
+    await cmd_story(update, context, original=True)
+
+
+async def cmd_ask(update: Update, context: Ctx) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    text = " ".join(context.args or []) if message.text and message.text.startswith("/") \
+        else (message.text or "")
+    scope = None
+    if message.reply_to_message is not None:
+        replied = message.reply_to_message.message_id
+        scope = await in_store(context.application, Store.message_stories, chat.id, replied)
+    asked = await blocking(context.bot_data.service.ask, text, scope)
+    await reply(update, context, compose_chat.asked(asked), story_ids=asked.story_ids)
+
+
+async def cmd_sources(update: Update, context: Ctx) -> None:
+    user = update.effective_user
+    service = context.bot_data.service
+    health = await blocking(service.sources, service.is_admin(user.id if user else None))
+    await reply(update, context, compose_chat.sources(health))
+
+
+async def cmd_settings(update: Update, context: Ctx) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    service = context.bot_data.service
+    args = context.args or []
+    if len(args) >= 2:
+        change = await blocking(service.change_setting, chat.id, args[0], " ".join(args[1:]))
+        if change.changed:
+            await schedule(context.application, chat.id)
+        await reply(update, context, [compose_chat.change(change)])
+        return
+    if args:
+        await reply(update, context, [messages.SETTINGS_USAGE])
+        return
+    if not await blocking(service.known, chat.id):
+        await reply(update, context, [compose_chat.NOT_SUBSCRIBED])
+        return
+    settings = await blocking(service.settings, chat.id)
+    await reply(update, context, [compose_chat.settings(settings)],
+                reply_markup=messages.settings_keyboard())
+
+
+async def on_settings_button(update: Update, context: Ctx) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None or not query.data:
+        return
+    _, name, value = [*query.data.split(":", 2), "", ""][:3]
+    change = await blocking(context.bot_data.service.change_setting, chat.id, name, value)
+    await query.answer(messages.SAVED if change.changed else messages.NOT_CHANGED)
+    if change.changed:
+        await schedule(context.application, chat.id)
+        try:
+            await query.edit_message_text(compose_chat.change(change),
+                                          reply_markup=messages.settings_keyboard())
+        except BadRequest as exc:  # "message is not modified" and the like
+            log.info("settings message not edited: %s", exc)
+
+
+async def cmd_filter(update: Update, context: Ctx) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    args = context.args or []
+    action = args[0].lower() if args else "list"
+    change = await blocking(context.bot_data.service.change_filter, chat.id, action,
+                            " ".join(args[1:]))
+    await reply(update, context, [compose_chat.change(change)])
+
+
+async def cmd_status(update: Update, context: Ctx) -> None:
+    user = update.effective_user
+    service = context.bot_data.service
+    if not service.is_admin(user.id if user else None):
+        await reply(update, context, [messages.ADMINS_ONLY])
+        return
+    status = await blocking(service.status, next_digests(context.application))
+    await reply(update, context, compose_chat.status(status))
+
+
+async def cmd_help(update: Update, context: Ctx) -> None:
+    await reply(update, context, [messages.help_text((c.name, c.help) for c in COMMANDS)])
+
+
+async def cmd_unknown(update: Update, context: Ctx) -> None:
+    await reply(update, context, [messages.UNKNOWN_COMMAND])
+
+
+class Command(NamedTuple):
+    name: str
+    callback: Callable[[Update, Ctx], Coroutine[Any, Any, None]]
+    help: str
+
+
+# Every command once, in menu order: registered as a handler, listed in the menu
+# (setMyCommands) and in /help.
+COMMANDS = (
+    Command("start", cmd_start, "subscribe this chat to the daily digest"),
+    Command("digest", cmd_digest, "the briefing now"),
+    Command("latest", cmd_latest, "the newest stories: /latest 10"),
+    Command("story", cmd_story, "a story in full: /story 12"),
+    Command("original", cmd_original, "a story in Arabic: /original 12"),
+    Command("ask", cmd_ask, "ask the articles: /ask who attacked Sirte?"),
+    Command("sources", cmd_sources, "sources and their health"),
+    Command("settings", cmd_settings, "digest time, time zone, length"),
+    Command("filter", cmd_filter, "keywords: /filter add Misrata"),
+    Command("status", cmd_status, "model, articles, pending work (admins)"),
+    Command("stop", cmd_stop, "unsubscribe"),
+    Command("help", cmd_help, "what I can do"),
+)

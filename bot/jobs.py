@@ -1,0 +1,107 @@
+"""The jobs: the poll of the sources, every subscribed chat's daily digest at the chat's
+own time, and at start-up the digests left unsent or missed while the bot was down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from briefings.schedule_util import parse_hhmm
+from briefings.store import Store, utcnow
+
+from . import delivery
+from .context import App, Ctx, blocking, composing, in_store
+
+log = logging.getLogger(__name__)
+
+
+async def compose_and_deliver(app: App, chat_id: int, kind: str,
+                              now: datetime | None = None) -> None:
+    service = app.bot_data.service
+    digest_id = await composing(app, service.compose_digest, chat_id, kind, now)
+    await delivery.deliver(app, chat_id, digest_id)
+
+
+async def digest_job(context: Ctx) -> None:
+    job = context.job
+    assert job is not None and job.chat_id is not None
+    chat_id = job.chat_id
+    chat = await in_store(context.application, Store.chat, chat_id)
+    if chat is None or not chat["subscribed"]:
+        return
+    await compose_and_deliver(context.application, chat_id, "daily")
+
+
+async def poll_job(context: Ctx) -> None:
+    data = context.bot_data
+    report = await asyncio.get_running_loop().run_in_executor(data.worker, data.service.poll)
+    # Items a poll skipped, each said once (folders are re-read on every poll: a bad file
+    # would otherwise be reported every few minutes); /sources keeps the current count.
+    seen = data.reported_problems
+    for line in report.ingest.skipped:
+        if line not in seen:
+            log.warning("%s", line)
+    seen.clear()
+    seen.update(report.ingest.skipped)
+    log.info("poll: %d new article(s), %d sentence(s) translated%s", len(report.ingest.added),
+             report.translated.sentences, f"; {report.model_missing}"
+             if report.model_missing else "")
+
+
+async def schedule_digest(app: App, chat_id: int) -> None:
+    """The chat's daily digest job, at its time in its zone (none once unsubscribed)."""
+    service = app.bot_data.service
+    s = await blocking(service.settings, chat_id)
+    remove_digest_job(app, chat_id)
+    if not s.subscribed or app.job_queue is None:
+        return
+    at = parse_hhmm(s.digest_time)
+    app.job_queue.run_daily(
+        digest_job, time(at.hour, at.minute, tzinfo=ZoneInfo(s.timezone)), chat_id=chat_id,
+        name=f"digest:{chat_id}",
+        # A digest missed by less than this (busy loop, restart) still goes out.
+        job_kwargs={"misfire_grace_time": service.cfg.schedule.misfire_grace_time,
+                    "coalesce": True})
+
+
+def remove_digest_job(app: App, chat_id: int) -> None:
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(f"digest:{chat_id}"):
+        job.schedule_removal()
+
+
+def next_digests(app: App) -> list[tuple[int, datetime | None]]:
+    if app.job_queue is None:
+        return []
+    return sorted(((int(j.chat_id or 0), j.next_t) for j in app.job_queue.jobs()
+                   if j.name and j.name.startswith("digest:")), key=lambda x: x[0])
+
+
+async def migrate_chat(app: App, old: int, new: int) -> None:
+    """A group became a supergroup: move its rows (one transaction) and its digest job."""
+    await blocking(app.bot_data.service.migrate_chat, old, new)
+    remove_digest_job(app, old)
+    await schedule_digest(app, new)
+
+
+async def recover(context: Ctx) -> None:
+    """At start-up: finish digests composed but not sent; send the ones that fell due while
+    the bot was down (not those of chats whose schedule started after today's time)."""
+    app = context.application
+    service = context.bot_data.service
+    now = utcnow()
+    for digest_id, chat_id, kind, date in await in_store(app, Store.unsent_digests):
+        s = await blocking(service.settings, chat_id)
+        if kind == "manual" or date == service.local_date(s.timezone, now):
+            log.info("sending digest %s to chat %s left unsent before the restart", digest_id,
+                     chat_id)
+            await delivery.deliver(app, chat_id, digest_id)
+        else:
+            await in_store(app, Store.drop_digest, digest_id)
+    for chat in await in_store(app, Store.subscribed_chats):
+        if await blocking(service.due_today, chat["chat_id"], now):
+            log.info("chat %s missed today's digest while the bot was down", chat["chat_id"])
+            await compose_and_deliver(app, chat["chat_id"], "daily", now)
