@@ -1,158 +1,321 @@
-"""Configuration: typed dataclasses, loaded from YAML and validated key by key.
+"""Configuration: a pydantic schema with each option's type and limits on its field.
 
 Every option and its default is documented in the repository's ``config.yaml``;
-the defaults here are the same values. Secrets never live here: the bot token
-comes from ``TELEGRAM_BOT_TOKEN`` or from the file named by ``telegram.token_file``.
+the defaults here are the same values. A value that would crash a run later, or quietly
+do something else than it says, is refused at load with the key path and what is expected
+(``ConfigError``, exit code 2); the checks against this machine (files, engines,
+CTranslate2) are in ``config_check``. Secrets never live here: the bot token comes from
+``TELEGRAM_BOT_TOKEN`` or from the file named by ``telegram.token_file``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-import types
-import typing
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import yaml
 from platformdirs import user_data_dir
+from pydantic import AfterValidator, ConfigDict, Field, Strict, model_validator
+from pydantic.dataclasses import dataclass
 
 from .errors import ConfigError
+from .schedule_util import parse_hhmm
 
 log = logging.getLogger(__name__)
+YEARS_1000_DAYS = 365_000  # longer windows reach before year 1 and crash date arithmetic
+CHAT_ID_MAX = 2**63 - 1  # SQLite integers
+TITLE_MAX = 200  # characters; the title heads every digest message
 
 
-@dataclass(frozen=True)
-class SourceConfig:
-    name: str
+class Bad(ValueError):
+    """A value refused by a validator: ``why`` is what is expected; ``at`` names the part
+    of the value (``url``, ``[2].name``) when the validator sees more than one."""
+
+    def __init__(self, why: str, at: str = "") -> None:
+        super().__init__(why)
+        self.at = at
+
+
+def _check(test: Callable[[Any], Any], expected: str, sep: str = ",") -> AfterValidator:
+    """A validator: ``test(value)`` is true and raises no ValueError, KeyError or OSError."""
+    def validate(value: Any) -> Any:
+        try:
+            ok = test(value)
+        except (ValueError, KeyError, OSError):  # KeyError: ZoneInfoNotFoundError
+            ok = False  # OSError: ZoneInfo('America'), a directory
+        if not ok:
+            raise Bad(f"expected {expected}{sep} got {value!r}")
+        return value
+    return AfterValidator(validate)
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise Bad(f"invalid regex: {exc}") from None
+    return pattern
+
+
+def check_url(url: str, *, for_api: bool = False) -> str:
+    """An http(s) URL with a host; the Bot API's base URL also takes no query or fragment
+    (the token is appended to it)."""
+    why = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        why = str(exc)
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            why = "the scheme must be http or https"
+        elif not parts.hostname:
+            why = "no host"
+        elif any(c.isspace() or not c.isprintable() for c in url):
+            why = "spaces or control characters"
+        elif for_api and (parts.query or parts.fragment):
+            why = "no query or fragment: the token is added at the end"
+        elif for_api and re.sub(r"\{(token|TOKEN)\}", "", url).count("{"):
+            why = "braces other than {token}"
+    if why:
+        raise Bad(f"expected an http(s) URL like https://example.com/path ({why}), got {url!r}")
+    return url
+
+
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Text = Annotated[str, Strict()]
+Bool = Annotated[bool, Strict()]
+# null means the default, and so would an empty path: refused
+PathOrNull = Annotated[Text | None, _check(lambda v: v is None or v.strip(),
+                                           "a path, or null for the default", sep=";")]
+Printable = Annotated[Text, _check(lambda v: v.strip() and v.isprintable(),
+                                   "a name of printable characters")]
+LanguageCode = Annotated[Text, _check(
+    lambda v: re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?", v),
+    "a language code like 'ar' or 'en'")]
+ChatId = Annotated[Int, _check(lambda v: v != 0 and abs(v) <= CHAT_ID_MAX,  # groups: negative
+                               "a chat id (a non-zero whole number)")]
+UserId = Annotated[Int, _check(lambda v: 0 < v <= CHAT_ID_MAX,  # another id never matches
+                               "a user id (a positive whole number)")]
+Schema = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
+
+
+@dataclass(frozen=True, config=Schema)
+class Section:
+    """A mapping in the config file; an empty one (``ingest:`` alone) means the defaults."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_default(cls, data: Any) -> Any:
+        return {} if data is None else data
+
+
+@dataclass(frozen=True, config=Schema)
+class SourceConfig(Section):
+    name: Printable
     type: Literal["folder", "rss"]
-    path: str | None = None  # folder sources; relative to the config file
-    url: str | None = None  # rss sources
-    outlet: str | None = None  # display name when articles do not name their outlet
-    enabled: bool = True
+    path: Text | None = None  # folder sources; relative to the config file
+    url: Text | None = None  # rss sources
+    outlet: Text | None = None  # display name when articles do not name their outlet
+    enabled: Bool = True
+
+    @model_validator(mode="after")
+    def _path_or_url(self) -> SourceConfig:
+        if self.type == "folder":
+            if not self.path:
+                raise Bad("a folder source needs a path", "path")
+            if self.url is not None:
+                raise Bad("only rss sources have a url (this one is a folder: remove url, "
+                          "or set type: rss)", "url")
+        elif not self.url:
+            raise Bad("an rss source needs a url", "url")
+        elif self.path is not None:
+            raise Bad("only folder sources have a path (this one is rss: remove path, or "
+                      "set type: folder)", "path")
+        else:
+            try:
+                check_url(self.url)
+            except Bad as exc:
+                raise Bad(str(exc), "url") from None
+        return self
 
 
-@dataclass(frozen=True)
-class StoreConfig:
-    path: str | None = None
+@dataclass(frozen=True, config=Schema)
+class StoreConfig(Section):
+    path: PathOrNull = None
 
 
-@dataclass(frozen=True)
-class OutletNames:
+@dataclass(frozen=True, config=Schema)
+class OutletNames(Section):
     """An outlet's display names (``ingest.outlets``): Arabic and English."""
 
-    ar: str | None = None
-    en: str | None = None
+    ar: Text | None = None
+    en: Text | None = None
 
 
-@dataclass(frozen=True)
-class IngestConfig:
-    max_chars: int = 20000
-    min_chars: int = 80
-    latin_ratio: float = 0.5
-    fetch_timeout: float = 20.0
-    user_agent: str = "briefings/0.1 (offline Arabic news briefings)"
-    full_text_below: int = 600
-    max_fetch_bytes: int = 10_000_000
-    boilerplate: list[str] = field(default_factory=list)
-    outlets: dict[str, str | OutletNames] = field(default_factory=dict)
-    learn_boilerplate: bool = True
-    learn_min_articles: int = 5
-    learn_share: float = 0.2
-    learn_window: int = 500
+@dataclass(frozen=True, config=Schema)
+class IngestConfig(Section):
+    max_chars: Int = Field(default=20000, ge=1, le=10_000_000)
+    min_chars: Int = Field(default=80, ge=1, le=1_000_000)
+    latin_ratio: Float = Field(default=0.5, ge=0, le=1)
+    fetch_timeout: Float = Field(default=20.0, gt=0, le=3_600)
+    user_agent: Annotated[Text, _check(lambda v: v.strip() and v.isascii() and v.isprintable(),
+                                       "printable ASCII text (an HTTP header)")] = \
+        "briefings/0.1 (offline Arabic news briefings)"
+    full_text_below: Int = Field(default=600, ge=0, le=10_000_000)  # 0 = never fetch pages
+    max_fetch_bytes: Int = Field(default=10_000_000, ge=1, le=2**31 - 1)
+    boilerplate: list[Annotated[Text, AfterValidator(_compiles)]] = Field(default_factory=list)
+    outlets: dict[str, Text | OutletNames] = Field(default_factory=dict)
+    learn_boilerplate: Bool = True
+    learn_min_articles: Int = Field(default=5, ge=2, le=1_000_000)  # 1: all is boilerplate
+    learn_share: Float = Field(default=0.2, gt=0, le=1)
+    learn_window: Int = Field(default=500, ge=2, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IngestConfig:
+        if self.max_chars < self.min_chars:
+            raise Bad(f"expected at least ingest.min_chars ({self.min_chars}), got "
+                      f"{self.max_chars}", "max_chars")
+        if self.learn_window < self.learn_min_articles:
+            raise Bad(f"expected at least ingest.learn_min_articles ({self.learn_min_articles})"
+                      f", got {self.learn_window}", "learn_window")
+        for name, value in self.outlets.items():
+            names = [value] if isinstance(value, str) else [value.ar, value.en]
+            if not name.strip() or not any(n and n.strip() for n in names) \
+                    or any(n is not None and not n.strip() for n in names):
+                raise Bad(f"expected a display name (text, or {{ar: ..., en: ...}}), got "
+                          f"{value!r}", f"outlets.{name}")
+        return self
 
 
-@dataclass(frozen=True)
-class TranslateConfig:
-    engine: str = "argos"
-    from_code: str = "ar"
-    to_code: str = "en"
-    packages_dir: str | None = None
-    batch_size: int = 16
+@dataclass(frozen=True, config=Schema)
+class TranslateConfig(Section):
+    engine: Text = "argos"  # one of translate.TRANSLATORS (config_check)
+    from_code: LanguageCode = Field(default="ar", alias="from")
+    to_code: LanguageCode = Field(default="en", alias="to")
+    packages_dir: PathOrNull = None
+    batch_size: Int = Field(default=16, ge=1, le=100_000)
     batch_type: Literal["examples", "tokens"] = "examples"
-    beam_size: int = 2
-    inter_threads: int = 2
-    intra_threads: int = 1
-    compute_type: str = "auto"
-    max_decoding_length: int = 256
-    chunk_size: int = 512
+    beam_size: Int = Field(default=2, ge=1, le=64)
+    inter_threads: Int = Field(default=2, ge=1, le=256)
+    intra_threads: Int = Field(default=1, ge=0, le=256)  # 0 = automatic
+    compute_type: Text = "auto"  # or one CTranslate2 supports here (config_check)
+    max_decoding_length: Int = Field(default=256, ge=1, le=100_000)
+    chunk_size: Int = Field(default=512, ge=1, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _two_languages(self) -> TranslateConfig:
+        if self.from_code == self.to_code:
+            raise Bad(f"expected a language other than translate.from ({self.from_code!r})",
+                      "to")
+        return self
 
 
-@dataclass(frozen=True)
-class SummarizeConfig:
-    engine: str = "lexrank"
-    sentences: int = 3
-    min_words: int = 5
-    max_words: int = 80
-    lead_sentences: int = 4
-    max_candidates: int = 60
-    position_decay: float = 0.3
-    central_weight: float = 1.2
-    duplicate_similarity: float = 0.6
-    story_similarity: float = 0.2  # mean cosine to the story's members
-    story_best_similarity: float = 0.5  # cosine to its best-matching member
-    story_shared_terms: int = 1  # identifying (rare) terms shared with that member
-    story_link_similarity: float = 0.3  # or this cosine to it, with shared in headlines/leads
-    story_link_terms: int = 3  # this many identifying terms, one in both headlines
-    story_rare_share: float = 0.02  # "rare": in at most this share of the window's articles
-    story_headline_weight: float = 4.0
-    story_lead_terms: int = 50
-    story_lead_weight: float = 2.0
-    story_time_scale_hours: float = 24.0
-    story_window_days: int = 3
+@dataclass(frozen=True, config=Schema)
+class SummarizeConfig(Section):
+    engine: Text = "lexrank"  # one of summarize.SUMMARIZERS (config_check)
+    sentences: Int = Field(default=3, ge=1, le=100)
+    min_words: Int = Field(default=5, ge=0, le=1_000)  # 0 = every sentence is a candidate
+    max_words: Int = Field(default=80, ge=0, le=100_000)  # 0 = no limit
+    lead_sentences: Int = Field(default=4, ge=1, le=1_000)
+    max_candidates: Int = Field(default=60, ge=1, le=10_000)  # cost: quadratic in it
+    position_decay: Float = Field(default=0.3, ge=0, le=100)  # 0 = place ignored
+    central_weight: Float = Field(default=1.2, ge=1, le=100)  # 1 = not favoured
+    duplicate_similarity: Float = Field(default=0.6, ge=0, le=1)
+    story_similarity: Float = Field(default=0.2, ge=0, le=1)  # mean cosine to the story
+    story_best_similarity: Float = Field(default=0.5, ge=0, le=1)  # to its most similar ...
+    story_shared_terms: Int = Field(default=1, ge=0, le=1_000)  # ... sharing rare terms
+    story_link_similarity: Float = Field(default=0.3, ge=0, le=1)  # or this cosine ...
+    story_link_terms: Int = Field(default=3, ge=1, le=1_000)  # ... and rare terms in leads
+    story_rare_share: Float = Field(default=0.02, ge=0, le=1)  # "rare": in at most this share
+    story_headline_weight: Float = Field(default=4.0, gt=0, le=1_000)
+    story_lead_terms: Int = Field(default=50, ge=0, le=100_000)
+    story_lead_weight: Float = Field(default=2.0, gt=0, le=1_000)
+    story_time_scale_hours: Float = Field(default=24.0, ge=0, le=YEARS_1000_DAYS * 24)  # 0: off
+    story_window_days: Int = Field(default=3, ge=0, le=YEARS_1000_DAYS)  # 0 = one run
+
+    @model_validator(mode="after")
+    def _word_limits(self) -> SummarizeConfig:
+        if self.max_words and self.max_words < self.min_words:
+            raise Bad(f"expected 0 (no limit) or at least summarize.min_words "
+                      f"({self.min_words}), got {self.max_words}", "max_words")
+        return self
 
 
-@dataclass(frozen=True)
-class DigestConfig:
-    window_hours: int = 24
-    max_stories: int = 10
+def _title(value: str) -> str:
+    if not value.strip() or len(value) > TITLE_MAX:
+        raise Bad(f"expected a title of 1 to {TITLE_MAX} characters, got {len(value)}")
+    if not value.isprintable():  # it heads every message, on one line
+        raise Bad(f"expected one line of printable characters, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True, config=Schema)
+class DigestConfig(Section):
+    window_hours: Int = Field(default=24, ge=1, le=YEARS_1000_DAYS * 24)
+    max_stories: Int = Field(default=10, ge=1, le=1_000)
     format: Literal["html", "text"] = "html"
-    title: str = "Arabic press briefing"
+    title: Annotated[Text, AfterValidator(_title)] = "Arabic press briefing"
 
 
-@dataclass(frozen=True)
-class AnswerConfig:
-    days: int = 7
-    top: int = 3
+@dataclass(frozen=True, config=Schema)
+class AnswerConfig(Section):
+    days: Int = Field(default=7, ge=1, le=YEARS_1000_DAYS)
+    top: Int = Field(default=3, ge=1, le=50)
     # share of the question's importance (rare terms that recur in the articles using them:
     # names, places, topics) the best passage must cover; below it the answer is "nothing".
     # Calibrated on the labelled day 2015-07-23, confirmed on 2015-07-25.
-    min_match: float = 0.65
+    min_match: Float = Field(default=0.65, ge=0, le=1)
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
-    poll_every: int = 900
-    digest_time: str = "07:00"
-    timezone: str = "UTC"
-    misfire_grace_time: int = 3600
+@dataclass(frozen=True, config=Schema)
+class ScheduleConfig(Section):
+    poll_every: Int = Field(default=900, ge=1, le=366 * 86_400)
+    digest_time: Annotated[Text, _check(lambda v: parse_hhmm(v) or True, "a time HH:MM")] = \
+        "07:00"
+    timezone: Annotated[Text, _check(ZoneInfo, "an IANA time zone like 'Africa/Tripoli'")] = \
+        "UTC"
+    misfire_grace_time: Int = Field(default=3600, ge=1, le=86_400)  # the scheduler refuses 0
 
 
-@dataclass(frozen=True)
-class TelegramConfig:
-    token_file: str | None = None
-    base_url: str | None = None
-    allowed_chats: list[int] = field(default_factory=list)
-    admins: list[int] = field(default_factory=list)
-    startup_retry_seconds: float = 120.0
+@dataclass(frozen=True, config=Schema)
+class TelegramConfig(Section):
+    token_file: PathOrNull = None
+    base_url: Annotated[Text, AfterValidator(lambda v: check_url(v, for_api=True))] | None = None
+    allowed_chats: list[ChatId] = Field(default_factory=list)
+    admins: list[UserId] = Field(default_factory=list)
+    startup_retry_seconds: Float = Field(default=120.0, ge=0, le=86_400)
 
 
-@dataclass(frozen=True)
-class Config:
-    store: StoreConfig = field(default_factory=StoreConfig)
-    sources: list[SourceConfig] = field(
-        default_factory=lambda: [SourceConfig(name="seeds", type="folder", path="seeds")]
-    )
-    ingest: IngestConfig = field(default_factory=IngestConfig)
-    translate: TranslateConfig = field(default_factory=TranslateConfig)
-    summarize: SummarizeConfig = field(default_factory=SummarizeConfig)
-    digest: DigestConfig = field(default_factory=DigestConfig)
-    answer: AnswerConfig = field(default_factory=AnswerConfig)
-    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    telegram: TelegramConfig = field(default_factory=TelegramConfig)
-    base_dir: Path = field(default_factory=Path.cwd, metadata={"internal": True})
+def _unique_names(sources: list[SourceConfig]) -> list[SourceConfig]:
+    seen: set[str] = set()
+    for i, src in enumerate(sources):
+        if src.name in seen:
+            raise Bad(f"duplicate source name {src.name!r}", f"[{i}].name")
+        seen.add(src.name)
+    return sources
+
+
+@dataclass(frozen=True, config=Schema)
+class Config(Section):
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    sources: Annotated[list[SourceConfig], AfterValidator(_unique_names)] = Field(
+        default_factory=lambda: [SourceConfig(name="seeds", type="folder", path="seeds")])
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    translate: TranslateConfig = Field(default_factory=TranslateConfig)
+    summarize: SummarizeConfig = Field(default_factory=SummarizeConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    answer: AnswerConfig = Field(default_factory=AnswerConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    base_dir: Path = Field(default_factory=Path.cwd)  # the config file's; not in the file
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the config file's directory."""
@@ -168,100 +331,21 @@ class Config:
         return self.resolve(self.store.path) if self.store.path else self.home / "briefings.sqlite3"
 
 
-def _describe(tp: Any) -> str:
-    origin = typing.get_origin(tp)
-    if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe(a) for a in typing.get_args(tp))
-    if origin is list:
-        return f"a list of {_describe(typing.get_args(tp)[0])}"
-    if origin is dict:
-        return f"a mapping of text to {_describe(typing.get_args(tp)[1])}"
-    if dataclasses.is_dataclass(tp):
-        return "a mapping"
-    return {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-            type(None): "null"}.get(tp, str(tp))
-
-
-def _convert(tp: Any, value: Any, key: str) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(tp):
-            try:
-                return _convert(arg, value, key)
-            except ConfigError:
-                continue
-        raise ConfigError(key, f"expected {_describe(tp)}, got {value!r}")
-    if origin is Literal:
-        if value in typing.get_args(tp):
-            return value
-    elif origin is list:
-        if isinstance(value, list):
-            (item,) = typing.get_args(tp)
-            return [_convert(item, v, f"{key}[{i}]") for i, v in enumerate(value)]
-    elif origin is dict:
-        if isinstance(value, dict):
-            value_tp = typing.get_args(tp)[1]
-            return {str(k): _convert(value_tp, v, f"{key}.{k}") for k, v in value.items()}
-    elif dataclasses.is_dataclass(tp):
-        return _build(tp, value, key)
-    elif tp is type(None):
-        if value is None:
-            return None
-    elif tp is bool:
-        if isinstance(value, bool):
-            return value
-    elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif tp is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif tp is str and isinstance(value, str):
-        return value
-    if tp is str and key.endswith("_time") and isinstance(value, int):
-        raise ConfigError(key, f"expected a time in quotes like \"07:00\", got {value!r} (YAML "
-                               f"reads an unquoted 07:00 as a number)")
-    raise ConfigError(key, f"expected {_describe(tp)}, got {value!r}")
-
-
-def _build(cls: Any, data: Any, prefix: str) -> Any:
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(prefix or "(top level)", f"expected a mapping, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
-    kwargs = {}
-    for name, value in data.items():
-        key = f"{prefix}.{name}" if prefix else str(name)
-        yaml_name = {"from": "from_code", "to": "to_code"}.get(str(name), str(name))
-        if yaml_name not in fields:
-            known = ", ".join(sorted(n.replace("_code", "") if n.endswith("_code") else n
-                                     for n in fields))
-            raise ConfigError(key, f"unknown key (expected one of: {known})")
-        kwargs[yaml_name] = _convert(hints[yaml_name], value, key)
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:  # a required field is missing
-        missing = [f.name for f in dataclasses.fields(cls)
-                   if f.name not in kwargs and f.default is dataclasses.MISSING
-                   and f.default_factory is dataclasses.MISSING]
-        raise ConfigError(f"{prefix}.{missing[0]}" if missing else prefix,
-                          "is required") from exc
-
-
 def from_mapping(data: Any, base_dir: Path | None = None, name: str = "config") -> Config:
-    try:
-        cfg = _build(Config, data, "")
-        cfg = dataclasses.replace(cfg, base_dir=base_dir or Path.cwd())
-        from .config_check import check  # it needs Config, and the engine registries
+    """Validate ``data`` (a config file's mapping) into a ``Config``, or raise ``ConfigError``
+    for the first bad value, naming its key path and what is expected."""
+    from . import config_check  # it imports this module
 
-        check(cfg)
+    try:
+        if data is not None and not isinstance(data, dict):
+            raise ConfigError("(top level)", f"expected a mapping, got {data!r}")
+        if isinstance(data, dict) and "base_dir" in data:
+            raise config_check.unknown_key(Config, "base_dir")
+        cfg = config_check.validate({**(data or {}), "base_dir": base_dir or Path.cwd()})
+        config_check.check(cfg)
     except ConfigError as exc:
         raise ConfigError(exc.key, exc.expected, name) from None
-    return typing.cast(Config, cfg)
+    return cfg
 
 
 def default_path() -> Path | None:
@@ -315,3 +399,4 @@ class _StrictLoader(yaml.SafeLoader):
                     None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep)
+
