@@ -133,11 +133,4 @@ def run(cfg: Config) -> int:
     return 0
 
 
-def register_cli(sub: Any) -> None:
-    """Entry point (group ``briefings.commands``): adds ``briefings run``."""
-    p = sub.add_parser("run", help="run the Telegram bot: polling, digests, commands")
-    p.add_argument("--config", "-c", dest="sub_config", help="config file")
-    p.set_defaults(func=lambda cfg, args: run(cfg))
-
-
-__all__ = ["build_application", "load_token", "register_cli", "run"]
+__all__ = ["build_application", "load_token", "run"]

@@ -4,6 +4,11 @@ stdout carries the product (messages, answers, lists); progress, reports and
 logs go to stderr so the output can be piped.
 """
 
+# The parser is built from light modules only, so that `briefings --help` and a typo cost
+# little more than starting Python: each command imports the heavy modules it uses (the
+# pipeline pulls in numpy, the config pydantic, rich.progress its own world) inside its
+# function, and the bot is imported only by `run` (bot/cli.py).
+
 from __future__ import annotations
 
 import argparse
@@ -12,21 +17,20 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Console
-from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import compose, config, jsonout, packageindex, packages, pipeline
-from .config import Config, SourceConfig
 from .errors import BriefingsError, StoreError
-from .ingest import IngestReport
-from .modelload import missing_file
-from .outlets import registry
-from .store import Store
 from .text import normalize, printable
+
+if TYPE_CHECKING:
+    from . import pipeline
+    from .config import Config, SourceConfig
+    from .ingest import IngestReport
+    from .store import Store
 
 log = logging.getLogger(__name__)
 err = Console(stderr=True, soft_wrap=True)
@@ -36,6 +40,8 @@ def _setup_logging(verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     handler: logging.Handler
     if err.is_terminal:
+        from rich.logging import RichHandler  # only on a terminal
+
         handler = RichHandler(console=err, show_path=False, show_time=False)
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     else:  # a service's log: one plain line per record
@@ -48,6 +54,8 @@ def _setup_logging(verbose: int) -> None:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[pipeline.Progress]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True,
                   disable=not err.is_terminal) as bar:
@@ -60,6 +68,9 @@ def progress_bar(label: str) -> Iterator[pipeline.Progress]:
 
 
 def _report_ingest(report: IngestReport, store: Store, cfg: Config) -> None:
+    from . import compose
+    from .outlets import registry
+
     arts = store.articles(report.added)
     names = registry(cfg.ingest.outlets)
     for art in arts:
@@ -89,6 +100,9 @@ def _print_briefing(store: Store, cfg: Config, result: pipeline.DigestResult,
                     engine: pipeline.Engine, fmt: str | None) -> None:
     """The briefing on stdout: messages (with the missing model's hint first), or ONE JSON
     object and nothing else (the hint then goes to stderr)."""
+    from . import compose, jsonout
+    from .outlets import registry
+
     if fmt == "json":
         if engine.missing:
             err.print(f"! {engine.missing}", markup=False, highlight=False)
@@ -105,6 +119,8 @@ def _print_briefing(store: Store, cfg: Config, result: pipeline.DigestResult,
 
 
 def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
+    from .config import SourceConfig
+
     if not paths:
         return [s for s in cfg.sources if s.enabled]
     return [SourceConfig(name=f"cli:{Path(p).resolve()}", type="folder", path=str(Path(p)
@@ -112,6 +128,9 @@ def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
 
 
 def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
+    from . import pipeline
+    from .store import Store
+
     store = Store(cfg.db_path)
     sources = _sources(cfg, args.source)
     report = pipeline.run_ingest(store, cfg, sources)
@@ -135,6 +154,9 @@ def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
+    from . import answer, pipeline
+    from .store import Store
+
     store = Store(cfg.db_path)
     report = pipeline.run_ingest(store, cfg, _sources(cfg, args.source))
     _report_ingest(report, store, cfg)
@@ -150,13 +172,14 @@ def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
         err.print(f"translate: {t.sentences} sentence(s), {t.from_cache} from cache, "
                   f"{t.model_calls} by the model; {store.pending_count()} pending{others}",
                   highlight=False)
-    from . import answer  # not at module top: most commands never answer questions
-
     answer.prepare(store, cfg)  # so that the next question does not index the new articles
     return 0
 
 
 def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
+    from . import pipeline
+    from .store import Store
+
     if not args.dry_run:
         err.print("digest: only --dry-run here; 'briefings run' sends digests over Telegram")
         return 2
@@ -173,6 +196,7 @@ def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
     import json
 
     from . import answer, answer_render
+    from .store import Store
 
     question = " ".join(normalize(" ".join(args.question)).split())  # no control/bidi chars
     if not question:
@@ -189,6 +213,11 @@ def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from . import packageindex, packages
+    from .modelload import missing_file
+
     directory = packages.packages_dir(cfg.translate.packages_dir)
     pair = (cfg.translate.from_code, cfg.translate.to_code)
     if args.models_cmd == "install":
@@ -246,16 +275,30 @@ def _hours(value: str) -> int:
     return hours
 
 
+def common_options(top: bool = False) -> argparse.ArgumentParser:
+    """--config and -v, accepted before the command word and after it (a parent parser of
+    the top parser and of every command). Only the top one has defaults: a command that is
+    not given them leaves what came before the command word alone."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", "-c", default=None if top else argparse.SUPPRESS,
+                        help="config file (default: ./config.yaml or $BRIEFINGS_CONFIG)")
+    common.add_argument("-v", "--verbose", action="count",
+                        default=0 if top else argparse.SUPPRESS,
+                        help="more log lines (-vv: debug)")
+    return common
+
+
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="briefings", description=__doc__)
-    p.add_argument("--config", "-c", help="config file (default: ./config.yaml or "
-                                          "$BRIEFINGS_CONFIG)")
-    p.add_argument("-v", "--verbose", action="count", default=0)
+    p = argparse.ArgumentParser(prog="briefings", description=__doc__,
+                                parents=[common_options(top=True)])
+    common = common_options()
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    d = sub.add_parser("dry-run", help="ingest, translate, summarise and print the messages "
-                                       "that would be sent (no Telegram token needed)")
-    d.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help)
+
+    d = command("dry-run", help="ingest, translate, summarise and print the messages that "
+                                "would be sent (no Telegram token needed)")
     d.add_argument("--source", action="append", metavar="PATH",
                    help="a folder to read instead of the configured sources (repeatable)")
     d.add_argument("--format", choices=["html", "text", "json"],
@@ -264,62 +307,58 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
                    help="stop after the briefing; leave the rest of the articles pending")
     d.set_defaults(func=cmd_dry_run)
 
-    i = sub.add_parser("ingest", help="read the sources and translate new articles")
-    i.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    i = command("ingest", help="read the sources and translate new articles")
     i.add_argument("--source", action="append", metavar="PATH")
     i.set_defaults(func=cmd_ingest)
 
-    g = sub.add_parser("digest", help="compose a briefing from what is stored")
-    g.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    g = command("digest", help="compose a briefing from what is stored")
     g.add_argument("--dry-run", action="store_true", help="print it instead of sending")
     g.add_argument("--hours", type=_hours, help="window (default: digest.window_hours)")
     g.add_argument("--format", choices=["html", "text", "json"],
                    help="json: one JSON object on stdout (see the README)")
     g.set_defaults(func=cmd_digest)
 
-    m = sub.add_parser("models", help="list or install translation packages")
-    m.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    m = command("models", help="list or install translation packages")
     msub = m.add_subparsers(dest="models_cmd", required=True)
-    lst = msub.add_parser("list", help="installed language packages")
-    lst.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
-    inst = msub.add_parser("install", help="install ar->en from the Argos index, or FILE")
-    inst.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    msub.add_parser("list", parents=[common], help="installed language packages")
+    inst = msub.add_parser("install", parents=[common],
+                           help="install ar->en from the Argos index, or FILE")
     inst.add_argument("file", nargs="?", help="a local .argosmodel file (air-gapped servers)")
     m.set_defaults(func=cmd_models)
 
-    a = sub.add_parser("ask", help="answer a question from the stored articles")
-    a.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
+    a = command("ask", help="answer a question from the stored articles")
     a.add_argument("question", nargs="+")
     a.add_argument("--format", choices=["html", "text", "json"], default="text",
                    help="text (default), html, or one JSON object: {question, found, "
                         "sentences: [{ar, en, url, story_id, score}]}")
     a.set_defaults(func=cmd_ask)
     if plugins:
-        _plugins(sub)
+        _plugins(sub, common)
     return p
 
 
-def _plugins(sub: argparse._SubParsersAction) -> None:
-    """Commands from other packages (the Telegram bot adds `run`) via entry points, so the
-    core never imports them."""
-    from importlib.metadata import entry_points
-
+def _plugins(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Commands from other packages via entry points (group ``briefings.commands``), so the
+    core never imports them: each entry point names a light function that adds its command
+    (``register(sub, common)``) and imports its package's heavy modules only when the
+    command runs (the bot's `run`: bot/cli.py)."""
     for ep in entry_points(group="briefings.commands"):
         try:
-            ep.load()(sub)
+            ep.load()(sub, common)
         except ImportError as exc:
             log.warning("command %s unavailable: %s", ep.name, exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    # A core command does not load the plugins' commands (the bot's imports cost more CPU
-    # than answering a question from the command line).
+    # A core command does not even load the plugins' light modules.
     args = build_parser(plugins=_command(argv) not in CORE_COMMANDS).parse_args(argv)
     _setup_logging(args.verbose)
     cfg: Config | None = None
     try:
-        cfg = config.load(getattr(args, "sub_config", None) or args.config)
+        from . import config  # pydantic: not for --help
+
+        cfg = config.load(args.config)
         return int(args.func(cfg, args))
     except BriefingsError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)

@@ -1,0 +1,22 @@
+"""``briefings run``, declared without importing the bot: the entry point (group
+``briefings.commands``) loads this module for every command's parser, and only `run`
+imports python-telegram-bot (~0.7 s)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefings.config import Config
+
+
+def register_cli(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    sub.add_parser("run", parents=[common], help="run the Telegram bot: polling, digests, "
+                                                 "commands").set_defaults(func=run)
+
+
+def run(cfg: Config, args: argparse.Namespace) -> int:
+    from . import app  # deliberately here: only this command needs the bot
+
+    return app.run(cfg)
