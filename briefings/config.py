@@ -12,99 +12,37 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
 from platformdirs import user_data_dir
-from pydantic import AfterValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from .config_types import (
+    TITLE_MAX,
+    YEARS_1000_DAYS,
+    Bad,
+    Bool,
+    ChatId,
+    Float,
+    Int,
+    LanguageCode,
+    PathOrNull,
+    Printable,
+    Schema,
+    Text,
+    UserId,
+    check,
+    check_url,
+    compiles,
+)
 from .errors import ConfigError
 from .schedule_util import parse_hhmm
 
 log = logging.getLogger(__name__)
-YEARS_1000_DAYS = 365_000  # longer windows reach before year 1 and crash date arithmetic
-CHAT_ID_MAX = 2**63 - 1  # SQLite integers
-TITLE_MAX = 200  # characters; the title heads every digest message
-
-
-class Bad(ValueError):
-    """A value refused by a validator: ``why`` is what is expected; ``at`` names the part
-    of the value (``url``, ``[2].name``) when the validator sees more than one."""
-
-    def __init__(self, why: str, at: str = "") -> None:
-        super().__init__(why)
-        self.at = at
-
-
-def _check(test: Callable[[Any], Any], expected: str, sep: str = ",") -> AfterValidator:
-    """A validator: ``test(value)`` is true and raises no ValueError, KeyError or OSError."""
-    def validate(value: Any) -> Any:
-        try:
-            ok = test(value)
-        except (ValueError, KeyError, OSError):  # KeyError: ZoneInfoNotFoundError
-            ok = False  # OSError: ZoneInfo('America'), a directory
-        if not ok:
-            raise Bad(f"expected {expected}{sep} got {value!r}")
-        return value
-    return AfterValidator(validate)
-
-
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise Bad(f"invalid regex: {exc}") from None
-    return pattern
-
-
-def check_url(url: str, *, for_api: bool = False) -> str:
-    """An http(s) URL with a host; the Bot API's base URL also takes no query or fragment
-    (the token is appended to it)."""
-    why = None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as exc:
-        why = str(exc)
-    else:
-        if parts.scheme.lower() not in ("http", "https"):
-            why = "the scheme must be http or https"
-        elif not parts.hostname:
-            why = "no host"
-        elif any(c.isspace() or not c.isprintable() for c in url):
-            why = "spaces or control characters"
-        elif for_api and (parts.query or parts.fragment):
-            why = "no query or fragment: the token is added at the end"
-        elif for_api and re.sub(r"\{(token|TOKEN)\}", "", url).count("{"):
-            why = "braces other than {token}"
-    if why:
-        raise Bad(f"expected an http(s) URL like https://example.com/path ({why}), got {url!r}")
-    return url
-
-
-Int = Annotated[int, Strict()]
-Float = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-Text = Annotated[str, Strict()]
-Bool = Annotated[bool, Strict()]
-# null means the default, and so would an empty path: refused
-PathOrNull = Annotated[Text | None, _check(lambda v: v is None or v.strip(),
-                                           "a path, or null for the default", sep=";")]
-Printable = Annotated[Text, _check(lambda v: v.strip() and v.isprintable(),
-                                   "a name of printable characters")]
-LanguageCode = Annotated[Text, _check(
-    lambda v: re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?", v),
-    "a language code like 'ar' or 'en'")]
-ChatId = Annotated[Int, _check(lambda v: v != 0 and abs(v) <= CHAT_ID_MAX,  # groups: negative
-                               "a chat id (a non-zero whole number)")]
-UserId = Annotated[Int, _check(lambda v: 0 < v <= CHAT_ID_MAX,  # another id never matches
-                               "a user id (a positive whole number)")]
-Schema = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
 
 
 @dataclass(frozen=True, config=Schema)
@@ -166,12 +104,12 @@ class IngestConfig(Section):
     min_chars: Int = Field(default=80, ge=1, le=1_000_000)
     latin_ratio: Float = Field(default=0.5, ge=0, le=1)
     fetch_timeout: Float = Field(default=20.0, gt=0, le=3_600)
-    user_agent: Annotated[Text, _check(lambda v: v.strip() and v.isascii() and v.isprintable(),
+    user_agent: Annotated[Text, check(lambda v: v.strip() and v.isascii() and v.isprintable(),
                                        "printable ASCII text (an HTTP header)")] = \
         "briefings/0.1 (offline Arabic news briefings)"
     full_text_below: Int = Field(default=600, ge=0, le=10_000_000)  # 0 = never fetch pages
     max_fetch_bytes: Int = Field(default=10_000_000, ge=1, le=2**31 - 1)
-    boilerplate: list[Annotated[Text, AfterValidator(_compiles)]] = Field(default_factory=list)
+    boilerplate: list[Annotated[Text, AfterValidator(compiles)]] = Field(default_factory=list)
     outlets: dict[str, Text | OutletNames] = Field(default_factory=dict)
     learn_boilerplate: Bool = True
     learn_min_articles: Int = Field(default=5, ge=2, le=1_000_000)  # 1: all is boilerplate
@@ -278,9 +216,9 @@ class AnswerConfig(Section):
 @dataclass(frozen=True, config=Schema)
 class ScheduleConfig(Section):
     poll_every: Int = Field(default=900, ge=1, le=366 * 86_400)
-    digest_time: Annotated[Text, _check(lambda v: parse_hhmm(v) or True, "a time HH:MM")] = \
+    digest_time: Annotated[Text, check(lambda v: parse_hhmm(v) or True, "a time HH:MM")] = \
         "07:00"
-    timezone: Annotated[Text, _check(ZoneInfo, "an IANA time zone like 'Africa/Tripoli'")] = \
+    timezone: Annotated[Text, check(ZoneInfo, "an IANA time zone like 'Africa/Tripoli'")] = \
         "UTC"
     misfire_grace_time: Int = Field(default=3600, ge=1, le=86_400)  # the scheduler refuses 0
 

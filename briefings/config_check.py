@@ -16,7 +16,8 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from .config import Bad, Config
+from .config import Config
+from .config_types import Bad
 from .errors import ConfigError
 
 RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
