@@ -139,7 +139,9 @@ class TranslateConfig(Section):
     from_code: LanguageCode = Field(default="ar", alias="from")
     to_code: LanguageCode = Field(default="en", alias="to")
     packages_dir: PathOrNull = None
-    batch_size: Int = Field(default=16, ge=1, le=100_000)
+    auto_install: Bool = True  # install a package from the Argos index when none is installed
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    batch_size: Int = Field(default=0, ge=0, le=100_000)  # 0 = per device (device.BATCH)
     batch_type: Literal["examples", "tokens"] = "examples"
     beam_size: Int = Field(default=2, ge=1, le=64)
     inter_threads: Int = Field(default=2, ge=1, le=256)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from .config import Config
+from .config import Config, TranslateConfig
 from .config_types import Bad
 from .errors import ConfigError
 
@@ -130,7 +130,7 @@ def check(cfg: Config) -> None:
             raise ConfigError(key, f"unknown {what} {engine!r} (expected one of: "
                                    f"{', '.join(sorted(known))})")
     if cfg.translate.compute_type != "auto":
-        _check_compute_type(cfg.translate.compute_type)
+        _check_compute_type(cfg.translate)
     if cfg.translate.packages_dir:
         path = cfg.resolve(cfg.translate.packages_dir)
         if path.exists() and not path.is_dir():
@@ -143,15 +143,12 @@ def check(cfg: Config) -> None:
                                         f"file, e.g. {cfg.db_path / 'briefings.sqlite3'}")
 
 
-def _check_compute_type(compute_type: str) -> None:
-    import ctranslate2  # only when a compute type is set: it costs ~0.3 s to import
+def _check_compute_type(t: TranslateConfig) -> None:
+    from .device import compute_type_problem  # imports ctranslate2 (~0.3 s): only when set
 
-    supported = sorted(ctranslate2.get_supported_compute_types("cpu"))
-    if compute_type not in supported:
-        raise ConfigError("translate.compute_type", f"expected auto or one of "
-                                                    f"{', '.join(supported)} (what CTranslate2 "
-                                                    f"supports on this CPU), got "
-                                                    f"{compute_type!r}")
+    problem = compute_type_problem(t)
+    if problem:
+        raise ConfigError("translate.compute_type", problem)
 
 
 def _check_token_file(path: os.PathLike[str]) -> None:

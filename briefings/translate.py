@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from . import device
 from .config import Config, TranslateConfig
 from .errors import ConfigError, ModelUnusable
-from .modelload import BadComputeType, PackageBroken, load
+from .modelload import BadComputeType, DeviceFailed, PackageBroken, load
 from .packages import InstalledPackage, find, packages_dir, safe
 from .store import Store
 from .text import model_pieces
@@ -83,34 +84,40 @@ class PriorityLane:
 
 
 class ArgosTranslator:
-    """The installed Argos package's CTranslate2 model and SentencePiece model, loaded once."""
+    """The installed Argos package's CTranslate2 model and tokenizer, loaded once, on the
+    configured device (``device.choose``), or on the CPU when a GPU does not start."""
 
     def __init__(self, cfg: TranslateConfig, pkg: InstalledPackage) -> None:
         self.cfg = cfg
         self.pkg = pkg
         self.key = pkg.key
-        params: dict[str, object] = {
-            "device": "cpu", "inter_threads": cfg.inter_threads, "intra_threads": cfg.intra_threads,
-        }
-        if cfg.compute_type != "auto":
-            params["compute_type"] = cfg.compute_type
+        self.plan = device.choose(cfg)
         try:
-            loaded = load(pkg.path, params)
+            try:
+                loaded = load(pkg.path, self.plan.params(cfg), target_prefix=pkg.target_prefix)
+            except DeviceFailed as exc:
+                log.warning("%s could not start (%s); translating on the CPU",
+                            self.plan.device.upper(), exc)
+                self.plan = device.plan_for("cpu", cfg, f"{self.plan.device} failed")
+                loaded = load(pkg.path, self.plan.params(cfg), target_prefix=pkg.target_prefix)
         except PackageBroken as exc:
             raise ModelUnusable(pkg.from_code, pkg.to_code, safe(str(pkg.path)), str(exc)
                                 ) from None
         except BadComputeType as exc:
             raise ConfigError("translate.compute_type", str(exc)) from None
-        self.model, self.sp = loaded.model, loaded.sp
+        self.model, self.tokenizer = loaded.model, loaded.tokenizer
+        self.device = self.plan.device  # the device actually used
+        self.batch_size = self.plan.batch_size
         self.target_prefix = pkg.target_prefix
         self.lane = PriorityLane()
         # Background work goes to the model in slices of what it decodes at once.
-        self.slice_size = max(1, cfg.batch_size * cfg.inter_threads)
+        self.slice_size = max(1, self.batch_size * cfg.inter_threads)
         self.decoded_tokens = 0  # target tokens the model produced (for benchmarks and logs)
-        log.info("loaded %s from %s (%s)", self.key, pkg.path, params)
+        log.info("loaded %s from %s on %s (%s)", self.key, pkg.path, self.plan.describe(),
+                 self.plan.why)
 
     def tokenize(self, sentences: Sequence[str]) -> list[list[str]]:
-        return [list(t) for t in self.sp.encode(list(sentences), out_type=str)]
+        return [list(self.tokenizer.encode(s)) for s in sentences]
 
     def slices(self, tokens: list[list[str]]) -> list[tuple[int, int]]:
         """(start, end) of consecutive slices of about batch_size x inter_threads sentences
@@ -143,14 +150,14 @@ class ArgosTranslator:
             self.decoded_tokens += len(hyp)
             if self.target_prefix and hyp and hyp[0] == self.target_prefix:
                 hyp = hyp[1:]
-            out.append(self.sp.decode_pieces(hyp).replace("▁", " ").strip())
+            out.append(self.tokenizer.decode(hyp).strip())
         return out
 
     def _run(self, tokens: list[list[str]]) -> list[Any]:
         prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
         try:
             return list(self.model.translate_batch(
-                tokens, target_prefix=prefix, max_batch_size=self.cfg.batch_size,
+                tokens, target_prefix=prefix, max_batch_size=self.batch_size,
                 batch_type=self.cfg.batch_type, beam_size=self.cfg.beam_size,
                 num_hypotheses=1, length_penalty=0.2, replace_unknowns=True,
                 max_decoding_length=self.cfg.max_decoding_length,
