@@ -12,8 +12,11 @@ if TYPE_CHECKING:
 
 
 def register_cli(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    sub.add_parser("run", parents=[common], help="run the Telegram bot: polling, digests, "
-                                                 "commands").set_defaults(func=run)
+    p = sub.add_parser("run", parents=[common], help="run the Telegram bot: polling, digests, "
+                                                     "commands")
+    p.add_argument("--offline", action="store_true",
+                   help="never download a translation model (translate.auto_install off)")
+    p.set_defaults(func=run)
 
 
 def run(cfg: Config, args: argparse.Namespace) -> int:

@@ -95,6 +95,7 @@ class Status:
     counts: dict[str, int]
     last_poll: datetime | None
     next_digests: list[tuple[int, datetime | None]]
+    device: str = ""  # where the model runs, e.g. "cpu, batches of 16"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from . import answer, answer_render, cluster, compose, outlets, pipeline
+from . import answer, answer_render, cluster, compose, outlets, pipeline, translate
 from .chat_data import (
     MAX_FILTERS,
     SETTING_LIMITS,
@@ -278,7 +278,8 @@ class ChatService:
         engine = self.engine(retry=True)
         return Status(None if engine.translator else f"{engine.missing}",
                       self.store.counts(utcnow() - timedelta(hours=24)), self.last_poll,
-                      next_digests)
+                      next_digests,
+                      translate.describe(engine.translator) if engine.translator else "")
 
     # -- polling ------------------------------------------------------------------
     def _unless_stopping(self, done: int, total: int) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, cast
 from rich.console import Console
 
 from . import cli_parser
+from .memory import limit_arenas
 from .errors import BriefingsError, StoreError
 from .text import normalize, printable
 
@@ -249,6 +250,10 @@ def cmd_models(cfg: Config, args: argparse.Namespace) -> int:
               f"{mark}")
     for line in problems:
         print(f"not a package: {line}")
+    if used is not None and not missing_file(used.path):
+        from .translate import device_used
+
+        print(f"device: {device_used(cfg)}")
     return 0
 
 
@@ -262,6 +267,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    limit_arenas()  # MALLOC_ARENA_MAX=2 in effect, before any thread allocates (memory.py)
     argv = sys.argv[1:] if argv is None else list(argv)
     # A core command does not even load the plugins' light modules.
     args = build_parser(plugins=cli_parser.command_word(argv) not in COMMANDS)\
@@ -272,6 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import config  # pydantic: not for --help
 
         cfg = config.load(args.config)
+        if getattr(args, "offline", False):  # dry-run, ingest, run
+            from .autoinstall import offline
+
+            cfg = offline(cfg)
         return int(args.func(cfg, args))
     except BriefingsError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)

@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 Command = Callable[["Config", argparse.Namespace], int]
 
 
+OFFLINE_HELP = "never download a translation model (translate.auto_install off)"
+
+
 def command_word(argv: Sequence[str]) -> str | None:
     """The command word of ``argv`` (after the global options), if any."""
     rest = list(argv)
@@ -68,10 +71,12 @@ def build(commands: Mapping[str, Command], plugins: bool = True) -> argparse.Arg
                    help="json: one JSON object on stdout (see the README)")
     d.add_argument("--summary-only", action="store_true",
                    help="stop after the briefing; leave the rest of the articles pending")
+    d.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
     d.set_defaults(func=commands["dry-run"])
 
     i = command("ingest", help="read the sources and translate new articles")
     i.add_argument("--source", action="append", metavar="PATH")
+    i.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
     i.set_defaults(func=commands["ingest"])
 
     g = command("digest", help="compose a briefing from what is stored")

@@ -134,7 +134,8 @@ def sources(health: list[SourceHealth]) -> list[str]:
 
 
 def status(s: Status) -> list[str]:
-    model = "installed" if s.model_missing is None else f"missing — {s.model_missing}"
+    model = f"installed, on {s.device}" if s.model_missing is None \
+        else f"missing — {s.model_missing}"
     c = s.counts
     last = f"{s.last_poll:%Y-%m-%d %H:%M} UTC" if s.last_poll else "not yet"
     lines = [f"<b>Status</b>\nModel: {e(model)}",

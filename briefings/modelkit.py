@@ -1,8 +1,8 @@
-"""Build a real, random-weight Argos package: CTranslate2 Transformer + SentencePiece.
+"""Build a real, random-weight Argos package: CTranslate2 Transformer + SentencePiece or BPE.
 
 Used by the tests (a tiny model trained on the seed text) and by the benchmarks
 (an Argos-1.0-sized model), and handy to check an installation end to end with
-no download: ``python -m briefings.modelkit OUT.argosmodel TEXT_FILE...``.
+no download: ``python -m briefings.modelkit OUT.argosmodel TEXT_FILE... [--bpe]``.
 The weights are random, so the output is not a translation; the shape of the
 work (tokenise, batch, beam search, detokenise) is exactly a real model's.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -139,20 +138,21 @@ def build_spec(shape: ModelShape, vocab: list[str], seed: int = 0,
 
 def build_package(out: Path, texts: Iterable[str], shape: ModelShape = ModelShape(), *,
                   from_code: str = "ar", to_code: str = "en", seed: int = 0,
-                  version: str = "0.0.1") -> Path:
-    """Write ``out`` (.argosmodel zip) with metadata.json, model/ and sentencepiece.model."""
-    import sentencepiece as spm
-
+                  version: str = "0.0.1", tokenizer: str = "sentencepiece",
+                  target_prefix: str = "") -> Path:
+    """Write ``out`` (.argosmodel zip) with metadata.json, model/ and the tokenizer:
+    ``sentencepiece.model``, or ``bpe.model`` (``tokenizer="bpe"``: sacremoses + BPE, as
+    argostranslate's BPETokenizer reads it). ``target_prefix`` is a token the decoder is
+    started with (multilingual packages name the target language so)."""
     texts = list(texts)
     if shape.english_target:
         texts += SAMPLE_ENGLISH * 3
-    sp_bytes = train_sentencepiece(texts, shape.vocab_size)
-    sp = spm.SentencePieceProcessor(model_proto=sp_bytes)
-    vocab = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
-    target = None
-    if shape.english_target:
-        target = [p for i, p in enumerate(vocab)
-                  if sp.is_control(i) or sp.is_unknown(i) or not _ARABIC.search(p)]
+    if tokenizer == "bpe":
+        name, data, vocab, target = _bpe_vocab(texts, shape, from_code, to_code)
+    else:
+        name, data, vocab, target = _sentencepiece_vocab(texts, shape)
+    if target_prefix:
+        (target if target is not None else vocab).append(target_prefix)
     spec = build_spec(shape, vocab, seed, target)
     spec.validate()
     spec.optimize(quantization=shape.quantization)
@@ -162,7 +162,7 @@ def build_package(out: Path, texts: Iterable[str], shape: ModelShape = ModelShap
         "from_name": {"ar": "Arabic"}.get(from_code, from_code), "to_code": to_code,
         "to_name": {"en": "English"}.get(to_code, to_code), "type": "translate",
         "description": "random-weight test model built by briefings.modelkit",
-        "links": [],
+        "links": [], **({"target_prefix": target_prefix} if target_prefix else {}),
     }
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "model"
@@ -171,20 +171,59 @@ def build_package(out: Path, texts: Iterable[str], shape: ModelShape = ModelShap
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(f"{top}/metadata.json", json.dumps(meta, indent=2))
-            zf.writestr(f"{top}/sentencepiece.model", sp_bytes)
+            zf.writestr(f"{top}/{name}", data)
             zf.writestr(f"{top}/README.md", "Random-weight model for tests and benchmarks.\n")
             for path in sorted(model_dir.iterdir()):
                 zf.write(path, f"{top}/model/{path.name}")
     return out
 
 
+def _sentencepiece_vocab(texts: list[str], shape: ModelShape
+                         ) -> tuple[str, bytes, list[str], list[str] | None]:
+    import sentencepiece as spm
+
+    sp_bytes = train_sentencepiece(texts, shape.vocab_size)
+    sp = spm.SentencePieceProcessor(model_proto=sp_bytes)
+    vocab = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+    target = None
+    if shape.english_target:
+        target = [p for i, p in enumerate(vocab)
+                  if sp.is_control(i) or sp.is_unknown(i) or not _ARABIC.search(p)]
+    return "sentencepiece.model", sp_bytes, vocab, target
+
+
+def _bpe_vocab(texts: list[str], shape: ModelShape, from_code: str, to_code: str
+               ) -> tuple[str, bytes, list[str], list[str] | None]:
+    from .bpekit import learn_bpe, segment, vocabulary
+
+    codes = learn_bpe(texts, shape.vocab_size, from_code)
+    vocab = vocabulary(segment(codes, texts, from_code))
+    target = None
+    if shape.english_target:
+        english = vocabulary(segment(codes, SAMPLE_ENGLISH, to_code))
+        target = [p for p in english if not _ARABIC.search(p)]
+    return "bpe.model", codes.encode("utf-8"), vocab, target
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = argv if argv is not None else sys.argv[1:]
-    if len(args) < 2:
-        print("usage: python -m briefings.modelkit OUT.argosmodel TEXT_FILE...", file=sys.stderr)
-        return 2
-    texts = [line for f in args[1:] for line in Path(f).read_text(encoding="utf-8").splitlines()]
-    print(build_package(Path(args[0]), texts))
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m briefings.modelkit",
+                                description="Build a random-weight Argos package for tests.")
+    p.add_argument("out", help="the .argosmodel file to write")
+    p.add_argument("texts", nargs="+", help="UTF-8 text files to train the tokenizer on")
+    p.add_argument("--bpe", action="store_true", help="bpe.model instead of sentencepiece")
+    p.add_argument("--target-prefix", default="", help="a token the decoder starts with")
+    p.add_argument("--version", default="0.0.1", help="package_version")
+    args = p.parse_args(argv)
+    texts = [line for f in args.texts
+             for line in Path(f).read_text(encoding="utf-8").splitlines()]
+    # English-only target pieces, so the (random) output reads as English words; </s>
+    # favoured, so it ends early
+    shape = ModelShape(eos_bias=2.0, english_target=True)
+    print(build_package(Path(args.out), texts, shape, version=args.version,
+                        tokenizer="bpe" if args.bpe else "sentencepiece",
+                        target_prefix=args.target_prefix))
     return 0
 
 

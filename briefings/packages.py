@@ -2,7 +2,8 @@
 
 The packages directory is ``translate.packages_dir`` from config, else
 ``$ARGOS_PACKAGES_DIR``, else argostranslate's own default. Each package is a
-folder with ``metadata.json``, ``model/`` (CTranslate2) and ``sentencepiece.model``.
+folder with ``metadata.json``, ``model/`` (CTranslate2) and ``sentencepiece.model`` or
+``bpe.model``.
 The folders are read here, one at a time, so one broken folder never hides the others.
 An install is extracted into a hidden folder inside the packages directory, loaded
 once, and only then moved into place: a package that cannot load is never installed,
@@ -25,7 +26,8 @@ from pathlib import Path, PurePosixPath
 from packaging.version import InvalidVersion, Version
 
 from .errors import ModelInstallError, ModelNotInstalled
-from .modelload import BadComputeType, PackageBroken, load, one_line
+from .modelload import BadComputeType, DeviceFailed, PackageBroken, load, one_line
+from .pkglock import install_lock
 
 log = logging.getLogger(__name__)
 
@@ -271,10 +273,11 @@ def install_file(path: Path, directory: Path, label: str | None = None) -> Insta
                 _extract(zf, Path(tmp), name)
                 try:
                     load(staged, target_prefix=meta.target_prefix, trial=True)
-                except (PackageBroken, BadComputeType) as exc:
+                except (PackageBroken, BadComputeType, DeviceFailed) as exc:
                     raise ModelInstallError(f"{name}: the translation model cannot be loaded "
                                             f"({exc}); not installed") from None
-                _put_in_place(staged, target)
+                with install_lock(directory):  # one install at a time, across processes
+                    _put_in_place(staged, target)
     except OSError as exc:
         raise ModelInstallError(f"{name}: cannot install into {directory}: {one_line(exc)}"
                                 ) from None

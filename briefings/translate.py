@@ -18,10 +18,11 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from . import device
+from .autoinstall import find_or_install
 from .config import Config, TranslateConfig
-from .errors import ConfigError, ModelUnusable
+from .errors import BriefingsError, ConfigError, ModelUnusable
 from .modelload import BadComputeType, DeviceFailed, PackageBroken, load
-from .packages import InstalledPackage, find, packages_dir, safe
+from .packages import InstalledPackage, packages_dir, safe
 from .store import Store
 from .text import model_pieces
 
@@ -170,7 +171,8 @@ class ArgosTranslator:
 
 @register("argos")
 def _argos(cfg: TranslateConfig) -> Translator:
-    return ArgosTranslator(cfg, find(packages_dir(cfg.packages_dir), cfg.from_code, cfg.to_code))
+    # no package for the pair: one is installed from the Argos index (translate.auto_install)
+    return ArgosTranslator(cfg, find_or_install(cfg, packages_dir(cfg.packages_dir)))
 
 
 _loaded: dict[tuple[str, TranslateConfig, str], Translator] = {}
@@ -191,6 +193,24 @@ def get_translator(cfg: Config) -> Translator:
         if key not in _loaded:
             _loaded[key] = TRANSLATORS[name](cfg.translate)
         return _loaded[key]
+
+
+def describe(translator: Translator) -> str:
+    """Where the translator runs, e.g. "cpu, batches of 16" (the device actually used)."""
+    plan = getattr(translator, "plan", None)
+    return plan.describe() if isinstance(plan, device.Plan) else translator.key
+
+
+def device_used(cfg: Config) -> str:
+    """The device the configured model runs on; loaded to find out when it is a GPU (which
+    may not start). Without a usable model: the device it would be tried on."""
+    plan = device.choose(cfg.translate)
+    if plan.device != "cpu":
+        try:
+            return f"{describe(get_translator(cfg))} ({plan.why})"
+        except BriefingsError:
+            pass
+    return f"{plan.describe()} ({plan.why})"
 
 
 def forget_loaded() -> None:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from briefings import config as config_mod
+from briefings.autoinstall import forget_failures
 from briefings.config import Config
 from briefings.modelkit import ModelShape, build_package
 from briefings.store import Store
@@ -25,6 +26,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
 TINY = ModelShape(layers=2, d_model=32, ffn=64, heads=2, vocab_size=300, eos_bias=2.0,
                   english_target=True)
 TEST_MAX_DECODING = 24
+DEAD_INDEX = "http://127.0.0.1:9/"  # the discard port: nothing listens there
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +36,15 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
     monkeypatch.delenv("BRIEFINGS_CONFIG", raising=False)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    # No test reaches the real Argos package index: auto-install asks a closed loopback
+    # port (refused at once) unless a test serves an index itself (in this process through
+    # argostranslate's settings, in a child process through the environment).
+    from argostranslate import settings
+
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", DEAD_INDEX)
+    monkeypatch.setattr(settings, "remote_package_index", DEAD_INDEX + "index.json")
     forget_loaded()
+    forget_failures()
 
 
 @pytest.fixture(scope="session")
