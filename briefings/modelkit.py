@@ -219,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     texts = [line for f in args.texts
              for line in Path(f).read_text(encoding="utf-8").splitlines()]
     # English-only target pieces, so the (random) output reads as English words; </s>
-    # favoured, so it ends early
-    shape = ModelShape(eos_bias=2.0, english_target=True)
+    # favoured, so it ends early (disfavoured after a target prefix, a token new to the
+    # random decoder, which would end right after it)
+    shape = ModelShape(eos_bias=-1.0 if args.target_prefix else 2.0, english_target=True)
     print(build_package(Path(args.out), texts, shape, version=args.version,
                         tokenizer="bpe" if args.bpe else "sentencepiece",
                         target_prefix=args.target_prefix))
