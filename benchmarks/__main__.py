@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
                    choices=["project", "baseline", "ceiling", "digest", "answer"])
     p.add_argument("--json", type=Path, help="write the figures here")
     p.add_argument("--cache", type=Path, default=model.CACHE, help="where the model is cached")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                   help="translate.device for every side (auto: CUDA when there is a GPU)")
     args = p.parse_args(argv)
     # Ingest reports skipped articles: not news here. No root handler is added, so
     # argostranslate's logging stays as shipped (its INFO records are not printed).
@@ -53,10 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     # argostranslate reads its package directory once, when imported: set it first
     os.environ["ARGOS_PACKAGES_DIR"] = str(model.packages_dir(args.cache))
     model.installed_dir(args.cache)
+    from briefings.config import TranslateConfig
+    from briefings.device import choose
+
     from . import measure
 
+    measure.DEVICE = args.device
+    device = choose(TranslateConfig(device=args.device)).device  # before the load: a GPU
+    # that then fails to start is reported by the project stage ("device_used")
+
     figures: dict[str, Any] = {"articles": args.articles, "beam": args.beam,
-                               "max_decoding_length": DECODING_LENGTH, "cores": os.cpu_count()}
+                               "max_decoding_length": DECODING_LENGTH, "cores": os.cpu_count(),
+                               "device": device}
     work = Path(tempfile.mkdtemp(prefix="briefings-bench-"))
     sentences, per_article = measure.sentences(args.articles, work)
     figures["sentences"] = len(sentences)
@@ -77,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"argostranslate: {figures['argostranslate']['sentences_per_s']:.2f} "
               "sentences/s", flush=True)
     if "digest" not in args.skip:
-        figures["time_to_digest"] = time_to_digest(work)
+        figures["time_to_digest"] = time_to_digest(work, args.device)
     if "answer" not in args.skip:
         figures["answer"] = measure.answer_latency(args.cache, args.answer_days, args.questions)
     ratios(figures)
@@ -88,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def time_to_digest(work: Path) -> dict[str, Any]:
+def time_to_digest(work: Path, device: str = "auto") -> dict[str, Any]:
     """Cold, then warm, each in a fresh process with a fresh database (peak RSS too)."""
-    overrides = json.dumps({"translate": {"max_decoding_length": DECODING_LENGTH}})
+    overrides = json.dumps({"translate": {"max_decoding_length": DECODING_LENGTH,
+                                          "device": device}})
     out: dict[str, Any] = {}
     cold_db = work / "cold.sqlite3"
     for name, extra in (("cold", []), ("warm", ["--warm-from", str(cold_db)])):

@@ -21,13 +21,14 @@ from briefings.translate import ArgosTranslator, translate_pending
 from . import data
 
 console = Console()
+DEVICE = "auto"  # translate.device for every side (python -m benchmarks --device)
 
 
 def _cfg(work: Path, db: str, **translate: Any) -> config.Config:
     return config.from_mapping({
         "store": {"path": str(work / db)},
         "sources": [{"name": "inbox", "type": "folder", "path": str(work / "inbox")}],
-        "translate": translate}, work)
+        "translate": {"device": DEVICE, **translate}}, work)
 
 
 def sentences(n: int, work: Path) -> tuple[list[str], list[list[str]]]:
@@ -62,6 +63,7 @@ def project_stage(work: Path, beam: int, length: int) -> dict[str, Any]:
             "model_sentences": report.model_calls, "decoded_tokens": tr.decoded_tokens,
             "sentences_per_s": report.sentences / seconds,
             "tokens_per_s": tr.decoded_tokens / seconds,
+            "device_used": tr.plan.describe(),
             "settings": {k: getattr(cfg.translate, k) for k in (
                 "batch_size", "batch_type", "inter_threads", "intra_threads", "compute_type",
                 "chunk_size")}}
@@ -85,7 +87,8 @@ def ceiling(sentences: list[str], beam: int, length: int) -> dict[str, Any]:
     models: dict[tuple[int, int], Any] = {}
     for inter, intra, size, kind in grid:
         tr = models.setdefault((inter, intra), ctranslate2.Translator(
-            str(pkg.path / "model"), inter_threads=inter, intra_threads=intra))
+            str(pkg.path / "model"), device=_device(), inter_threads=inter,
+            intra_threads=intra))
         start = time.perf_counter()
         tr.translate_batch(sample, max_batch_size=size, batch_type=kind, beam_size=beam,
                            length_penalty=0.2, max_decoding_length=length)
@@ -102,6 +105,13 @@ def ceiling(sentences: list[str], beam: int, length: int) -> dict[str, Any]:
             "settings": {"inter_threads": inter, "intra_threads": intra, "max_batch_size": size,
                          "batch_type": kind},
             "grid_seconds_on_sample": [[t, list(c)] for t, c in timed]}
+
+
+def _device() -> str:
+    from briefings.config import TranslateConfig
+    from briefings.device import choose
+
+    return choose(TranslateConfig(device=DEVICE)).device  # type: ignore[arg-type]
 
 
 class _SameSplitter:
@@ -132,6 +142,9 @@ class _FixedLength:
 def baseline(per_article: list[list[str]], length: int) -> dict[str, Any]:
     """argostranslate.translate.translate(text, "ar", "en") once per article."""
     import argostranslate.translate as at
+    from argostranslate import settings
+
+    settings.device = _device()
 
     translation = at.get_translation_from_codes("ar", "en")
     underlying = translation.underlying  # the PackageTranslation inside its cache wrapper

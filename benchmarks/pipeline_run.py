@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from briefings import config, pipeline
+from briefings import config, pipeline, translate
 from briefings.store import Store
 
 
@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         "rest_sentences": rest.sentences, "rest_model_calls": rest.model_calls,
         "from_cache": result.translated.from_cache + rest.from_cache,
         "peak_rss_mib": peak_kib / 1024,
+        "device_used": translate.describe(engine.translator),
     }))
     return 0
 
