@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, cast
 from rich.console import Console
 
 from . import cli_parser
-from .memory import limit_arenas
 from .errors import BriefingsError, StoreError
+from .memory import limit_arenas
 from .text import normalize, printable
 
 if TYPE_CHECKING:
