@@ -1,4 +1,5 @@
-"""Shared fixtures: isolated homes, config builders, and one tiny real Argos model."""
+"""Shared fixtures: isolated homes, configs, the fakes, and one tiny real Argos model.
+The data they are made of comes from tests/builders.py."""
 
 from __future__ import annotations
 
@@ -8,24 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from briefings import config as config_mod
 from briefings.autoinstall import forget_failures
 from briefings.config import Config
-from briefings.modelkit import ModelShape, build_package
+from briefings.modelkit import build_package
 from briefings.store import Store
 from briefings.translate import forget_loaded
 
-from .fakebotapi import FakeBotAPI
+from . import builders
+from .builders import SEEDS, TINY, ConfigFactory, install_tiny
+from .fakes.botapi import FakeBotAPI
+from .fakes.web import WebServer, web_server
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SHARED_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
-# Small enough to build in a second, big enough to be a real encoder-decoder.
-TINY = ModelShape(layers=2, d_model=32, ffn=64, heads=2, vocab_size=300, eos_bias=2.0,
-                  english_target=True)
-TEST_MAX_DECODING = 24
 DEAD_INDEX = "http://127.0.0.1:9/"  # the discard port: nothing listens there
 
 
@@ -55,24 +51,12 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_package(tmp_path_factory.mktemp("model") / "ar_en-tiny.argosmodel", texts, TINY)
 
 
-ConfigFactory = Callable[..., Path]
-
-
 @pytest.fixture
 def write_config(tmp_path: Path) -> ConfigFactory:
     """Write a config.yaml in tmp_path: defaults + test-sized translation + overrides."""
 
     def make(sources: list[dict[str, Any]] | None = None, **sections: dict[str, Any]) -> Path:
-        data: dict[str, Any] = {
-            "sources": sources if sources is not None else
-            [{"name": "seeds", "type": "folder", "path": str(SEEDS)}],
-            "translate": {"max_decoding_length": TEST_MAX_DECODING, "beam_size": 1},
-        }
-        for key, value in sections.items():
-            data.setdefault(key, {}).update(value)
-        path = tmp_path / "config.yaml"
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        return path
+        return builders.write_config(tmp_path / "config.yaml", sources, **sections)
 
     return make
 
@@ -83,7 +67,7 @@ def cfg(write_config: ConfigFactory) -> Config:
 
 
 @pytest.fixture
-def store(cfg: Config) -> Store:
+def store(cfg: Config) -> Iterator[Store]:
     s = Store(cfg.db_path)
     yield s
     s.close()
@@ -96,11 +80,11 @@ def seeds_copy(tmp_path: Path) -> Path:
     return target
 
 
-def install_tiny(tiny_model: Path) -> None:
-    from briefings.cli import main
-
-    assert main(["models", "install", str(tiny_model)]) == 0
-    forget_loaded()
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    """A loopback HTTP server for feeds, pages and package indexes (tests/fakes/web.py)."""
+    with web_server() as s:
+        yield s
 
 
 BOT_ADMIN = 1001  # the user id the bot tests' config lists in telegram.admins
@@ -108,7 +92,7 @@ BOT_ADMIN = 1001  # the user id the bot tests' config lists in telegram.admins
 
 @pytest.fixture
 def server() -> Iterator[FakeBotAPI]:
-    """A fake Telegram Bot API on 127.0.0.1 (test modules may define their own `server`)."""
+    """A fake Telegram Bot API on 127.0.0.1 (tests/fakes/botapi.py)."""
     s = FakeBotAPI()
     yield s
     s.close()

@@ -15,7 +15,7 @@ from briefings.store import MIGRATIONS, Store, utcnow
 from briefings.translate import get_translator, translate_pending
 
 from .answer_news import URL, news_config, write_day
-from .conftest import ConfigFactory, install_tiny
+from .builders import ConfigFactory, install_tiny
 
 
 def test_arabic_question_cites_the_seeds(cfg: config.Config, store: Store) -> None:
@@ -105,6 +105,19 @@ def test_a_subject_nowhere_in_the_window_is_not_answered(write_config: ConfigFac
     assert all(0 < h.score <= 1 for h in ans.hits)
 
 
+def _count_made_terms(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record what each answer_cache.make_terms call returns (the sentences it did)."""
+    made: list[int] = []
+    make_terms = answer_cache.make_terms
+
+    def counted(*args: Any) -> int:
+        made.append(make_terms(*args))
+        return made[-1]
+
+    monkeypatch.setattr(answer_cache, "make_terms", counted)
+    return made
+
+
 def test_the_index_is_saved_and_terms_are_made_once(
         write_config: ConfigFactory, news: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,10 +126,7 @@ def test_the_index_is_saved_and_terms_are_made_once(
     first = answer.ask(store, cfg, question, index=answer.Index())
     cache = answer_cache.cache_path(store)
     assert first.found and cache.exists()
-    made: list[int] = []
-    make_terms = answer_cache.make_terms
-    monkeypatch.setattr(answer_cache, "make_terms",
-                        lambda *args: made.append(make_terms(*args)) or made[-1])
+    made = _count_made_terms(monkeypatch)
     # a new process: the saved index, nothing read or stemmed again
     assert answer.ask(store, cfg, question, index=answer.Index()).hits == first.hits
     cache.unlink()  # no saved index: built again from the stored terms, still no stemming
@@ -138,10 +148,7 @@ def test_prepare_makes_the_terms_before_the_question(
     cfg, store = _day(write_config, news)
     answer.prepare(store, cfg, answer.Index())
     assert answer_cache.cache_path(store).exists()
-    made: list[int] = []
-    make_terms = answer_cache.make_terms
-    monkeypatch.setattr(answer_cache, "make_terms",
-                        lambda *args: made.append(make_terms(*args)) or made[-1])
+    made = _count_made_terms(monkeypatch)
     assert answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index()).found
     assert made == []  # the saved index was current
 
@@ -151,10 +158,7 @@ def test_new_term_rules_make_the_terms_again(write_config: ConfigFactory, news: 
     cfg, store = _day(write_config, news)
     answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index())
     sentences = sum(len(s) for s in store.sentences(range(1, 10)).values())
-    made: list[int] = []
-    make_terms = answer_cache.make_terms
-    monkeypatch.setattr(answer_cache, "make_terms",
-                        lambda *args: made.append(make_terms(*args)) or made[-1])
+    made = _count_made_terms(monkeypatch)
     monkeypatch.setattr(answer_terms, "signature", lambda: "a new stemmer")
     assert answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index()).found
     assert made == [sentences] and store.answer_meta("terms") == "a new stemmer"

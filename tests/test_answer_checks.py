@@ -27,7 +27,7 @@ _NEWS = [
 
 
 def _side() -> answer_index.Side:
-    rows = []
+    rows: list[tuple[int, int, int, float, str, int]] = []
     for art, sentences in enumerate(_NEWS, start=1):
         for pos, text in enumerate(sentences):
             stored, flags = terms.analyse(text, True)

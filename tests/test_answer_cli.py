@@ -18,7 +18,7 @@ from briefings.store import Store
 from briefings.translate import ArgosTranslator, get_translator, translate_pending
 
 from .answer_news import FIXTURES, URL, news_config, write_day
-from .conftest import ROOT, ConfigFactory, install_tiny
+from .builders import ROOT, ConfigFactory, install_tiny
 
 CLOSED = "لماذا أغلق مطار عدن؟"  # answered by aden_first_plane: "وكان مطار عدن مغلقا ..."
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SHARED_DATA
+from .builders import SHARED_DATA
 
 
 @pytest.mark.skipif(not any(SHARED_DATA.glob("*.zip")),

@@ -16,7 +16,7 @@ from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
 from briefings.store import MIGRATIONS, Store
 
-from .conftest import ConfigFactory
+from .builders import ConfigFactory
 
 NEWS = [
     "افتتح أمير المنطقة مستشفى جديدا بسعة ثلاثمئة سرير في المدينة أمس.",

@@ -9,79 +9,25 @@ import asyncio
 import dataclasses
 import random
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
 
-from bot.app import build_application, load_token
+from bot.app import load_token
 from briefings import config
 from briefings.chat_service import ChatService
 from briefings.errors import TokenMissing
 from briefings.store import utcnow
 
-from .conftest import SEEDS
-from .fakebotapi import TOKEN, FakeBotAPI
+from .builders import SEEDS
+from .fakes.botapi import FakeBotAPI
+from .fakes.chat import App, digest_job, digest_jobs, running, say, wait_for
 
 CHAT, OTHER, ADMIN = 1001, 2002, 1001
-App = Application[Any, Any, Any, Any, Any, Any]
-
-
-@asynccontextmanager
-async def running(cfg: config.Config) -> AsyncIterator[App]:
-    """What run_polling does, minus the signal handling: init, post_init, poll, start."""
-    app = build_application(cfg, TOKEN)
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                    allowed_updates=Update.ALL_TYPES)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
-        await app.shutdown()
-
-
-async def wait_for(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out waiting")
-
-
-async def say(server: FakeBotAPI, chat: int, text: str, **kw: Any) -> dict[str, Any]:
-    """Type a message and wait for the bot's next reply in that chat."""
-    before = len(server.messages_to(chat))
-    server.user_message(chat, text, **kw)
-    msgs = await wait_for(lambda: server.messages_to(chat)[before:])
-    # A reply may come in several parts: let them all arrive, so that the next say() does
-    # not take this reply's second part for its own answer.
-    count = 0
-    while count != len(server.messages_to(chat)):
-        count = len(server.messages_to(chat))
-        await asyncio.sleep(0.3)
-    return dict(msgs[0])
-
-
-def digest_job(app: App, chat: int) -> Any:
-    assert app.job_queue is not None
-    (job,) = app.job_queue.get_jobs_by_name(f"digest:{chat}")
-    return job
 
 
 def synthetic_articles(folder: Path, n: int, sentences: int = 6) -> None:
@@ -114,78 +60,167 @@ def test_token_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_token(cfg) == "7:env"
 
 
-def test_conversation(server: FakeBotAPI, bot_config: Callable[..., config.Config]) -> None:
+@pytest.fixture
+def polled(bot_config: Callable[..., config.Config]) -> config.Config:
+    """The bot's config, the seeds ingested, grouped and translated with the tiny model."""
     cfg = bot_config()
-    ChatService(cfg).poll()  # seeds ingested and translated with the tiny model
+    ChatService(cfg).poll()
+    return cfg
 
-    async def script() -> None:
+
+def converse(cfg: config.Config, script: Callable[[App], Awaitable[None]]) -> None:
+    """Run ``script`` against the running bot, once it has registered its commands."""
+
+    async def run() -> None:
         async with running(cfg) as app:
-            commands = await wait_for(lambda: server.called("setMyCommands"))
-            assert "digest" in str(commands[0]["commands"])
-            welcome = await say(server, CHAT, "/start")
-            assert "Welcome" in welcome["text"] and welcome["parse_mode"] == "HTML"
-            assert "07:00" in welcome["text"]
-            reply = await say(server, CHAT, "/settings time 07:30")
-            assert "07:30" in reply["text"]
-            job = digest_job(app, CHAT)
-            assert job.next_t.astimezone(ZoneInfo("UTC")).strftime("%H:%M") == "07:30"
-            reply = await say(server, CHAT, "/settings tz Africa/Tripoli")
-            assert "Africa/Tripoli" in reply["text"]
-            job = digest_job(app, CHAT)
-            assert job.next_t.astimezone(ZoneInfo("Africa/Tripoli")).strftime("%H:%M") == "07:30"
-            assert "Unknown time zone" in (await say(server, CHAT, "/settings tz Mars/Base"))[
-                "text"]
-            # the daily job fires: the digest arrives with citations from both outlets
-            before = len(server.messages_to(CHAT))
-            await job.run(app)
-            digest = server.messages_to(CHAT)[before:]
-            assert len(digest) == 1 and len(digest[0]["text"]) <= 4096
-            text = digest[0]["text"]
-            assert "1 story from 2 articles" in text and "[1]" in text and "[2]" in text
-            assert "Azzaman" in text and "Akhbar Al Arab" in text
-            assert "untranslated" not in text
-            await job.run(app)  # fires again the same day: nothing twice
-            await asyncio.sleep(0.3)
-            assert len(server.messages_to(CHAT)) == before + 1
-            # questions: answered from the articles, cited; nothing invented
-            answer = await say(server, CHAT, "/ask مصراتة")
-            assert "From the articles" in answer["text"] and "Sources" in answer["text"]
-            assert "(story #1)" in answer["text"]
-            none = await say(server, CHAT, "football world cup")
-            assert none["text"].startswith("Nothing about “football world cup”")
-            scoped = await say(server, CHAT, "مصراتة", reply_to={
-                "message_id": digest[0]["message_id"], "date": 0, "text": text,
-                "chat": {"id": CHAT, "type": "private"}, "from": {"id": 123456, "is_bot": True,
-                                                                   "first_name": "Briefings"}})
-            assert "in these stories" in scoped["text"]
-            # reading commands
-            assert "#1" in (await say(server, CHAT, "/latest"))["text"]
-            story = (await say(server, CHAT, "/story 1"))["text"]
-            assert "Story #1" in story and "seeds/000_ef1d12a2add07518.txt" in story
-            original = (await say(server, CHAT, "/original 1"))["text"]
-            assert "مصراتة" in original
-            assert "No story #99" in (await say(server, CHAT, "/story 99"))["text"]
-            sources = (await say(server, CHAT, "/sources"))["text"]
-            assert "seeds" in sources and "ok, last fetch" in sources
-            status = (await say(server, CHAT, "/status"))["text"]
-            assert "Model: installed" in status and "Next digest for 1001" in status
-            assert "admins" in (await say(server, OTHER, "/status"))["text"]
-            assert "Misrata" in (await say(server, CHAT, "/filter add Misrata"))["text"]
-            assert "/digest" in (await say(server, CHAT, "/help"))["text"]
-            assert "don't know" in (await say(server, CHAT, "/bogus"))["text"]
-            # inline buttons
-            shown = await say(server, CHAT, "/settings")
-            assert shown["reply_markup"] and "set:stories:5" in str(shown["reply_markup"])
-            server.press(CHAT, {"message_id": shown["message_id"], "date": 0, "text": "x",
-                                "chat": {"id": CHAT, "type": "private"}}, "set:stories:5")
-            edit = await wait_for(lambda: server.edits)
-            assert "Stories per digest: <b>5</b>" in edit[0]["text"]
-            assert server.called("answerCallbackQuery")
-            assert "Unsubscribed" in (await say(server, CHAT, "/stop"))["text"]
-            assert app.job_queue is not None
-            assert not app.job_queue.get_jobs_by_name(f"digest:{CHAT}")
+            await script(app)
 
-    asyncio.run(script())
+    asyncio.run(run())
+
+
+def test_commands_are_registered_and_start_welcomes(server: FakeBotAPI,
+                                                    polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        commands = await wait_for(lambda: server.called("setMyCommands"))
+        assert "digest" in str(commands[0]["commands"])
+        welcome = await say(server, CHAT, "/start")
+        assert "Welcome" in welcome["text"] and welcome["parse_mode"] == "HTML"
+        assert "07:00" in welcome["text"]
+
+    converse(polled, script)
+
+
+def test_settings_move_the_daily_job_to_the_chosen_time_and_zone(
+        server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        await say(server, CHAT, "/start")
+        reply = await say(server, CHAT, "/settings time 07:30")
+        assert "07:30" in reply["text"]
+        next_t = digest_job(app, CHAT).next_t
+        assert next_t is not None
+        assert next_t.astimezone(ZoneInfo("UTC")).strftime("%H:%M") == "07:30"
+        reply = await say(server, CHAT, "/settings tz Africa/Tripoli")
+        assert "Africa/Tripoli" in reply["text"]
+        next_t = digest_job(app, CHAT).next_t
+        assert next_t is not None
+        assert next_t.astimezone(ZoneInfo("Africa/Tripoli")).strftime("%H:%M") == "07:30"
+        assert "Unknown time zone" in (await say(server, CHAT, "/settings tz Mars/Base"))[
+            "text"]
+
+    converse(polled, script)
+
+
+async def daily_digest(server: FakeBotAPI, app: App) -> dict[str, Any]:
+    """Subscribe CHAT, fire its daily job, and return the one digest message it sent."""
+    await say(server, CHAT, "/start")
+    before = len(server.messages_to(CHAT))
+    await digest_job(app, CHAT).run(app)
+    digest = server.messages_to(CHAT)[before:]
+    assert len(digest) == 1
+    return dict(digest[0])
+
+
+def test_daily_job_sends_the_digest_with_citations_from_both_outlets_once_a_day(
+        server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        digest = await daily_digest(server, app)
+        before = len(server.messages_to(CHAT)) - 1
+        text = digest["text"]
+        assert len(text) <= 4096
+        assert "1 story from 2 articles" in text and "[1]" in text and "[2]" in text
+        assert "Azzaman" in text and "Akhbar Al Arab" in text
+        assert "untranslated" not in text
+        await digest_job(app, CHAT).run(app)  # fires again the same day: nothing twice
+        await asyncio.sleep(0.3)
+        assert len(server.messages_to(CHAT)) == before + 1
+
+    converse(polled, script)
+
+
+def test_questions_are_answered_from_the_articles_with_citations(
+        server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        answer = await say(server, CHAT, "/ask مصراتة")
+        assert "From the articles" in answer["text"] and "Sources" in answer["text"]
+        assert "(story #1)" in answer["text"]
+        none = await say(server, CHAT, "football world cup")  # nothing invented
+        assert none["text"].startswith("Nothing about “football world cup”")
+
+    converse(polled, script)
+
+
+def test_a_question_in_reply_to_a_digest_is_asked_of_its_stories(
+        server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        digest = await daily_digest(server, app)
+        scoped = await say(server, CHAT, "مصراتة", reply_to={
+            "message_id": digest["message_id"], "date": 0, "text": digest["text"],
+            "chat": {"id": CHAT, "type": "private"}, "from": {"id": 123456, "is_bot": True,
+                                                               "first_name": "Briefings"}})
+        assert "in these stories" in scoped["text"]
+
+    converse(polled, script)
+
+
+def test_reading_commands_show_stories_originals_and_sources(
+        server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        assert "#1" in (await say(server, CHAT, "/latest"))["text"]
+        story = (await say(server, CHAT, "/story 1"))["text"]
+        assert "Story #1" in story and "seeds/000_ef1d12a2add07518.txt" in story
+        original = (await say(server, CHAT, "/original 1"))["text"]
+        assert "مصراتة" in original
+        assert "No story #99" in (await say(server, CHAT, "/story 99"))["text"]
+        sources = (await say(server, CHAT, "/sources"))["text"]
+        assert "seeds" in sources and "ok, last fetch" in sources
+
+    converse(polled, script)
+
+
+def test_status_is_for_admins(server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        await say(server, CHAT, "/start")
+        status = (await say(server, CHAT, "/status"))["text"]
+        assert "Model: installed" in status and "Next digest for 1001" in status
+        assert "admins" in (await say(server, OTHER, "/status"))["text"]
+
+    converse(polled, script)
+
+
+def test_filter_help_and_unknown_commands(server: FakeBotAPI, polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        await say(server, CHAT, "/start")
+        assert "Misrata" in (await say(server, CHAT, "/filter add Misrata"))["text"]
+        assert "/digest" in (await say(server, CHAT, "/help"))["text"]
+        assert "don't know" in (await say(server, CHAT, "/bogus"))["text"]
+
+    converse(polled, script)
+
+
+def test_settings_buttons_edit_the_settings_message(server: FakeBotAPI,
+                                                    polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        await say(server, CHAT, "/start")
+        shown = await say(server, CHAT, "/settings")
+        assert shown["reply_markup"] and "set:stories:5" in str(shown["reply_markup"])
+        server.press(CHAT, {"message_id": shown["message_id"], "date": 0, "text": "x",
+                            "chat": {"id": CHAT, "type": "private"}}, "set:stories:5")
+        edit = await wait_for(lambda: server.edits)
+        assert "Stories per digest: <b>5</b>" in edit[0]["text"]
+        assert server.called("answerCallbackQuery")
+
+    converse(polled, script)
+
+
+def test_stop_unsubscribes_and_removes_the_daily_job(server: FakeBotAPI,
+                                                     polled: config.Config) -> None:
+    async def script(app: App) -> None:
+        await say(server, CHAT, "/start")
+        assert digest_jobs(app, CHAT)
+        assert "Unsubscribed" in (await say(server, CHAT, "/stop"))["text"]
+        assert not digest_jobs(app, CHAT)
+
+    converse(polled, script)
 
 
 @pytest.fixture
@@ -246,10 +281,10 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
             server.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times=5,
                         when=lambda p: int(p["chat_id"]) == CHAT)
             await digest_job(app, CHAT).run(app)
-            assert app.job_queue is not None
-            await wait_for(lambda: not app.job_queue.get_jobs_by_name(f"digest:{CHAT}"))
+            await wait_for(lambda: not digest_jobs(app, CHAT))
             assert "/digest" in (await say(server, OTHER, "/help"))["text"]  # still serving
-        assert not service.store.chat(CHAT)["subscribed"]
+        chat = service.store.chat(CHAT)
+        assert chat is not None and not chat["subscribed"]
 
     asyncio.run(script())
 

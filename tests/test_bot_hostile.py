@@ -27,8 +27,8 @@ from briefings.errors import TokenMissing
 from briefings.models import Article
 from briefings.store import utcnow
 
-from .conftest import SEEDS, ConfigFactory
-from .fakebotapi import TOKEN, FakeBotAPI
+from .builders import SEEDS, ConfigFactory
+from .fakes.botapi import TOKEN, FakeBotAPI
 from .test_bot import digest_job, running, say, wait_for
 
 CHAT, OTHER = 1001, 2002  # CHAT is an admin
@@ -110,7 +110,10 @@ def test_forged_button_data_is_answered(server: FakeBotAPI,
             for data in ("set:stories", "set:stories:²", "set:tz:" + "z" * 50):
                 before = len(server.called("answerCallbackQuery"))
                 server.press(CHAT, message, data)
-                await wait_for(lambda b=before: len(server.called("answerCallbackQuery")) > b)
+                def answered(b: int = before) -> bool:
+                    return len(server.called("answerCallbackQuery")) > b
+
+                await wait_for(answered)
 
     asyncio.run(script())
 

@@ -14,7 +14,7 @@ from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.storymatch import Doc, Params, assign
 
-from .conftest import SEEDS
+from .builders import SEEDS
 
 # Unrelated news of the day: they make common news words common, as a real window does.
 BACKGROUND = [

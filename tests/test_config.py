@@ -10,7 +10,7 @@ import pytest
 
 from briefings import config
 from briefings.cli import main
-from tests.conftest import SEEDS, ConfigFactory
+from tests.builders import SEEDS, ConfigFactory
 
 
 def run_cli(path: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

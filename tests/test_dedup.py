@@ -10,18 +10,9 @@ from pathlib import Path
 import pytest
 
 from briefings import store as store_mod
-from briefings.models import CleanArticle
 from briefings.store import Store
-from briefings.text import content_hash
 
-BODY = "لقي 21 شخصا مصرعهم إثر غرق مركب في نهر النيل بمنطقة الوراق في القاهرة."
-
-
-def _article(outlet: str, url: str, body: str = BODY) -> CleanArticle:
-    return CleanArticle(source="s", location=url, url=url, headline="غرق مركب في النيل",
-                        sentences=(body,), language="ar", content_hash=content_hash(body),
-                        outlet=outlet, byline=None, dateline=None, published=None,
-                        truncated=False)
+from .builders import clean_article as _article
 
 
 @contextmanager

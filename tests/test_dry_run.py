@@ -13,7 +13,7 @@ from briefings.cli import main
 from briefings.store import Store
 from briefings.text import normalize
 
-from .conftest import SEEDS, ConfigFactory, install_tiny
+from .builders import SEEDS, ConfigFactory, install_tiny
 
 BOILERPLATE = ["AZP01", "مقالات ذات صلة", "اترك تعليق", "بريدك الإلكتروني", "Akismet",
                "زر الذهاب إلى الأعلى"]

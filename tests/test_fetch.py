@@ -20,8 +20,7 @@ from briefings import config
 from briefings.ingest import ingest
 from briefings.store import Store
 
-from .conftest import ConfigFactory
-from .test_rss import BODY
+from .builders import BODY, ConfigFactory
 
 LONG = "".join(f"<p>{BODY.replace('أمس', day)}</p>" for day in ("أمس", "اليوم", "غدا", "الأحد"))
 SECRET = "سر محلي لا يجوز أن يقرأه أحد"

@@ -18,26 +18,11 @@ from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
 from briefings.store import Store
 
-from .conftest import SEEDS, ConfigFactory
-from .test_rss import BODY, FeedServer
+from .builders import BODY, SEEDS, ConfigFactory, folder_of, rss
+from .fakes.web import WebServer
 
 GOOD = ("أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في مدينة جدة بسعة خمسمئة سرير. "
         "وقال الوزير إن المستشفى سيخدم سكان المنطقة الغربية ويضم أقساما تخصصية حديثة.")
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    s = FeedServer()
-    yield s
-    s.close()
-
-
-def _folder(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
-    folder = tmp_path / name
-    folder.mkdir()
-    for file_name, text in files.items():
-        (folder / file_name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def _two_sources(write_config: ConfigFactory, bad: Path, good: Path, **sections: dict
@@ -54,8 +39,8 @@ def _two_sources(write_config: ConfigFactory, bad: Path, good: Path, **sections:
 ])
 def test_letterless_article_is_skipped_and_the_rest_goes_on(
         text: str, write_config: ConfigFactory, tmp_path: Path) -> None:
-    bad = _folder(tmp_path, "bad", {"a.txt": text, "b.txt": f"خبر جيد\n{GOOD}\n"})
-    good = _folder(tmp_path, "good", {"c.txt": f"خبر آخر\n{GOOD} {GOOD}\n"})
+    bad = folder_of(tmp_path / "bad", {"a.txt": text, "b.txt": f"خبر جيد\n{GOOD}\n"})
+    good = folder_of(tmp_path / "good", {"c.txt": f"خبر آخر\n{GOOD} {GOOD}\n"})
     cfg = _two_sources(write_config, bad, good)
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
@@ -90,8 +75,8 @@ def test_json_dates_out_of_range_and_bad_elements(write_config: ConfigFactory, t
          "date": "2015-07-23T10:00:00+03:00"},
         {"title": {"nested": 1}, "content": ["a list"], "url": 5},
     ]
-    bad = _folder(tmp_path, "bad", {"day.json": json.dumps(items, ensure_ascii=False)})
-    good = _folder(tmp_path, "good", {"c.txt": f"خبر آخر\n{GOOD} وتفاصيل أخرى.\n"})
+    bad = folder_of(tmp_path / "bad", {"day.json": json.dumps(items, ensure_ascii=False)})
+    good = folder_of(tmp_path / "good", {"c.txt": f"خبر آخر\n{GOOD} وتفاصيل أخرى.\n"})
     cfg = _two_sources(write_config, bad, good)
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
@@ -103,39 +88,34 @@ def test_json_dates_out_of_range_and_bad_elements(write_config: ConfigFactory, t
     assert len(report.skipped) == 4  # 17, None, the list, the empty object
 
 
-def _rss(base: str, items: str) -> str:
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>الزمان</title><link>{base}</link>{items}</channel></rss>")
-
-
-def test_hostile_feed_entries_are_skipped(feeds: FeedServer, write_config: ConfigFactory,
+def test_hostile_feed_entries_are_skipped(web: WebServer, write_config: ConfigFactory,
                                           tmp_path: Path) -> None:
     long_body = f"<p>{BODY}</p>" * 6
     items = (
         # an emoji-only entry with a markdown-ish title
-        f"<item><title>#</title><link>{feeds.url}/a</link>"
+        f"<item><title>#</title><link>{web.url}/a</link>"
         f"<description>{'😀🎉 ' * 300}</description></item>"
         # 10000-01-01 in UTC: feedparser parses it, Python's datetime cannot hold it
-        f"<item><title>من المستقبل</title><link>{feeds.url}/b</link>"
+        f"<item><title>من المستقبل</title><link>{web.url}/b</link>"
         f"<pubDate>9999-12-31T23:59:59-12:00</pubDate>"
         f"<description><![CDATA[{long_body}]]></description></item>"
-        f"<item><title>خبر عادي</title><link>{feeds.url}/c</link>"
+        f"<item><title>خبر عادي</title><link>{web.url}/c</link>"
         f"<pubDate>Tue, 10 May 2016 08:00:00 GMT</pubDate>"
         f"<description><![CDATA[{long_body.replace('أمس', 'اليوم')}]]></description></item>"
     )
-    feeds.routes["/feed"] = (200, "application/rss+xml", _rss(feeds.url, items))
-    feeds.routes["/a"] = (200, "text/html", "<html><body><p>🎉</p></body></html>")
-    good = _folder(tmp_path, "good", {"c.txt": f"خبر آخر\n{GOOD}\n"})
+    web.serve("/feed", "application/rss+xml", rss(items, link=web.url))
+    web.serve("/a", "text/html", "<html><body><p>🎉</p></body></html>")
+    good = folder_of(tmp_path / "good", {"c.txt": f"خبر آخر\n{GOOD}\n"})
     cfg = config.load(write_config(sources=[
-        {"name": "feed", "type": "rss", "url": f"{feeds.url}/feed"},
+        {"name": "feed", "type": "rss", "url": f"{web.url}/feed"},
         {"name": "good", "type": "folder", "path": str(good)}]))
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     arts = {a.url: a for a in store.articles(report.added)}
-    assert set(arts) == {f"{feeds.url}/b", f"{feeds.url}/c", None}
-    assert arts[f"{feeds.url}/b"].published is None
-    assert arts[f"{feeds.url}/c"].published is not None
-    assert any(line.startswith(f"{feeds.url}/a: skipped") for line in report.skipped)
+    assert set(arts) == {f"{web.url}/b", f"{web.url}/c", None}
+    assert arts[f"{web.url}/b"].published is None
+    assert arts[f"{web.url}/c"].published is not None
+    assert any(line.startswith(f"{web.url}/a: skipped") for line in report.skipped)
     assert not report.failed_sources
 
 
@@ -174,7 +154,7 @@ def test_store_faults_are_not_swallowed_as_item_problems(
 def test_hostile_file_names_are_printed_escaped(write_config: ConfigFactory, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     names = ["evil\nINFO fake log line.txt", "clear\x1b[2J.txt", "gpj\u202etxt.txt"]
-    folder = _folder(tmp_path, "src", {name: "#\n" + "-" * 50 for name in names})
+    folder = folder_of(tmp_path / "src", {name: "#\n" + "-" * 50 for name in names})
     (folder / "ok.txt").write_text(f"خبر جيد\n{GOOD}\n", encoding="utf-8")
     assert main(["--config", str(write_config()), "ingest", "--source", str(folder)]) == 0
     err = capsys.readouterr().err
@@ -189,7 +169,7 @@ def test_folder_walk_links_depth_and_odd_names(write_config: ConfigFactory, tmp_
                                                 ) -> None:
     import os
 
-    folder = _folder(tmp_path, "inbox", {"good.txt": f"خبر جيد\n{GOOD}\n"})
+    folder = folder_of(tmp_path / "inbox", {"good.txt": f"خبر جيد\n{GOOD}\n"})
     secret = tmp_path / "secret.txt"
     secret.write_text(f"سر\n{GOOD} {GOOD}\n", encoding="utf-8")
     (folder / "leak.txt").symlink_to(secret)  # a link out of the folder is not read
@@ -216,16 +196,16 @@ def test_folder_walk_links_depth_and_odd_names(write_config: ConfigFactory, tmp_
     assert any("folder levels deep" in line for line in report.skipped)
 
 
-def test_empty_feed_and_markup_in_titles(feeds: FeedServer, write_config: ConfigFactory) -> None:
+def test_empty_feed_and_markup_in_titles(web: WebServer, write_config: ConfigFactory) -> None:
     long_body = f"<p>{BODY}</p>" * 6
     items = (f"<item><title>&lt;b&gt;عنوان&lt;/b&gt; &amp;amp; خبر</title>"
-             f"<link>{feeds.url}/x</link><description><![CDATA[{long_body}]]></description>"
+             f"<link>{web.url}/x</link><description><![CDATA[{long_body}]]></description>"
              f"</item>")
-    feeds.routes["/feed"] = (200, "application/rss+xml", _rss(feeds.url, items))
-    feeds.routes["/empty"] = (200, "application/rss+xml", "")
+    web.serve("/feed", "application/rss+xml", rss(items, link=web.url))
+    web.serve("/empty", "application/rss+xml", "")
     cfg = config.load(write_config(sources=[
-        {"name": "empty", "type": "rss", "url": f"{feeds.url}/empty"},
-        {"name": "feed", "type": "rss", "url": f"{feeds.url}/feed"}]))
+        {"name": "empty", "type": "rss", "url": f"{web.url}/empty"},
+        {"name": "feed", "type": "rss", "url": f"{web.url}/feed"}]))
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     assert [a.headline for a in store.articles(report.added)] == ["عنوان & خبر"]
@@ -242,17 +222,17 @@ def test_an_undated_page_gets_no_guessed_date(tmp_path: Path) -> None:
     assert article_from_html("s", "x.html", html).published is None
 
 
-def test_a_page_with_too_little_text_is_backed_off(feeds: FeedServer,
+def test_a_page_with_too_little_text_is_backed_off(web: WebServer,
                                                     write_config: ConfigFactory) -> None:
-    items = (f"<item><title>خبر قصير</title><link>{feeds.url}/short</link>"
+    items = (f"<item><title>خبر قصير</title><link>{web.url}/short</link>"
              f"<description>تشويق</description></item>")
-    feeds.routes["/feed"] = (200, "application/rss+xml", _rss(feeds.url, items))
-    feeds.routes["/short"] = (200, "text/html", "<html><body><article><p>جملة قصيرة جدا."
+    web.serve("/feed", "application/rss+xml", rss(items, link=web.url))
+    web.serve("/short", "text/html", "<html><body><article><p>جملة قصيرة جدا."
                               "</p></article></body></html>")
     cfg = config.load(write_config(sources=[{"name": "feed", "type": "rss",
-                                             "url": f"{feeds.url}/feed"}]))
+                                             "url": f"{web.url}/feed"}]))
     store = Store(cfg.db_path)
     first = ingest(cfg, store)
     assert any("too little text" in line for line in first.skipped)
     ingest(cfg, store)
-    assert [p for p, _ in feeds.requests].count("/short") == 1  # not fetched every poll
+    assert web.requests.count("/short") == 1  # not fetched every poll

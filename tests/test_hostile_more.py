@@ -37,8 +37,8 @@ from briefings.ingest import ingest
 from briefings.store import MIGRATIONS, Store
 from briefings.translate import forget_loaded
 
-from .conftest import SEEDS, ConfigFactory, install_tiny
-from .fakebotapi import TOKEN, FakeBotAPI, closed_port_url
+from .builders import SEEDS, ConfigFactory, install_tiny
+from .fakes.botapi import TOKEN, FakeBotAPI, closed_port_url
 from .test_bot import running, say, wait_for
 
 SECRET = TOKEN.split(":")[1]
@@ -250,9 +250,13 @@ def test_a_compressed_body_is_unpacked_within_the_size_cap(
     assert len(ingest(cfg, store).added) == 1
 
 
+def garbage(h: BaseHTTPRequestHandler) -> None:
+    h.wfile.write(b"\x1b[2J\x00 not http\r\n\r\n")
+
+
 def test_fetch_errors_are_one_line_fetch_errors(web: Server) -> None:
     web.routes["/loop"] = lambda h: reply(h, b"", status=302, Location="/loop")
-    web.routes["/garbage"] = lambda h: h.wfile.write(b"\x1b[2J\x00 not http\r\n\r\n")
+    web.routes["/garbage"] = garbage
     fetch = http_fetcher(5, "test")
     for path in ("/loop", "/garbage"):
         with pytest.raises(FetchError) as caught:

@@ -12,7 +12,7 @@ from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
 from briefings.store import Store
 
-from .conftest import SEEDS, ConfigFactory
+from .builders import SEEDS, ConfigFactory
 
 BOILERPLATE = ["AZP01", "مقالات ذات صلة", "اترك تعليق", "بريدك الإلكتروني", "Akismet",
                "زر الذهاب إلى الأعلى", "الحقول الإلزامية"]

@@ -11,7 +11,7 @@ import pytest
 
 from briefings.cli import main
 
-from .conftest import SEEDS, ConfigFactory, install_tiny
+from .builders import SEEDS, ConfigFactory, install_tiny
 
 
 def check_schema(doc: dict[str, Any], translated: bool) -> None:

@@ -28,7 +28,7 @@ from briefings.errors import ModelUnusable
 from briefings.store import Store, utcnow
 from briefings.translate import get_translator
 
-from .conftest import ConfigFactory, install_tiny
+from .builders import ConfigFactory, install_tiny
 
 Change = Callable[[str, bytes], bytes | None]
 
@@ -230,14 +230,14 @@ def test_list_reports_folders_that_are_not_packages(tiny_model: Path, cfg: confi
 
 
 @contextmanager
-def installed_then_broken(tiny_model: Path, breaking: Callable[[Path], None]) -> Iterator[Path]:
+def installed_then_broken(tiny_model: Path, breaking: Callable[[Path], object]) -> Iterator[Path]:
     install_tiny(tiny_model)
     pkg = packages.find(argos_dir(), "ar", "en")
     breaking(pkg.path)
     yield pkg.path
 
 
-BREAKINGS: dict[str, tuple[Callable[[Path], None], str]] = {
+BREAKINGS: dict[str, tuple[Callable[[Path], object], str]] = {
     "corrupt model.bin": (lambda p: (p / "model/model.bin").write_bytes(os.urandom(4000)),
                           "model/model.bin: "),
     "truncated model.bin": (lambda p: (p / "model/model.bin").write_bytes(

@@ -19,8 +19,8 @@ from briefings import config
 from briefings.chat_service import ChatService
 from briefings.store import utcnow
 
-from .conftest import ConfigFactory, install_tiny
-from .fakebotapi import TOKEN, FakeBotAPI, closed_port_url
+from .builders import ConfigFactory, install_tiny
+from .fakes.botapi import TOKEN, FakeBotAPI, closed_port_url
 
 CHAT = 4242
 

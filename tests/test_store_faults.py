@@ -22,7 +22,7 @@ from briefings import store as store_mod
 from briefings.cli import main
 from briefings.errors import StoreError
 from briefings.store import MIGRATIONS, Store
-from tests.conftest import SEEDS, ConfigFactory
+from tests.builders import SEEDS, ConfigFactory
 
 NOBODY = 65534
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_seeds_are_one_story_and_unrelated_articles_are_not(cfg: config.Config,
     assert cluster.group(store, ids, cfg.summarize) == story_of  # stable
 
 
-def _other_folder(store: Store):  # type: ignore[no-untyped-def]
+def _other_folder(store: Store) -> Path:
     folder = store.path.parent / "other"
     folder.mkdir()
     (folder / "weather.txt").write_text(

@@ -4,6 +4,7 @@ from the story's central article, one ranking per story version."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from briefings.store import Store
 from briefings.text import MAX_WORDS, model_pieces, split_sentences
 from briefings.translate import get_translator, translate_pending
 
-from .conftest import ConfigFactory, install_tiny
+from .builders import ConfigFactory, install_tiny
 from .test_compose import NOW
 
 # A 60-word lead, one sentence joined by commas: the old 50-word split cut it in two.
@@ -83,9 +84,9 @@ def test_long_sentence_goes_to_the_model_in_pieces_and_comes_back_as_one(
     seen: list[str] = []
     original = tr.translate
 
-    def recording(texts: list[str], priority: bool = False) -> list[str]:
-        seen.extend(texts)
-        return original(texts, priority)
+    def recording(sentences: Sequence[str], priority: bool = False) -> list[str]:
+        seen.extend(sentences)
+        return original(sentences, priority)
 
     tr.translate = recording  # type: ignore[method-assign]
     translate_pending(store, tr)

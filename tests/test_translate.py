@@ -18,9 +18,9 @@ from briefings.errors import ModelInstallError, ModelNotInstalled
 from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.text import sentence_hash
-from briefings.translate import ArgosTranslator, get_translator, translate_pending
+from briefings.translate import ArgosTranslator, Translator, get_translator, translate_pending
 
-from .conftest import SEEDS, ConfigFactory, install_tiny
+from .builders import SEEDS, ConfigFactory, install_tiny
 
 
 def test_install_and_list(tiny_model: Path, capsys: pytest.CaptureFixture[str],
@@ -78,7 +78,7 @@ def test_pending_then_translated_with_cache(tiny_model: Path, cfg: config.Config
     calls: list[int] = []
     original = tr.translate
 
-    def counting(sentences: list[str], priority: bool = False) -> list[str]:
+    def counting(sentences: Sequence[str], priority: bool = False) -> list[str]:
         calls.append(len(sentences))
         return original(sentences, priority)
 
@@ -317,8 +317,9 @@ def test_a_poll_stops_translating_at_shut_down(tiny_model: Path, cfg: config.Con
     install_tiny(tiny_model)
     service = ChatService(cfg)
     calls: list[int] = []
-    real = service.engine().translator
-    assert real is not None
+    found = service.engine().translator
+    assert found is not None
+    real: Translator = found  # (the narrowed type, also inside Stopper)
 
     class Stopper:  # the shut-down comes while the first chunk is being translated
         key = real.key
@@ -330,7 +331,7 @@ def test_a_poll_stops_translating_at_shut_down(tiny_model: Path, cfg: config.Con
             out: list[str] = real.translate(sentences, priority=priority)
             return out
 
-    service.engine().translator = Stopper()  # type: ignore[assignment]
+    service.engine().translator = Stopper()
     report = service.poll()
     assert len(report.ingest.added) == 2  # ingest and grouping went on
     assert calls == [8]  # one chunk, then it stopped

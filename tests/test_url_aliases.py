@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,10 @@ from briefings import store as store_mod
 from briefings.ingest import ingest
 from briefings.store import Store
 
-from .test_dedup import _article, _older_store
-from .test_rss import FeedServer
+from .builders import clean_article as _article
+from .builders import day_item, fixture, write_day
+from .fakes.web import WebServer
+from .test_dedup import _older_store
 
 FIRE = ("اندلع حريق كبير صباح اليوم في مستودع للأخشاب بحي الخمرة جنوب جدة، وباشرت فرق "
         "الدفاع المدني إخماده.\nوقال المتحدث الرسمي للدفاع المدني إن الحريق لم يسفر عن أي "
@@ -30,9 +33,8 @@ BASE = "http://example.sa/madina/fire"
 
 
 def _item(url: str, outlet: str = "al-madina", content: str = FIRE,
-          title: str = "حريق في مستودع للأخشاب جنوب جدة") -> dict[str, str]:
-    return {"source": outlet, "url": url, "title": title, "content": content,
-            "date_extracted": "2015-07-25 10:00:00"}
+          title: str = "حريق في مستودع للأخشاب جنوب جدة") -> dict[str, Any]:
+    return day_item(outlet, url, title, content, "2015-07-25 10:00:00")
 
 
 def test_same_text_under_a_second_url_is_an_alias_of_the_stored_copy(tmp_path: Path) -> None:
@@ -59,9 +61,7 @@ def test_same_text_under_a_second_url_is_an_alias_of_the_stored_copy(tmp_path: P
 def test_folder_json_second_url_is_a_duplicate_and_known(cfg: config.Config, store: Store,
                                                          tmp_path: Path) -> None:
     folder = tmp_path / "day"
-    folder.mkdir()
-    (folder / "day.json").write_text(json.dumps(
-        [_item(f"{BASE}?live"), _item(f"{BASE}?weekly")], ensure_ascii=False), encoding="utf-8")
+    write_day(folder, [_item(f"{BASE}?live"), _item(f"{BASE}?weekly")])
     src = config.SourceConfig(name="day", type="folder", path=str(folder))
     report = ingest(cfg, store, [src])
     assert len(report.added) == 1 and report.duplicates == 1
@@ -72,32 +72,19 @@ def test_folder_json_second_url_is_a_duplicate_and_known(cfg: config.Config, sto
     assert again.added == [] and again.duplicates == 2  # both known by URL now
 
 
-def _feed(base: str) -> str:
-    items = "".join(f"<item><title>حريق في مستودع</title><link>{base}/fire?{v}</link>"
-                    "<description>مقدمة قصيرة...</description></item>"
-                    for v in ("live", "weekly"))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>المدينة</title><link>{base}</link>{items}</channel></rss>")
-
-
-def test_feed_does_not_fetch_an_alias_page_again(cfg: config.Config, store: Store) -> None:
-    server = FeedServer()
-    try:
-        page = ("<html><head><title>حريق في مستودع</title></head><body><article>"
-                "<h1>حريق في مستودع</h1>" + "".join(f"<p>{p}</p>" for p in FIRE.split("\n"))
-                + "</article></body></html>")
-        server.routes["/feed.xml"] = (200, "application/rss+xml", _feed(server.url))
-        for v in ("live", "weekly"):
-            server.routes[f"/fire?{v}"] = (200, "text/html; charset=utf-8", page)
-        src = config.SourceConfig(name="madina", type="rss", url=f"{server.url}/feed.xml")
-        first = ingest(cfg, store, [src])
-        assert len(first.added) == 1 and first.duplicates == 1
-        again = ingest(cfg, store, [src])
-        assert again.added == [] and not again.failed_sources
-        pages = [p for p, _ in server.requests if p.startswith("/fire")]
-        assert sorted(pages) == ["/fire?live", "/fire?weekly"]  # each fetched once
-    finally:
-        server.close()
+def test_feed_does_not_fetch_an_alias_page_again(web: WebServer, cfg: config.Config,
+                                                 store: Store) -> None:
+    web.serve("/feed.xml", "application/rss+xml",
+              fixture("feeds/madina-aliases.xml", base=web.url))
+    for v in ("live", "weekly"):
+        web.serve(f"/fire?{v}", "text/html; charset=utf-8", fixture("pages/fire.html"))
+    src = config.SourceConfig(name="madina", type="rss", url=f"{web.url}/feed.xml")
+    first = ingest(cfg, store, [src])
+    assert len(first.added) == 1 and first.duplicates == 1
+    again = ingest(cfg, store, [src])
+    assert again.added == [] and not again.failed_sources
+    pages = [p for p in web.requests if p.startswith("/fire")]
+    assert sorted(pages) == ["/fire?live", "/fire?weekly"]  # each fetched once
 
 
 def test_migration_14_adds_aliases_to_an_older_store(tmp_path: Path,
@@ -126,9 +113,8 @@ def test_migration_14_adds_aliases_to_an_older_store(tmp_path: Path,
 def test_benchmark_counts_an_alias_in_its_stored_copys_story(tmp_path: Path) -> None:
     day = tmp_path / "day.json"
     rain = "http://example.sa/okaz/rain"
-    day.write_text(json.dumps([_item(f"{BASE}?live"), _item(f"{BASE}?weekly"),
-                               _item(rain, "okaz", RAIN, "أمطار غزيرة وسيول في أبها")],
-                              ensure_ascii=False), encoding="utf-8")
+    write_day(tmp_path, [_item(f"{BASE}?live"), _item(f"{BASE}?weekly"),
+                         _item(rain, "okaz", RAIN, "أمطار غزيرة وسيول في أبها")])
     labels = tmp_path / "labels"
     labels.mkdir()
     (labels / "events.json").write_text(json.dumps([
