@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -38,6 +38,13 @@ BODY = ("قال مسؤولون إن اشتباكات نشبت بين القوا�
         "وأضاف متحدث أن القوات تستعد للتقدم نحو المدينة في الأيام المقبلة بعد وصول تعزيزات.")
 
 ConfigFactory = Callable[..., Path]
+T = TypeVar("T")
+
+
+def present(value: T | None) -> T:
+    """``value``, asserted to be there (a stored row, a scheduled time...)."""
+    assert value is not None
+    return value
 
 
 # -- articles and sentences, as the store gives them back --

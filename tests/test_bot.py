@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -23,26 +22,11 @@ from briefings.chat_service import ChatService
 from briefings.errors import TokenMissing
 from briefings.store import utcnow
 
-from .builders import SEEDS
+from .builders import present, synthetic_articles
 from .fakes.botapi import FakeBotAPI
 from .fakes.chat import App, digest_job, digest_jobs, running, say, wait_for
 
 CHAT, OTHER, ADMIN = 1001, 2002, 1001
-
-
-def synthetic_articles(folder: Path, n: int, sentences: int = 6) -> None:
-    """n unrelated Arabic articles: each draws on its own slice of the seed vocabulary."""
-    words = sorted({w for f in SEEDS.glob("*.txt") for w in f.read_text("utf-8").split()
-                    if w.isalpha() and len(w) > 3})
-    rng = random.Random(7)
-    rng.shuffle(words)
-    size = len(words) // n
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        vocab = words[i * size:(i + 1) * size]
-        lines = [" ".join(rng.sample(vocab, 5))]
-        lines += [" ".join(rng.choices(vocab, k=12)) + "." for _ in range(sentences)]
-        (folder / f"a{i:02}.txt").write_text("\n".join(lines), encoding="utf-8")
 
 
 def test_token_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,13 +80,11 @@ def test_settings_move_the_daily_job_to_the_chosen_time_and_zone(
         await say(server, CHAT, "/start")
         reply = await say(server, CHAT, "/settings time 07:30")
         assert "07:30" in reply["text"]
-        next_t = digest_job(app, CHAT).next_t
-        assert next_t is not None
+        next_t = present(digest_job(app, CHAT).next_t)
         assert next_t.astimezone(ZoneInfo("UTC")).strftime("%H:%M") == "07:30"
         reply = await say(server, CHAT, "/settings tz Africa/Tripoli")
         assert "Africa/Tripoli" in reply["text"]
-        next_t = digest_job(app, CHAT).next_t
-        assert next_t is not None
+        next_t = present(digest_job(app, CHAT).next_t)
         assert next_t.astimezone(ZoneInfo("Africa/Tripoli")).strftime("%H:%M") == "07:30"
         assert "Unknown time zone" in (await say(server, CHAT, "/settings tz Mars/Base"))[
             "text"]
@@ -283,8 +265,7 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
             await digest_job(app, CHAT).run(app)
             await wait_for(lambda: not digest_jobs(app, CHAT))
             assert "/digest" in (await say(server, OTHER, "/help"))["text"]  # still serving
-        chat = service.store.chat(CHAT)
-        assert chat is not None and not chat["subscribed"]
+        assert not present(service.store.chat(CHAT))["subscribed"]
 
     asyncio.run(script())
 

@@ -27,9 +27,9 @@ from briefings.errors import TokenMissing
 from briefings.models import Article
 from briefings.store import utcnow
 
-from .builders import SEEDS, ConfigFactory
+from .builders import SEEDS, ConfigFactory, present
 from .fakes.botapi import TOKEN, FakeBotAPI
-from .test_bot import digest_job, running, say, wait_for
+from .fakes.chat import digest_job, digest_jobs, running, say, wait_for
 
 CHAT, OTHER = 1001, 2002  # CHAT is an admin
 SECRET = TOKEN.split(":")[1]
@@ -126,9 +126,9 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     yesterday = utcnow() - timedelta(days=1)
     moved, fresh, missed = 11, 12, 13  # start-up looks at chats in this order
     service.store.subscribe(moved, "moved", "23:59", "UTC", now=yesterday)
-    before = service.store.chat(moved)["schedule_from"]
+    before = present(service.store.chat(moved))["schedule_from"]
     service.store.update_chat(moved, digest_time="00:00")  # moved to a time already past today
-    assert service.store.chat(moved)["schedule_from"] > before
+    assert present(service.store.chat(moved))["schedule_from"] > before
     service.store.subscribe(fresh, "fresh", "00:00", "UTC")  # subscribed after today's time
     service.store.subscribe(missed, "missed", "00:00", "UTC", now=yesterday)  # really missed
 
@@ -140,9 +140,9 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     asyncio.run(script())
     assert "Arabic press briefing" in texts(server, missed)[0]
     assert texts(server, moved) == [] and texts(server, fresh) == []
-    tz_before = service.store.chat(missed)["schedule_from"]
+    tz_before = present(service.store.chat(missed))["schedule_from"]
     service.store.update_chat(missed, timezone="Asia/Riyadh")
-    assert service.store.chat(missed)["schedule_from"] > tz_before
+    assert present(service.store.chat(missed))["schedule_from"] > tz_before
 
 
 def test_group_upgraded_to_supergroup_follows_new_id(
@@ -159,28 +159,27 @@ def test_group_upgraded_to_supergroup_follows_new_id(
 
     async def script() -> None:
         async with running(cfg) as app:
-            assert app.job_queue is not None
             await wait_for(lambda: server.called("setMyCommands"))
             server.fail("sendMessage", 400, "Bad Request: group chat was upgraded to a "
                         "supergroup chat", times=10, parameters={"migrate_to_chat_id": supergroup},
                         when=lambda p: int(p["chat_id"]) == group)
             await digest_job(app, group).run(app)
             assert "Arabic press briefing" in texts(server, supergroup)[0]
-            assert app.job_queue.get_jobs_by_name(f"digest:{supergroup}")
-            await wait_for(lambda: not app.job_queue.get_jobs_by_name(f"digest:{group}"))
+            assert digest_jobs(app, supergroup)
+            await wait_for(lambda: not digest_jobs(app, group))
             # the service message in the old group says the same
             server.service_message(other, migrate_to_chat_id=other_new)
-            await wait_for(lambda: app.job_queue.get_jobs_by_name(f"digest:{other_new}"))
+            await wait_for(lambda: digest_jobs(app, other_new))
             assert not server.messages_to(other)  # no "this bot is private" or the like
 
     asyncio.run(script())
     store = service.store
-    assert store.chat(group) is None and store.chat(supergroup)["subscribed"]
-    assert store.chat(supergroup)["title"] == "desk group"
+    assert store.chat(group) is None and present(store.chat(supergroup))["subscribed"]
+    assert present(store.chat(supergroup))["title"] == "desk group"
     assert store.filters(supergroup) == ["Misrata"]
     assert store.message_stories(supergroup, 5) == [1]
     assert store.sent_parts(supergroup) and store.unsent_digests() == []
-    assert store.chat(other) is None and store.chat(other_new)["digest_time"] == "08:00"
+    assert store.chat(other) is None and present(store.chat(other_new))["digest_time"] == "08:00"
 
 
 def test_one_chat_digest_does_not_stall_another(

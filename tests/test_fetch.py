@@ -9,9 +9,9 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -20,65 +20,16 @@ from briefings import config
 from briefings.ingest import ingest
 from briefings.store import Store
 
-from .builders import BODY, ConfigFactory
+from .builders import BODY, ConfigFactory, feed_config, item, rss
+from .builders import page as article_page
+from .fakes.web import WebServer, drip, redirect, send
 
 LONG = "".join(f"<p>{BODY.replace('أمس', day)}</p>" for day in ("أمس", "اليوم", "غدا", "الأحد"))
 SECRET = "سر محلي لا يجوز أن يقرأه أحد"
-Route = Callable[[BaseHTTPRequestHandler], None]
 
 
-class Server:
-    """Routes are functions writing the whole response; every request is counted."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        self.routes: dict[str, Route] = {}
-        self.stop = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests.append(self.path)
-                route = outer.routes.get(self.path)
-                if route is None:
-                    send(self, 404, "text/plain", b"no")
-                else:
-                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                        route(self)  # (the client may give up, as it should)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
-
-    def serve(self, path: str, ctype: str, body: str | bytes, status: int = 200) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = lambda h: send(h, status, ctype, data)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def send(h: BaseHTTPRequestHandler, status: int, ctype: str, data: bytes,
-         length: bool = True) -> None:
-    h.send_response(status)
-    h.send_header("Content-Type", ctype)
-    if length:
-        h.send_header("Content-Length", str(len(data)))
-    h.end_headers()
-    h.wfile.write(data)
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    s = Server()
-    yield s
-    s.close()
+def page(text: str = LONG) -> str:
+    return article_page(text)
 
 
 @pytest.fixture
@@ -99,27 +50,6 @@ def connected(sock: socket.socket) -> bool:
     return True
 
 
-def item(title: str, link: str, body: str = "مقدمة قصيرة...") -> str:
-    return (f"<item><title>{title}</title><link>{link}</link>"
-            f"<description><![CDATA[{body}]]></description></item>")
-
-
-def rss(*items: str, encoding: str = "utf-8") -> str:
-    decl = f' encoding="{encoding}"' if encoding else ""
-    return (f'<?xml version="1.0"{decl}?><rss version="2.0"><channel><title>الزمان</title>'
-            f"<link>http://example.invalid/</link>{''.join(items)}</channel></rss>")
-
-
-def page(text: str = LONG) -> str:
-    return (f"<html><head><title>خبر</title></head><body><article><h1>خبر</h1>{text}"
-            f"</article></body></html>")
-
-
-def feed_config(write_config: ConfigFactory, url: str, **ingest_opts: object) -> config.Config:
-    return config.load(write_config(sources=[{"name": "feed", "type": "rss", "url": url}],
-                                    ingest=ingest_opts))
-
-
 def stored_text(store: Store) -> str:
     arts = store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))
     sents = store.sentences([a.id for a in arts])
@@ -128,35 +58,20 @@ def stored_text(store: Store) -> str:
 
 # -- the deadline -------------------------------------------------------------
 
-def drip(server: Server, data: bytes) -> Route:
-    """A slow-loris server: one byte every 0.5 s (at most 40 bytes, so at most 20 s)."""
-
-    def route(h: BaseHTTPRequestHandler) -> None:
-        h.wfile.flush()
-        for i in range(min(len(data), 40)):
-            if server.stop.is_set():
-                return
-            h.connection.sendall(data[i:i + 1])
-            time.sleep(0.5)
-        h.close_connection = True
-
-    return route
-
-
 @pytest.mark.parametrize("phase", ["headers", "body"])
 def test_slow_loris_server_cannot_hold_a_fetch_past_its_deadline(
-        phase: str, server: Server, write_config: ConfigFactory) -> None:
-    body = rss(item("خبر", f"{server.url}/a", LONG)).encode()
+        phase: str, web: WebServer, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر", f"{web.url}/a", LONG)).encode()
     head = f"HTTP/1.0 200 OK\r\nContent-Type: application/rss+xml\r\n" \
            f"Content-Length: {len(body)}\r\n\r\n".encode()
     if phase == "headers":
-        server.routes["/feed"] = drip(server, head + body)
+        web.routes["/feed"] = drip(web, head + body)
     else:
         def route(h: BaseHTTPRequestHandler) -> None:
             h.connection.sendall(head)
-            drip(server, body)(h)
-        server.routes["/feed"] = route
-    cfg = feed_config(write_config, f"{server.url}/feed", fetch_timeout=1)
+            drip(web, body)(h)
+        web.routes["/feed"] = route
+    cfg = feed_config(write_config, f"{web.url}/feed", fetch_timeout=1)
     store = Store(cfg.db_path)
     start = time.monotonic()
     report = ingest(cfg, store)
@@ -170,13 +85,13 @@ def test_slow_loris_server_cannot_hold_a_fetch_past_its_deadline(
 # -- the size cap -------------------------------------------------------------
 
 def test_oversized_feed_is_a_source_failure_not_a_silent_cut(
-        server: Server, write_config: ConfigFactory) -> None:
+        web: WebServer, write_config: ConfigFactory) -> None:
     # cut at 10 MB, the first entries would parse and be stored with health "ok"
     padding = "<!-- " + "x" * 10_500_000 + " -->"
-    server.serve("/feed", "application/rss+xml",
-                 rss(item("خبر", f"{server.url}/a", LONG)).replace("</channel>",
+    web.serve("/feed", "application/rss+xml",
+                 rss(item("خبر", f"{web.url}/a", LONG)).replace("</channel>",
                                                                    padding + "</channel>"))
-    cfg = feed_config(write_config, f"{server.url}/feed")
+    cfg = feed_config(write_config, f"{web.url}/feed")
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     assert store.article_count() == 0
@@ -187,47 +102,47 @@ def test_oversized_feed_is_a_source_failure_not_a_silent_cut(
 
 
 def test_size_cap_without_content_length_for_feeds_and_pages(
-        server: Server, write_config: ConfigFactory) -> None:
-    big = rss(item("خبر", f"{server.url}/a", LONG + "<p>" + "ـ" * 40_000 + "</p>"))
-    server.routes["/big-feed"] = lambda h: send(h, 200, "application/rss+xml", big.encode(),
-                                                length=False)
+        web: WebServer, write_config: ConfigFactory) -> None:
+    big = rss(item("خبر", f"{web.url}/a", LONG + "<p>" + "ـ" * 40_000 + "</p>"))
+    web.routes["/big-feed"] = lambda h: send(h, big.encode(), 200, "application/rss+xml",
+                                             length=False)
     huge_page = page(LONG * 40).encode()
-    server.routes["/huge"] = lambda h: send(h, 200, "text/html", huge_page, length=False)
-    server.serve("/feed", "application/rss+xml", rss(
-        item("خبر طويل", f"{server.url}/huge"), item("خبر كامل", f"{server.url}/full", LONG)))
+    web.routes["/huge"] = lambda h: send(h, huge_page, 200, "text/html", length=False)
+    web.serve("/feed", "application/rss+xml", rss(
+        item("خبر طويل", f"{web.url}/huge"), item("خبر كامل", f"{web.url}/full", LONG)))
     cfg = config.load(write_config(sources=[
-        {"name": "big", "type": "rss", "url": f"{server.url}/big-feed"},
-        {"name": "feed", "type": "rss", "url": f"{server.url}/feed"}],
+        {"name": "big", "type": "rss", "url": f"{web.url}/big-feed"},
+        {"name": "feed", "type": "rss", "url": f"{web.url}/feed"}],
         ingest={"max_fetch_bytes": 30_000}))
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     assert len(report.failed_sources) == 1 and "'big'" in report.failed_sources[0]
     assert "larger than 30 kB (ingest.max_fetch_bytes)" in report.failed_sources[0]
     # the page over the cap is that entry's problem; the rest of its feed is stored
-    assert [a.url for a in store.articles(report.added)] == [f"{server.url}/full"]
-    assert any(f"{server.url}/huge" in line and "larger than 30 kB" in line
+    assert [a.url for a in store.articles(report.added)] == [f"{web.url}/full"]
+    assert any(f"{web.url}/huge" in line and "larger than 30 kB" in line
                for line in report.skipped)
 
 
 # -- only http and https ------------------------------------------------------
 
 def test_feed_links_to_other_schemes_are_never_read_nor_stored(
-        server: Server, listener: socket.socket, write_config: ConfigFactory,
+        web: WebServer, listener: socket.socket, write_config: ConfigFactory,
         tmp_path: Path) -> None:
     secret = tmp_path / "secret.html"
     secret.write_text(page(f"<p>{SECRET}</p>{LONG}"), encoding="utf-8")
     ftp = f"ftp://127.0.0.1:{listener.getsockname()[1]}/secret.html"
     data = "data:text/html;base64," + base64.b64encode(page(f"<p>{SECRET}</p>{LONG}")
                                                        .encode()).decode()
-    server.serve("/feed", "application/rss+xml", rss(
+    web.serve("/feed", "application/rss+xml", rss(
         item("ملف", secret.as_uri()), item("ملف بحروف كبيرة", "FILE://" + str(secret)),
         item("ملف مع نص كامل", secret.as_uri() + "?full", LONG),
         item("اف تي بي", ftp), item("بيانات", data), item("سكربت", "javascript:alert(1)"),
-        item("خبر عادي", f"{server.url}/ok", LONG)))
-    cfg = feed_config(write_config, f"{server.url}/feed", fetch_timeout=2)
+        item("خبر عادي", f"{web.url}/ok", LONG)))
+    cfg = feed_config(write_config, f"{web.url}/feed", fetch_timeout=2)
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
-    assert [a.url for a in store.articles(report.added)] == [f"{server.url}/ok"]
+    assert [a.url for a in store.articles(report.added)] == [f"{web.url}/ok"]
     assert SECRET not in stored_text(store)
     assert not connected(listener)
     skipped = "\n".join(report.skipped)
@@ -237,44 +152,36 @@ def test_feed_links_to_other_schemes_are_never_read_nor_stored(
 
 
 def test_redirects_to_other_schemes_are_refused(
-        server: Server, listener: socket.socket, write_config: ConfigFactory,
+        web: WebServer, listener: socket.socket, write_config: ConfigFactory,
         tmp_path: Path) -> None:
     secret = tmp_path / "secret.html"
     secret.write_text(page(f"<p>{SECRET}</p>{LONG}"), encoding="utf-8")
     ftp = f"ftp://127.0.0.1:{listener.getsockname()[1]}/secret.html"
 
-    def redirect(to: str) -> Route:
-        def route(h: BaseHTTPRequestHandler) -> None:
-            h.send_response(302)
-            h.send_header("Location", to)
-            h.send_header("Content-Length", "0")
-            h.end_headers()
-        return route
-
-    server.routes["/to-ftp"] = redirect(ftp)
-    server.routes["/to-file"] = redirect(secret.as_uri())
-    server.routes["/to-page"] = redirect("/page")
-    server.serve("/page", "text/html; charset=utf-8", page())
-    server.serve("/feed", "application/rss+xml", rss(
-        item("الى اف تي بي", f"{server.url}/to-ftp"), item("الى ملف", f"{server.url}/to-file"),
-        item("تحويل عادي", f"{server.url}/to-page")))
-    cfg = feed_config(write_config, f"{server.url}/feed", fetch_timeout=2)
+    web.routes["/to-ftp"] = redirect(ftp)
+    web.routes["/to-file"] = redirect(secret.as_uri())
+    web.routes["/to-page"] = redirect("/page")
+    web.serve("/page", "text/html; charset=utf-8", page())
+    web.serve("/feed", "application/rss+xml", rss(
+        item("الى اف تي بي", f"{web.url}/to-ftp"), item("الى ملف", f"{web.url}/to-file"),
+        item("تحويل عادي", f"{web.url}/to-page")))
+    cfg = feed_config(write_config, f"{web.url}/feed", fetch_timeout=2)
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     assert not connected(listener)
     assert SECRET not in stored_text(store)
-    assert [a.url for a in store.articles(report.added)] == [f"{server.url}/to-page"]
+    assert [a.url for a in store.articles(report.added)] == [f"{web.url}/to-page"]
     skipped = "\n".join(report.skipped)
     assert f"redirected to {ftp}: link scheme ftp is not allowed" in skipped
     assert "link scheme file is not allowed" in skipped
 
 
 def test_feed_body_naming_a_local_file_is_not_opened(
-        server: Server, write_config: ConfigFactory, tmp_path: Path) -> None:
+        web: WebServer, write_config: ConfigFactory, tmp_path: Path) -> None:
     local = tmp_path / "local.xml"
     local.write_text(rss(item(SECRET, "http://example.invalid/x", LONG)), encoding="utf-8")
-    server.serve("/feed", "application/rss+xml", str(local))  # feedparser would open it
-    cfg = feed_config(write_config, f"{server.url}/feed")
+    web.serve("/feed", "application/rss+xml", str(local))  # feedparser would open it
+    cfg = feed_config(write_config, f"{web.url}/feed")
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     assert store.article_count() == 0 and len(report.failed_sources) == 1
@@ -284,21 +191,21 @@ def test_feed_body_naming_a_local_file_is_not_opened(
 # -- pages that fail: backoff ---------------------------------------------------
 
 def test_failed_page_is_not_fetched_again_while_backing_off(
-        server: Server, write_config: ConfigFactory) -> None:
-    server.serve("/broken", "text/plain", "boom", status=500)
-    server.serve("/feed", "application/rss+xml", rss(item("خبر", f"{server.url}/broken"),
-                                                     item("خبر كامل", f"{server.url}/ok", LONG)))
-    cfg = feed_config(write_config, f"{server.url}/feed")
+        web: WebServer, write_config: ConfigFactory) -> None:
+    web.serve("/broken", "text/plain", "boom", status=500)
+    web.serve("/feed", "application/rss+xml", rss(item("خبر", f"{web.url}/broken"),
+                                                     item("خبر كامل", f"{web.url}/ok", LONG)))
+    cfg = feed_config(write_config, f"{web.url}/feed")
     store = Store(cfg.db_path)
     first = ingest(cfg, store)
-    assert server.requests.count("/broken") == 1 and len(first.added) == 1
+    assert web.requests.count("/broken") == 1 and len(first.added) == 1
     lines = [line for line in first.skipped if "/broken" in line]
     assert len(lines) == 1 and "HTTP 500" in lines[0] and "next try in 15 min" in lines[0]
     second = ingest(cfg, store)
-    assert server.requests.count("/feed") == 2
-    assert server.requests.count("/broken") == 1  # backing off: not requested again
+    assert web.requests.count("/feed") == 2
+    assert web.requests.count("/broken") == 1  # backing off: not requested again
     assert not [line for line in second.skipped if "/broken" in line]  # reported once
-    failure = store.url_failure(f"{server.url}/broken")
+    failure = store.url_failure(f"{web.url}/broken")
     assert failure is not None and failure.failures == 1 and "HTTP 500" in failure.last_error
 
 
@@ -334,24 +241,24 @@ def test_backoff_doubles_gives_up_and_success_forgets(cfg: config.Config, store:
 # -- charsets -------------------------------------------------------------------
 
 def test_charset_named_only_by_the_http_header_is_honoured(
-        server: Server, write_config: ConfigFactory) -> None:
+        web: WebServer, write_config: ConfigFactory) -> None:
     iso_page = page(f"<p>{BODY}</p><p>{BODY.replace('أمس', 'اليوم')}</p>")
-    server.serve("/iso", "text/html; charset=ISO-8859-6", iso_page.encode("iso-8859-6"))
+    web.serve("/iso", "text/html; charset=ISO-8859-6", iso_page.encode("iso-8859-6"))
     meta_page = iso_page.replace("<head>", '<head><meta charset="ISO-8859-6">')
     meta_page = meta_page.replace("أمس", "الاثنين")
-    server.serve("/meta", "text/html", meta_page.encode("iso-8859-6"))
-    feed_1256 = rss(item("عنوان بترميز ويندوز", f"{server.url}/w", LONG),
-                    item("خبر", f"{server.url}/iso"), item("خبر آخر", f"{server.url}/meta"),
+    web.serve("/meta", "text/html", meta_page.encode("iso-8859-6"))
+    feed_1256 = rss(item("عنوان بترميز ويندوز", f"{web.url}/w", LONG),
+                    item("خبر", f"{web.url}/iso"), item("خبر آخر", f"{web.url}/meta"),
                     encoding="")
-    server.serve("/feed", "application/rss+xml; charset=windows-1256",
+    web.serve("/feed", "application/rss+xml; charset=windows-1256",
                  feed_1256.encode("cp1256"))
-    cfg = feed_config(write_config, f"{server.url}/feed")
+    cfg = feed_config(write_config, f"{web.url}/feed")
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
     arts = {a.url: a for a in store.articles(report.added)}
-    assert arts[f"{server.url}/w"].headline == "عنوان بترميز ويندوز"
+    assert arts[f"{web.url}/w"].headline == "عنوان بترميز ويندوز"
     for path in ("/iso", "/meta"):
-        art = arts[server.url + path]
+        art = arts[web.url + path]
         text = " ".join(s.text_src for s in store.sentences([art.id])[art.id])
         assert "اشتباكات نشبت بين القوات المحلية" in text
 
@@ -395,33 +302,33 @@ def test_https_fetch_verifies_and_a_stalled_tls_handshake_meets_the_deadline(
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
                     str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
-    server = Server()
-    server.serve("/page", "text/html; charset=windows-1256", page().encode("cp1256"))
+    web = WebServer()
+    web.serve("/page", "text/html; charset=windows-1256", page().encode("cp1256"))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
-    url = server.url.replace("http:", "https:") + "/page"
+    web.httpd.socket = context.wrap_socket(web.httpd.socket, server_side=True)
+    url = web.url.replace("http:", "https:") + "/page"
     try:
         with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
             http_fetcher(2, "test")(url)
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         resp = http_fetcher(2, "test")(url)
     finally:
-        server.close()
+        web.close()
     assert resp.charset == "windows-1256" and resp.data == page().encode("cp1256")
 
 
 def test_damaged_or_mislabelled_feeds_are_read_without_mojibake(
-        server: Server, write_config: ConfigFactory) -> None:
-    lying = rss(item("عنوان بترويسة كاذبة", f"{server.url}/l", LONG)).encode()
-    server.serve("/lying", "application/rss+xml; charset=windows-1256", lying)
-    good = rss(item("عنوان خبر سليم", f"{server.url}/d", LONG.replace("أمس", "البارحة"))).encode()
+        web: WebServer, write_config: ConfigFactory) -> None:
+    lying = rss(item("عنوان بترويسة كاذبة", f"{web.url}/l", LONG)).encode()
+    web.serve("/lying", "application/rss+xml; charset=windows-1256", lying)
+    good = rss(item("عنوان خبر سليم", f"{web.url}/d", LONG.replace("أمس", "البارحة"))).encode()
     cut = good.index("سليم".encode())
-    server.serve("/damaged", "application/rss+xml", good[:cut] + b"\xff" + good[cut:])
-    server.serve("/utf16", "text/xml", rss(item("عنوان بترميز آخر", f"{server.url}/u", LONG.replace(
+    web.serve("/damaged", "application/rss+xml", good[:cut] + b"\xff" + good[cut:])
+    web.serve("/utf16", "text/xml", rss(item("عنوان بترميز آخر", f"{web.url}/u", LONG.replace(
         "أمس", "الخميس")), encoding="").encode("utf-16-le"))
     cfg = config.load(write_config(sources=[
-        {"name": name, "type": "rss", "url": f"{server.url}/{name}"}
+        {"name": name, "type": "rss", "url": f"{web.url}/{name}"}
         for name in ("lying", "damaged", "utf16")]))
     store = Store(cfg.db_path)
     report = ingest(cfg, store)
@@ -429,5 +336,5 @@ def test_damaged_or_mislabelled_feeds_are_read_without_mojibake(
     heads = sorted(a.headline for a in store.articles(report.added))
     assert heads == ["عنوان بترميز آخر", "عنوان بترويسة كاذبة", "عنوان خبر سليم"]
     assert "Ø" not in stored_text(store) and "ط§" not in stored_text(store)
-    assert any(f"{server.url}/damaged: damaged UTF-8: 1 bad byte(s) dropped" in line
+    assert any(f"{web.url}/damaged: damaged UTF-8: 1 bad byte(s) dropped" in line
                for line in report.skipped)

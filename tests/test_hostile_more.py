@@ -19,8 +19,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,9 +36,11 @@ from briefings.ingest import ingest
 from briefings.store import MIGRATIONS, Store
 from briefings.translate import forget_loaded
 
-from .builders import SEEDS, ConfigFactory, install_tiny
+from . import builders
+from .builders import SEEDS, ConfigFactory, feed_store, install_tiny
 from .fakes.botapi import TOKEN, FakeBotAPI, closed_port_url
-from .test_bot import running, say, wait_for
+from .fakes.chat import running, say, wait_for
+from .fakes.web import WebServer, cut_short, garbage, send
 
 SECRET = TOKEN.split(":")[1]
 
@@ -52,72 +53,12 @@ def variant(n: int) -> str:
     return "\n".join([*LINES[:3], f"وقال المتحدث في التصريح رقم {n} إن الوضع غامض.", *LINES[3:]])
 
 
-Route = Callable[[BaseHTTPRequestHandler], None]
-
-
-class Server:
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                route = outer.routes.get(self.path)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    if route is None:
-                        reply(self, b"no", status=404)
-                    else:
-                        route(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def reply(h: BaseHTTPRequestHandler, body: bytes, status: int = 200,
-          ctype: str = "application/rss+xml", **headers: str) -> None:
-    named = {name.replace("_", "-"): value for name, value in headers.items()}
-    h.send_response(status)
-    h.send_header("Content-Type", ctype)
-    named.setdefault("Content-Length", str(len(body)))
-    for name, value in named.items():
-        h.send_header(name, value)
-    h.end_headers()
-    h.wfile.write(body)
-
-
-@pytest.fixture
-def web() -> Iterator[Server]:
-    s = Server()
-    yield s
-    s.close()
-
-
 def rss(*items: str) -> str:
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed'
-            '</title><link>http://x/</link><description>d</description>' + "".join(items) +
-            "</channel></rss>")
+    return builders.rss(*items, title="Feed", link="http://x/", description="d")
 
 
 def item(title: str, link: str, body: str) -> str:
-    return (f"<item><title>{title}</title><link>{link}</link><description><![CDATA["
-            f"{body.replace(chr(10), '<br/>')}]]></description></item>")
-
-
-def feed_store(write_config: ConfigFactory, url: str, **ingest_cfg: object
-               ) -> tuple[config.Config, Store]:
-    cfg = config.load(write_config([{"name": "feed", "type": "rss", "url": url}],
-                                   ingest={"fetch_timeout": 5, **ingest_cfg}))
-    return cfg, Store(cfg.db_path)
+    return builders.item(title, link, body.replace(chr(10), "<br/>"))
 
 
 # -- encodings: other legacy encodings and mixed files are not stored as "Arabic" ---------
@@ -177,11 +118,11 @@ def test_folder_skips_foreign_and_mixed_files_and_keeps_the_good_one(
 # -- feeds: one bad character reference must not lose the whole feed ----------------------
 
 def test_invalid_character_references_do_not_lose_the_feed(
-        web: Server, write_config: ConfigFactory) -> None:
+        web: WebServer, write_config: ConfigFactory) -> None:
     body = rss(item("خبر أول &#xD800;", web.url + "/1", variant(11)),
                item("خبر ثان &#55357;&#56832;", web.url + "/2", variant(12)),
                item("خبر ثالث &#1114112;&#0;", web.url + "/3", variant(13)))
-    web.routes["/feed"] = lambda h: reply(h, body.encode())
+    web.routes["/feed"] = lambda h: send(h, body.encode())
     cfg, store = feed_store(write_config, web.url + "/feed")
     report = ingest(cfg, store)
     titles = [a.headline for a in store.articles(report.added)]
@@ -192,16 +133,8 @@ def test_invalid_character_references_do_not_lose_the_feed(
 
 # -- fetching: cut-short, compressed and odd responses --------------------------------------
 
-def cut_short(body: bytes) -> Route:
-    """Announces the whole body, sends two thirds, closes the connection."""
-    def route(h: BaseHTTPRequestHandler) -> None:
-        h.close_connection = True
-        reply(h, body[: len(body) * 2 // 3], Content_Length=str(len(body)))
-    return route
-
-
 def test_a_response_cut_short_is_an_error_not_a_short_article(
-        web: Server, write_config: ConfigFactory) -> None:
+        web: WebServer, write_config: ConfigFactory) -> None:
     body = rss(item("خبر أول", web.url + "/1", variant(21)),
                item("خبر ثان", web.url + "/2", variant(22))).encode()
     web.routes["/feed"] = cut_short(body)
@@ -216,11 +149,11 @@ def test_a_response_cut_short_is_an_error_not_a_short_article(
 
 
 def test_a_page_cut_short_is_a_page_failure_not_a_stored_fragment(
-        web: Server, write_config: ConfigFactory) -> None:
+        web: WebServer, write_config: ConfigFactory) -> None:
     page = ("<html><body><article><h1>عنوان</h1>" + "".join(
         f"<p>{line}</p>" for line in variant(23).splitlines()) + "</article></body></html>")
     web.routes["/page"] = cut_short(page.encode())
-    web.routes["/feed"] = lambda h: reply(h, rss(item("خبر", web.url + "/page",
+    web.routes["/feed"] = lambda h: send(h, rss(item("خبر", web.url + "/page",
                                                          "نص قصير")).encode())
     cfg, store = feed_store(write_config, web.url + "/feed")
     report = ingest(cfg, store)
@@ -230,14 +163,14 @@ def test_a_page_cut_short_is_a_page_failure_not_a_stored_fragment(
 
 
 def test_a_compressed_body_is_unpacked_within_the_size_cap(
-        web: Server, write_config: ConfigFactory) -> None:
+        web: WebServer, write_config: ConfigFactory) -> None:
     body = rss(item("خبر مضغوط", web.url + "/1", variant(31))).encode()
-    web.routes["/gzip"] = lambda h: reply(h, gzip.compress(body), Content_Encoding="gzip")
-    web.routes["/deflate"] = lambda h: reply(h, zlib.compress(body),
+    web.routes["/gzip"] = lambda h: send(h, gzip.compress(body), Content_Encoding="gzip")
+    web.routes["/deflate"] = lambda h: send(h, zlib.compress(body),
                                                 Content_Encoding="deflate")
     bomb = gzip.compress(b"<rss>" + b" " * 5_000_000)
-    web.routes["/bomb"] = lambda h: reply(h, bomb, Content_Encoding="gzip")
-    web.routes["/broken"] = lambda h: reply(h, gzip.compress(body)[:-40],
+    web.routes["/bomb"] = lambda h: send(h, bomb, Content_Encoding="gzip")
+    web.routes["/broken"] = lambda h: send(h, gzip.compress(body)[:-40],
                                                Content_Encoding="gzip")
     fetch = http_fetcher(5, "test", max_bytes=1_000_000)
     assert fetch(web.url + "/gzip").data == body
@@ -250,13 +183,9 @@ def test_a_compressed_body_is_unpacked_within_the_size_cap(
     assert len(ingest(cfg, store).added) == 1
 
 
-def garbage(h: BaseHTTPRequestHandler) -> None:
-    h.wfile.write(b"\x1b[2J\x00 not http\r\n\r\n")
-
-
-def test_fetch_errors_are_one_line_fetch_errors(web: Server) -> None:
-    web.routes["/loop"] = lambda h: reply(h, b"", status=302, Location="/loop")
-    web.routes["/garbage"] = garbage
+def test_fetch_errors_are_one_line_fetch_errors(web: WebServer) -> None:
+    web.routes["/loop"] = lambda h: send(h, b"", 302, Location="/loop")
+    web.routes["/garbage"] = garbage(b"\x1b[2J\x00 not http\r\n\r\n")
     fetch = http_fetcher(5, "test")
     for path in ("/loop", "/garbage"):
         with pytest.raises(FetchError) as caught:
@@ -501,11 +430,11 @@ def test_the_bot_says_its_store_is_broken_before_connecting(
 
 
 def test_a_package_index_nested_too_deeply_is_one_line(
-        web: Server, monkeypatch: pytest.MonkeyPatch,
+        web: WebServer, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from argostranslate import settings
 
-    web.routes["/index.json"] = lambda h: reply(h, DEEP, ctype="application/json")
+    web.routes["/index.json"] = lambda h: send(h, DEEP, ctype="application/json")
     monkeypatch.setattr(settings, "remote_package_index", web.url + "/index.json")
     assert main(["models", "install"]) == 1
     assert "cannot read the Argos package index" in one_error_line(capsys)

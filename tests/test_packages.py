@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from briefings.store import Store, utcnow
 from briefings.translate import get_translator
 
 from .builders import ConfigFactory, install_tiny
+from .fakes.web import Route, cut, files, web_server
 
 Change = Callable[[str, bytes], bytes | None]
 
@@ -283,38 +282,29 @@ def test_installed_package_broken_later(case: str, tiny_model: Path,
 
 # -- from the package index ------------------------------------------------------------------
 
-class _Files(SimpleHTTPRequestHandler):
+def _files_or_cut(root: Path) -> Route:
     """Serves the model folder; /cut/NAME sends half of NAME under the full Content-Length."""
+    whole = files(root)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        if not self.path.startswith("/cut/"):
-            super().do_GET()
+    def route(h: BaseHTTPRequestHandler) -> None:
+        if not h.path.startswith("/cut/"):
+            whole(h)
             return
-        data = (Path(self.directory) / self.path[len("/cut/"):]).read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data[: len(data) // 2])
-        self.close_connection = True
+        data = (root / h.path[len("/cut/"):]).read_bytes()
+        cut(data, 1, 2, "application/octet-stream")(h)
+
+    return route
 
 
 @contextmanager
 def index_server(root: Path, entries: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from argostranslate import settings
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Files, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    (root / "index.json").write_text(json.dumps(entries(base)), encoding="utf-8")
-    monkeypatch.setattr(settings, "remote_package_index", f"{base}/index.json")
-    try:
-        yield base
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with web_server() as web:
+        web.fallback = _files_or_cut(root)
+        (root / "index.json").write_text(json.dumps(entries(web.url)), encoding="utf-8")
+        monkeypatch.setattr(settings, "remote_package_index", f"{web.url}/index.json")
+        yield web.url
 
 
 def _entry(*links: str, version: str = "0.0.1") -> dict[str, Any]:

@@ -21,13 +21,14 @@ from briefings.text import sentence_hash
 from briefings.translate import ArgosTranslator, Translator, get_translator, translate_pending
 
 from .builders import SEEDS, ConfigFactory, install_tiny
+from .fakes.web import WebServer, files
 
 
 def test_install_and_list(tiny_model: Path, capsys: pytest.CaptureFixture[str],
                           tmp_path: Path) -> None:
     assert main(["models", "list"]) == 0
     assert "no translation packages installed" in capsys.readouterr().out
-    install_tiny(tiny_model)
+    assert main(["models", "install", str(tiny_model)]) == 0
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
     assert "ar->en  version 0.0.1" in out and str(tmp_path / "argos-packages") in out
@@ -112,38 +113,27 @@ def test_repeated_sentences_translated_once(tiny_model: Path, cfg: config.Config
     assert report.sentences == 6 and report.model_calls == 5  # the shared sentence once
 
 
-def test_install_from_index_over_loopback(tiny_model: Path, monkeypatch: pytest.MonkeyPatch,
+def test_install_from_index_over_loopback(tiny_model: Path, web: WebServer,
+                                          monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     import json
-    import threading
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     from argostranslate import settings
 
     root = tiny_model.parent
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        (root / "index.json").write_text(json.dumps([
-            {"from_code": "ar", "to_code": "en", "package_version": "0.0.1", "type": "translate",
-             "links": [f"{base}/missing.argosmodel", f"{base}/{tiny_model.name}"]},
-            {"from_code": "en", "to_code": "fr", "links": []}]), encoding="utf-8")
-        monkeypatch.setattr(settings, "remote_package_index", f"{base}/index.json")
-        assert main(["models", "install"]) == 0  # the first link fails, the second works
-        assert "installed ar->en 0.0.1" in capsys.readouterr().out
-        assert packages.find(packages.packages_dir(), "ar", "en").version == "0.0.1"
-        monkeypatch.setattr(settings, "remote_package_index", f"{base}/nothing.json")
-        assert main(["models", "install"]) == 1
-        assert "cannot read the Argos package index" in capsys.readouterr().err
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    web.fallback = files(root)
+    base = web.url
+    (root / "index.json").write_text(json.dumps([
+        {"from_code": "ar", "to_code": "en", "package_version": "0.0.1", "type": "translate",
+         "links": [f"{base}/missing.argosmodel", f"{base}/{tiny_model.name}"]},
+        {"from_code": "en", "to_code": "fr", "links": []}]), encoding="utf-8")
+    monkeypatch.setattr(settings, "remote_package_index", f"{base}/index.json")
+    assert main(["models", "install"]) == 0  # the first link fails, the second works
+    assert "installed ar->en 0.0.1" in capsys.readouterr().out
+    assert packages.find(packages.packages_dir(), "ar", "en").version == "0.0.1"
+    monkeypatch.setattr(settings, "remote_package_index", f"{base}/nothing.json")
+    assert main(["models", "install"]) == 1
+    assert "cannot read the Argos package index" in capsys.readouterr().err
 
 
 class _RecordingModel:

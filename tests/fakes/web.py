@@ -47,11 +47,10 @@ class WebServer:
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
 
-    def serve(self, path: str, ctype: str, body: str | bytes, status: int = 200,
-              **headers: str) -> None:
+    def serve(self, path: str, ctype: str, body: str | bytes, status: int = 200) -> None:
         """Answer ``path`` with ``body`` (str goes out as UTF-8)."""
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = lambda h: send(h, data, status, ctype, **headers)
+        self.routes[path] = lambda h: send(h, data, status, ctype)
 
     def close(self) -> None:
         self.stop.set()
