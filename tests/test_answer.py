@@ -14,8 +14,10 @@ from briefings.ingest import ingest
 from briefings.store import MIGRATIONS, Store, utcnow
 from briefings.translate import get_translator, translate_pending
 
-from .answer_news import URL, news_config, write_day
+from .builders import ANSWERS_URL as URL
 from .builders import ConfigFactory, install_tiny
+from .builders import answers_config as news_config
+from .builders import answers_day as write_day
 
 
 def test_arabic_question_cites_the_seeds(cfg: config.Config, store: Store) -> None:

@@ -17,8 +17,11 @@ from briefings.packages import find, packages_dir
 from briefings.store import Store
 from briefings.translate import ArgosTranslator, get_translator, translate_pending
 
-from .answer_news import FIXTURES, URL, news_config, write_day
+from .builders import ANSWERS as FIXTURES
+from .builders import ANSWERS_URL as URL
 from .builders import ROOT, ConfigFactory, install_tiny
+from .builders import answers_config as news_config
+from .builders import answers_day as write_day
 
 CLOSED = "لماذا أغلق مطار عدن؟"  # answered by aden_first_plane: "وكان مطار عدن مغلقا ..."
 

@@ -3,7 +3,6 @@ stays (small hand-written Arabic examples; no shared data)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
 from briefings.store import MIGRATIONS, Store
 
-from .builders import ConfigFactory
+from .builders import ConfigFactory, day_item, write_day
 
 NEWS = [
     "افتتح أمير المنطقة مستشفى جديدا بسعة ثلاثمئة سرير في المدينة أمس.",
@@ -37,8 +36,7 @@ CITIES = ["الرياض", "جدة", "أبها", "تبوك"]
 
 
 def _item(outlet: str, i: int, content: str) -> dict[str, Any]:
-    return {"source": outlet, "url": f"http://{outlet}.test/{i}", "title": f"عنوان الخبر رقم {i}",
-            "content": content, "date_extracted": "2015-07-23 08:00:00"}
+    return day_item(outlet, f"http://{outlet}.test/{i}", f"عنوان الخبر رقم {i}", content)
 
 
 def wahaa(i: int) -> dict[str, Any]:
@@ -54,11 +52,6 @@ def tagged(i: int) -> dict[str, Any]:
     """Another: a dateline line of its own, and a tag line glued after the last sentence."""
     return _item("nakheel", i, f"النخيل – {CITIES[i % 4]}\n{NEWS[i % len(NEWS)]}\n"
                                f"{SECOND[i % 2]} سمات {CITIES[i % 4]} التعليم الصحة")
-
-
-def write_day(folder: Path, items: list[dict[str, Any]], name: str = "day.json") -> None:
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
 
 
 def stored_text(store: Store, ids: list[int]) -> list[list[str]]:

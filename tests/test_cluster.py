@@ -5,7 +5,6 @@ outlets; the two seed articles in one story with the default configuration."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.storymatch import Doc, Params, assign
 
-from .builders import SEEDS
+from .builders import SEEDS, write_day
 
 # Unrelated news of the day: they make common news words common, as a real window does.
 BACKGROUND = [
@@ -105,12 +104,10 @@ PLANE_2 = ("وصول ثاني طائرة إغاثة سعودية إلى مطار
 
 
 def _day(folder: Path, items: list[tuple[str, str]], prefix: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
     data: list[dict[str, Any]] = [
         {"title": h, "content": b, "url": f"https://example.com/{prefix}/{i}"}
         for i, (h, b) in enumerate(items)]
-    (folder / f"{prefix}.json").write_text(json.dumps(data, ensure_ascii=False),
-                                           encoding="utf-8")
+    write_day(folder, data, f"{prefix}.json")
 
 
 def _config(tmp_path: Path, outlets: dict[str, list[tuple[str, str]]]) -> config.Config:

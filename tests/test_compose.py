@@ -8,20 +8,17 @@ import pytest
 from briefings import compose
 from briefings.models import Article, Sentence
 
-NOW = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
+from .builders import NOW, article
+from .builders import translated as english
 
 
 def make_article(i: int, headline: str = "عنوان", url: str | None = None) -> Article:
-    return Article(id=i, source="src", location=f"inbox/{i}.txt", url=url, outlet=f"Outlet {i}",
-                   headline=headline, language="ar", ingested_at=NOW)
+    return article(i, headline, url=url)
 
 
 def make_sentences(article_id: int, texts: list[str], translated: bool = True
                    ) -> list[Sentence]:
-    return [Sentence(id=article_id * 1000 + p, article_id=article_id, position=p,
-                     text_src=f"جملة {p}", text_en=t if translated else None,
-                     status="translated" if translated else "pending")
-            for p, t in enumerate(texts)]
+    return english(article_id, texts, translated)
 
 
 def make_story(story_id: int, n_articles: int, text: str) -> compose.StorySummary:
@@ -100,9 +97,8 @@ def test_a_long_story_continues_the_header_message() -> None:
 
 def _article(i: int, outlet: str, published: datetime | None = None,
              headline: str = "عنوان") -> Article:
-    return Article(id=i, source="day", location=f"/data/day.json#{i}",
-                   url=f"https://{outlet}.test/{i}", outlet=outlet, headline=f"{headline} {i}",
-                   language="ar", ingested_at=NOW, published=published)
+    return article(i, f"{headline} {i}", url=f"https://{outlet}.test/{i}", outlet=outlet,
+                   source="day", location=f"/data/day.json#{i}", published=published)
 
 
 def test_sources_are_compact_the_cited_articles_numbered_as_the_bullets_cite_them() -> None:

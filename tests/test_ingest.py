@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
 from briefings.store import Store
 
-from .builders import SEEDS, ConfigFactory
+from .builders import SEEDS, ConfigFactory, fixture, write_day
 
 BOILERPLATE = ["AZP01", "مقالات ذات صلة", "اترك تعليق", "بريدك الإلكتروني", "Akismet",
                "زر الذهاب إلى الأعلى", "الحقول الإلزامية"]
@@ -81,17 +80,13 @@ def test_mixed_folder_reports_each_and_keeps_the_good(
 
 def test_json_list_and_html(cfg: config.Config, store: Store, tmp_path: Path) -> None:
     folder = tmp_path / "json"
-    folder.mkdir()
     items = [{"source": "aawsat", "url": "http://example.test/a/1", "title": "عنوان أول",
               "author": "الرياض: كاتب", "content": ARABIC_BODY, "date_extracted":
               "2015-07-21 02:51:32"},
              {"source": "okaz", "url": "http://example.test/a/2", "title": "عنوان ثان",
               "content": ""}]
-    (folder / "day.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-    (folder / "page.html").write_text(
-        "<html><head><title>خبر من صفحة</title></head><body><article><h1>خبر من صفحة</h1>"
-        f"<p>{ARABIC_BODY}</p><p>{ARABIC_BODY.replace('أمس', 'اليوم')}</p></article>"
-        "</body></html>", encoding="utf-8")
+    write_day(folder, items)
+    (folder / "page.html").write_text(fixture("pages/from-a-page.html"), encoding="utf-8")
     src = config.SourceConfig(name="json", type="folder", path=str(folder))
     report = ingest(cfg, store, [src])
     arts = store.articles(report.added)

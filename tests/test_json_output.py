@@ -11,7 +11,7 @@ import pytest
 
 from briefings.cli import main
 
-from .builders import SEEDS, ConfigFactory, install_tiny
+from .builders import SEEDS, ConfigFactory, install_tiny, write_day
 
 
 def check_schema(doc: dict[str, Any], translated: bool) -> None:
@@ -74,14 +74,13 @@ def test_json_keeps_links_and_dates_of_feed_like_items(write_config: ConfigFacto
                                                       capsys: pytest.CaptureFixture[str]
                                                       ) -> None:
     folder = tmp_path / "json"
-    folder.mkdir()
     body = ("أعلنت وزارة الصحة افتتاح مستشفى جديد في مدينة أبها بسعة مئتي سرير أمس. "
             "وقال المتحدث إن المستشفى سيخدم سكان المنطقة الجنوبية.")
     items = [{"source": o, "url": f"https://{o}.test/a/{i}", "title": f"افتتاح مستشفى أبها {i}",
               "content": body.replace("أمس", ["أمس", "اليوم"][i]),
               "date_extracted": "2015-07-23 08:15:00"}
              for i, o in enumerate(["sabq", "okaz"])]
-    (folder / "day.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    write_day(folder, items)
     path = write_config(sources=[{"name": "day", "type": "folder", "path": str(folder)}],
                         digest={"window_hours": 24 * 365 * 30})
     assert main(["dry-run", "--config", str(path), "--format", "json", "--summary-only"]) == 0

@@ -4,7 +4,6 @@ the whole run on a tiny hand-written labelled day (tests/fixtures/quality)."""
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,8 @@ import pytest
 from benchmarks.quality import scoring
 from benchmarks.quality.__main__ import main
 from benchmarks.quality.labels import LabelError, load_labels, unpack_day
+
+from .builders import write_day, zip_day
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "quality"
 DAY, LABELS = FIXTURE / "day.json", FIXTURE / "labels"
@@ -123,9 +124,7 @@ def test_labels_are_checked_item_by_item(tmp_path: Path) -> None:
 def test_unpack_day_json_and_zip(tmp_path: Path) -> None:
     items = unpack_day(DAY, tmp_path / "a")
     assert len(items) == 6 and all(loc.endswith(f"#{i}") for i, loc in enumerate(items))
-    zipped = tmp_path / "day.zip"
-    with zipfile.ZipFile(zipped, "w") as zf:
-        zf.write(DAY, "2015-01-01.json")
+    zipped = zip_day(DAY, tmp_path / "day.zip", "2015-01-01.json")
     assert list(unpack_day(zipped, tmp_path / "b").values()) == list(items.values())
     with pytest.raises(LabelError, match=r"expected a \.zip or \.json"):
         unpack_day(FIXTURE / "README.md", tmp_path / "c")
@@ -133,9 +132,7 @@ def test_unpack_day_json_and_zip(tmp_path: Path) -> None:
 
 def test_benchmark_end_to_end_on_the_fixture_day(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    zipped = tmp_path / "day.zip"
-    with zipfile.ZipFile(zipped, "w") as zf:
-        zf.write(DAY, "day.json")
+    zipped = zip_day(DAY, tmp_path / "day.zip", "day.json")
     out = tmp_path / "figures.json"
     assert main(["--day", str(zipped), "--labels", str(LABELS), "--json", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -179,8 +176,7 @@ def test_speed_measures_on_the_fixture_day(tmp_path: Path) -> None:
         for item in items:
             item["url"] += f"?day={n}"
             item["content"] += f"\nوهذا نص اليوم رقم {n} من أيام الاختبار الأربعة."
-        days.append(tmp_path / f"day{n}.json")
-        days[-1].write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        days.append(write_day(tmp_path, items, f"day{n}.json"))
     p = speed._poll(tmp_path / "poll.sqlite3", days, None, new=3)
     assert (p["window_articles"], p["new_articles"], p["days_stored"]) == (15, 3, 4)
     assert p["articles_stored"] == 20 and p["group_s"] >= 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import random
 import shutil
 import sqlite3
 import sys
@@ -22,7 +21,7 @@ from briefings import store as store_mod
 from briefings.cli import main
 from briefings.errors import StoreError
 from briefings.store import MIGRATIONS, Store
-from tests.builders import SEEDS, ConfigFactory
+from tests.builders import SEEDS, ConfigFactory, repetitive_articles
 
 NOBODY = 65534
 
@@ -219,22 +218,11 @@ def test_store_in_a_read_only_directory(shared_dir: Path, capsys: pytest.Capture
 
 
 # -- disk full ------------------------------------------------------------------------------
-def articles(folder: Path, n: int) -> None:
-    words = ("قال الوزير إن الحكومة ستعمل على تحسين الخدمات في المدينة خلال الأسابيع المقبلة "
-             "بعد اجتماع مع ممثلي السكان والنقابات والغرف التجارية").split()
-    rng = random.Random(7)
-    folder.mkdir()
-    for i in range(n):
-        lines = [" ".join(rng.sample(words, 6))]
-        lines += [" ".join(rng.choices(words, k=15)) + "." for _ in range(30)]
-        (folder / f"a{i:02}.txt").write_text("\n".join(lines), encoding="utf-8")
-
-
 def test_disk_full_in_the_middle_of_an_ingest(
         tmp_path: Path, write_config: ConfigFactory, db: Path,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     inbox = tmp_path / "inbox"
-    articles(inbox, 40)
+    repetitive_articles(inbox, 40)
     cfg_path = write_config(sources=[{"name": "inbox", "type": "folder", "path": str(inbox)}],
                             store={"path": str(db)})
     with _opened(db) as store:

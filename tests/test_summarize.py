@@ -7,9 +7,10 @@ import pytest
 
 from briefings import cluster, config
 from briefings.ingest import ingest
-from briefings.models import Sentence
 from briefings.store import Store
 from briefings.summarize import SUMMARIZERS, RankingCache, choose, rank, ratings, summarise
+
+from .builders import sentences
 
 S = [
     "قالت وزارة الدفاع إن قوات خاصة تعمل في ليبيا لجمع المعلومات عن تنظيم داعش.",
@@ -17,11 +18,6 @@ S = [
     "الطقس اليوم مشمس في معظم المناطق مع رياح خفيفة.",
     "وأكد المتحدث أن الحكومة الليبية تحتاج إلى دعم عسكري لمواجهة تنظيم داعش في سرت.",
 ]
-
-
-def sentences(article_id: int, texts: list[str]) -> list[Sentence]:
-    return [Sentence(id=article_id * 100 + p, article_id=article_id, position=p, text_src=t,
-                     text_en=None, status="pending") for p, t in enumerate(["عنوان", *texts])]
 
 
 @pytest.mark.parametrize("engine", sorted(SUMMARIZERS))

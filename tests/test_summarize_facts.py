@@ -13,13 +13,13 @@ from briefings import compose, config, pipeline, summarize
 from briefings.candidates import ending
 from briefings.errors import ConfigError
 from briefings.ingest import ingest
-from briefings.models import Article, Sentence
+from briefings.models import Sentence
 from briefings.store import Store
 from briefings.text import MAX_WORDS, model_pieces, split_sentences
 from briefings.translate import get_translator, translate_pending
 
-from .builders import ConfigFactory, install_tiny
-from .test_compose import NOW
+from . import builders
+from .builders import ConfigFactory, article, install_tiny
 
 # A 60-word lead, one sentence joined by commas: the old 50-word split cut it in two.
 CLAUSES = ["أعلنت شرطة عمان السلطانية اليوم أن فتاة سعودية أصيبت بطلق ناري في مسقط",
@@ -41,23 +41,14 @@ SHIP_B = "رست في ميناء عدن اليوم سفينة الإغاثة ا�
 
 def sentences(article_id: int, texts: list[str], headline: str = "عنوان الخبر"
               ) -> list[Sentence]:
-    return [Sentence(id=article_id * 100 + p, article_id=article_id, position=p, text_src=t,
-                     text_en=None, status="pending")
-            for p, t in enumerate([headline, *texts])]
-
-
-def article(i: int, headline: str) -> Article:
-    return Article(id=i, source="src", location=f"inbox/{i}.txt", url=None,
-                   outlet=f"Outlet {i}", headline=headline, language="ar", ingested_at=NOW)
+    return builders.sentences(article_id, texts, headline)
 
 
 def folder_source(tmp_path: Path, name: str, articles: dict[str, list[str]]
                   ) -> config.SourceConfig:
-    folder = tmp_path / name
-    folder.mkdir()
-    for file, lines in articles.items():
-        (folder / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return config.SourceConfig(name=name, type="folder", path=str(folder))
+    """A folder source of articles given as their lines."""
+    files = {file: "\n".join(lines) + "\n" for file, lines in articles.items()}
+    return builders.folder_source(name, builders.folder_of(tmp_path / name, files))
 
 
 # -- whole sentences -----------------------------------------------------------------
