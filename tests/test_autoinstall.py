@@ -15,10 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,26 +24,14 @@ from briefings.cli import main
 from briefings.config import TranslateConfig
 from briefings.errors import ModelNotInstalled
 
-from .conftest import SEEDS, ConfigFactory
+from .builders import SEEDS, ConfigFactory
+from .fakes.web import files, web_server
 
 
 @dataclass
 class Index:
     base: str  # what ARGOS_PACKAGE_INDEX is set to
     gets: list[str]  # paths requested
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    def __init__(self, gets: list[str], *args: Any, **kwargs: Any) -> None:
-        self.gets = gets
-        super().__init__(*args, **kwargs)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.gets.append(self.path)
-        super().do_GET()
 
 
 @pytest.fixture(scope="module")
@@ -63,20 +48,16 @@ def index(kit_package: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Index]
     """An Argos index on 127.0.0.1 holding the kit's package."""
     from argostranslate import settings
 
-    root, gets = kit_package.parent, []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, gets, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    (root / "index.json").write_text(json.dumps([
-        {"from_code": "ar", "to_code": "en", "package_version": "0.0.1", "type": "translate",
-         "links": [base + kit_package.name]}]), encoding="utf-8")
-    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", base)
-    monkeypatch.setattr(settings, "remote_package_index", base + "index.json")
-    try:
-        yield Index(base, gets)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    root = kit_package.parent
+    with web_server() as web:
+        web.fallback = files(root)
+        base = web.url + "/"
+        (root / "index.json").write_text(json.dumps([
+            {"from_code": "ar", "to_code": "en", "package_version": "0.0.1",
+             "type": "translate", "links": [base + kit_package.name]}]), encoding="utf-8")
+        monkeypatch.setenv("ARGOS_PACKAGE_INDEX", base)
+        monkeypatch.setattr(settings, "remote_package_index", base + "index.json")
+        yield Index(base, web.requests)
 
 
 def briefings(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,6 +6,7 @@ job and a group's move to a supergroup run against the fake Bot API."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,8 +18,8 @@ from briefings import config
 from briefings.chat_service import ChatService
 from briefings.store import Store, utcnow
 
-from .fakebotapi import FakeBotAPI
-from .test_bot import digest_job, running, say, wait_for
+from .fakes.botapi import FakeBotAPI
+from .fakes.chat import digest_job, digest_jobs, running, say, wait_for
 
 CHAT, GROUP, SUPERGROUP, MISSED = 1001, -500, -1000000000500, 3003
 
@@ -34,7 +35,8 @@ def test_no_store_access_on_the_event_loop(server: FakeBotAPI,
                             now=utcnow() - timedelta(days=1))
     on_loop: list[str] = []
     loop_thread: list[threading.Thread] = []
-    real = ChatService.store
+    real = inspect.getattr_static(ChatService, "store")
+    assert isinstance(real, property)
 
     def checked(self: ChatService) -> Store:
         if loop_thread and threading.current_thread() is loop_thread[0]:
@@ -70,8 +72,7 @@ def test_no_store_access_on_the_event_loop(server: FakeBotAPI,
                         "supergroup chat", times=10, parameters={"migrate_to_chat_id": SUPERGROUP},
                         when=lambda p: int(p["chat_id"]) == GROUP)
             await digest_job(app, GROUP).run(app)
-            assert app.job_queue is not None
-            await wait_for(lambda: app.job_queue.get_jobs_by_name(f"digest:{SUPERGROUP}"))
+            await wait_for(lambda: digest_jobs(app, SUPERGROUP))
 
     asyncio.run(script())
     assert not on_loop, "the store was used on the event loop:\n" + "\n".join(on_loop[:3])

@@ -25,7 +25,7 @@ from briefings.modelkit import build_package
 from briefings.packages import install_file, packages_dir
 from briefings.translate import ArgosTranslator, forget_loaded, get_translator
 
-from .conftest import SEEDS, TINY, ConfigFactory, install_tiny
+from .builders import SEEDS, TINY, ConfigFactory, install_tiny
 
 PREFIX = "__en__"
 ARABIC = re.compile("[\u0600-\u06ff]")
