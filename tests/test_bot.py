@@ -24,7 +24,7 @@ from bot.app import build_application, load_token
 from briefings import config
 from briefings.chat_service import ChatService
 from briefings.errors import TokenMissing
-from briefings.store import utcnow
+from briefings.store import ChatRow, Store, utcnow
 
 from .conftest import SEEDS
 from .fakebotapi import TOKEN, FakeBotAPI
@@ -76,6 +76,13 @@ async def say(server: FakeBotAPI, chat: int, text: str, **kw: Any) -> dict[str, 
         count = len(server.messages_to(chat))
         await asyncio.sleep(0.3)
     return dict(msgs[0])
+
+
+def chat_row(store: Store, chat_id: int) -> ChatRow:
+    """The stored chat, which the test expects to be there."""
+    row = store.chat(chat_id)
+    assert row is not None, chat_id
+    return row
 
 
 def digest_job(app: App, chat: int) -> Any:
@@ -227,7 +234,7 @@ def test_long_digest_in_parts_through_429_and_bad_html(
         ids = [m["message_id"] for m in parts]
         assert ids == sorted(ids)
         sent = service.store.sent_parts(CHAT)
-        assert [m for _, _, m in sent] == ids  # each part marked sent with its message
+        assert [p.message_id for p in sent] == ids  # each part marked sent with its message
 
     asyncio.run(script())
 
@@ -249,7 +256,7 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
             assert app.job_queue is not None
             await wait_for(lambda: not app.job_queue.get_jobs_by_name(f"digest:{CHAT}"))
             assert "/digest" in (await say(server, OTHER, "/help"))["text"]  # still serving
-        assert not service.store.chat(CHAT)["subscribed"]
+        assert not chat_row(service.store, CHAT).subscribed
 
     asyncio.run(script())
 

@@ -29,7 +29,7 @@ from briefings.store import utcnow
 
 from .conftest import SEEDS, ConfigFactory
 from .fakebotapi import TOKEN, FakeBotAPI
-from .test_bot import digest_job, running, say, wait_for
+from .test_bot import chat_row, digest_job, running, say, wait_for
 
 CHAT, OTHER = 1001, 2002  # CHAT is an admin
 SECRET = TOKEN.split(":")[1]
@@ -123,9 +123,10 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     yesterday = utcnow() - timedelta(days=1)
     moved, fresh, missed = 11, 12, 13  # start-up looks at chats in this order
     service.store.subscribe(moved, "moved", "23:59", "UTC", now=yesterday)
-    before = service.store.chat(moved)["schedule_from"]
+    before = chat_row(service.store, moved).schedule_from
     service.store.update_chat(moved, digest_time="00:00")  # moved to a time already past today
-    assert service.store.chat(moved)["schedule_from"] > before
+    after = chat_row(service.store, moved).schedule_from
+    assert before is not None and after is not None and after > before
     service.store.subscribe(fresh, "fresh", "00:00", "UTC")  # subscribed after today's time
     service.store.subscribe(missed, "missed", "00:00", "UTC", now=yesterday)  # really missed
 
@@ -137,9 +138,10 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     asyncio.run(script())
     assert "Arabic press briefing" in texts(server, missed)[0]
     assert texts(server, moved) == [] and texts(server, fresh) == []
-    tz_before = service.store.chat(missed)["schedule_from"]
+    tz_before = chat_row(service.store, missed).schedule_from
     service.store.update_chat(missed, timezone="Asia/Riyadh")
-    assert service.store.chat(missed)["schedule_from"] > tz_before
+    tz_after = chat_row(service.store, missed).schedule_from
+    assert tz_before is not None and tz_after is not None and tz_after > tz_before
 
 
 def test_group_upgraded_to_supergroup_follows_new_id(
@@ -172,12 +174,12 @@ def test_group_upgraded_to_supergroup_follows_new_id(
 
     asyncio.run(script())
     store = service.store
-    assert store.chat(group) is None and store.chat(supergroup)["subscribed"]
-    assert store.chat(supergroup)["title"] == "desk group"
+    assert store.chat(group) is None and chat_row(store, supergroup).subscribed
+    assert chat_row(store, supergroup).title == "desk group"
     assert store.filters(supergroup) == ["Misrata"]
     assert store.message_stories(supergroup, 5) == [1]
     assert store.sent_parts(supergroup) and store.unsent_digests() == []
-    assert store.chat(other) is None and store.chat(other_new)["digest_time"] == "08:00"
+    assert store.chat(other) is None and chat_row(store, other_new).digest_time == "08:00"
 
 
 def test_one_chat_digest_does_not_stall_another(

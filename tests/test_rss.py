@@ -89,9 +89,9 @@ def test_feed_with_teaser_fetch_and_a_failing_feed(server: FeedServer, cfg: conf
     sents = store.sentences([teaser.id])[teaser.id]
     assert len(sents) >= 3 and "مقدمة قصيرة" not in " ".join(s.text_src for s in sents)
     assert all(ua.startswith("briefings/") for _, ua in server.requests)
-    health = {r["name"]: r for r in store.sources_health()}
-    assert health["broken"]["last_error"] and health["zaman"]["last_error"] is None
-    assert health["zaman"]["articles_added"] == 2
+    health = {r.name: r for r in store.sources_health()}
+    assert health["broken"].last_error and health["zaman"].last_error is None
+    assert health["zaman"].articles_added == 2
     # next poll: the broken feed is retried, known entries are not fetched again
     server.routes["/broken.xml"] = (200, "application/rss+xml", rss(server.url))
     before = len(server.requests)
@@ -99,7 +99,7 @@ def test_feed_with_teaser_fetch_and_a_failing_feed(server: FeedServer, cfg: conf
     assert again.added == [] and not again.failed_sources
     fetched = [p for p, _ in server.requests[before:]]
     assert "/teaser" not in fetched and "/broken.xml" in fetched
-    assert {r["name"]: r for r in store.sources_health()}["broken"]["last_error"] is None
+    assert {r.name: r for r in store.sources_health()}["broken"].last_error is None
 
 
 def test_unreachable_feed_times_out(cfg: config.Config, store: Store) -> None:
