@@ -184,7 +184,7 @@ def test_oversized_feed_is_a_source_failure_not_a_silent_cut(
     assert len(report.failed_sources) == 1
     assert "larger than 10 MB (ingest.max_fetch_bytes)" in report.failed_sources[0]
     health = {r.name: r for r in store.sources_health()}["feed"]
-    assert "larger than 10 MB" in health.last_error
+    assert "larger than 10 MB" in (health.last_error or "")
 
 
 def test_size_cap_without_content_length_for_feeds_and_pages(
