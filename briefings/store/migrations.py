@@ -231,7 +231,7 @@ def _m012_dedup_per_outlet(db: sqlite3.Connection) -> None:
     says (lang_altertable.html, "other kinds of table schema changes"): a new table from the
     current definition (so columns added by earlier migrations come along) without that
     UNIQUE, every row copied with its id, the old table dropped, the new one renamed, its
-    indexes recreated. Foreign keys are off while migrations run (``Store.migrate``), so the
+    indexes recreated. Foreign keys are off while migrations run (``Connection.migrate``), so the
     drop cascades to nothing; they are checked before the transaction commits."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
                      ).fetchone()
