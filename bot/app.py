@@ -56,7 +56,7 @@ async def on_startup(app: App) -> None:
     except TelegramError as exc:  # the menu of commands is a convenience
         log.warning("command menu not updated: %s", exc)
     for chat in await in_store(app, Store.subscribed_chats):
-        await schedule_digest(app, chat["chat_id"])
+        await schedule_digest(app, chat.chat_id)
     assert app.job_queue is not None
     every = app.bot_data.service.cfg.schedule.poll_every
     app.job_queue.run_once(recover, when=0, name="recover")

@@ -189,9 +189,9 @@ async def typing(app: App, chat_id: int) -> AsyncIterator[None]:
 # -- digests -------------------------------------------------------------------------------
 async def deliver(app: App, chat_id: int, digest_id: int) -> None:
     """Send a digest's unsent parts, marking each sent once Telegram confirms it."""
-    for part, html_part, text in await in_store(app, Store.unsent_parts, digest_id):
+    for part in await in_store(app, Store.unsent_parts, digest_id):
         try:
-            sent = await send_fitted(app, chat_id, html_part, fallback=text)
+            sent = await send_fitted(app, chat_id, part.html, fallback=part.text)
         except Forbidden:
             log.warning("chat %s blocked the bot: unsubscribed", chat_id)
             await in_store(app, Store.unsubscribe, chat_id)
@@ -205,4 +205,4 @@ async def deliver(app: App, chat_id: int, digest_id: int) -> None:
                 await in_store(app, Store.remember_message, chat_id,
                            msg.message_id, stories)
         last = sent[-1].message_id
-        await in_store(app, Store.mark_part_sent, digest_id, part, chat_id, last)
+        await in_store(app, Store.mark_part_sent, digest_id, part.part, chat_id, last)

@@ -29,7 +29,7 @@ async def digest_job(context: Ctx) -> None:
     assert job is not None and job.chat_id is not None
     chat_id = job.chat_id
     chat = await in_store(context.application, Store.chat, chat_id)
-    if chat is None or not chat["subscribed"]:
+    if chat is None or not chat.subscribed:
         return
     await compose_and_deliver(context.application, chat_id, "daily")
 
@@ -93,15 +93,16 @@ async def recover(context: Ctx) -> None:
     app = context.application
     service = context.bot_data.service
     now = utcnow()
-    for digest_id, chat_id, kind, date in await in_store(app, Store.unsent_digests):
+    for unsent in await in_store(app, Store.unsent_digests):
+        digest_id, chat_id = unsent.digest_id, unsent.chat_id
         s = await blocking(service.settings, chat_id)
-        if kind == "manual" or date == service.local_date(s.timezone, now):
+        if unsent.kind == "manual" or unsent.date == service.local_date(s.timezone, now):
             log.info("sending digest %s to chat %s left unsent before the restart", digest_id,
                      chat_id)
             await delivery.deliver(app, chat_id, digest_id)
         else:
             await in_store(app, Store.drop_digest, digest_id)
     for chat in await in_store(app, Store.subscribed_chats):
-        if await blocking(service.due_today, chat["chat_id"], now):
-            log.info("chat %s missed today's digest while the bot was down", chat["chat_id"])
-            await compose_and_deliver(app, chat["chat_id"], "daily", now)
+        if await blocking(service.due_today, chat.chat_id, now):
+            log.info("chat %s missed today's digest while the bot was down", chat.chat_id)
+            await compose_and_deliver(app, chat.chat_id, "daily", now)

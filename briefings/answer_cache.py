@@ -108,10 +108,11 @@ def make_terms(store: Store, since: datetime) -> int:
         log.info("making question-answering terms of %d sentences (once)", len(rows))
     out = []
     stems: dict[str, dict[str, str]] = {"ar": {}, "en": {}}
-    for sid, src, en, language, seq, stored, stored_flags in rows:
+    for row in rows:
+        sid, src, en, seq, stored = row.id, row.text_src, row.text_en, row.seq, row.src_terms
         if stored is not None:  # only its English is new
-            src_terms, flags = stored, stored_flags & _ONE
-        elif language == "ar":
+            src_terms, flags = stored, row.flags & _ONE
+        elif row.language == "ar":
             src_terms, flags = terms.analyse(src, True, stems["ar"])
         else:
             src_terms, flags = None, 0
@@ -154,7 +155,8 @@ class Index:
         if store_id is None:
             store_id = uuid.uuid4().hex
             store.set_answer_meta("store", store_id)
-        state = list(store.answer_state())
+        seen = store.answer_state()
+        state = [seen.sentence_id, seen.seq]
         want = {"format": FORMAT, "store": store_id, "terms": signature, "state": state}
         if self._usable(self.key, want, since) and self.key["state"] == state:
             return
@@ -173,7 +175,9 @@ class Index:
         times = {a: t.timestamp() for a, t in store.article_times(since).items()}
         ar: list[tuple[int, int, int, float, str, int]] = []
         en: list[tuple[int, int, int, float, str, int]] = []
-        for sid, art, pos, src, english, flags in store.answer_index_rows(since, *after):
+        for row in store.answer_index_rows(since, *after):
+            sid, art, pos, src, english, flags = (row.sentence_id, row.article_id, row.position,
+                                                  row.src, row.en, row.flags)
             when = times.get(art, 0.0)
             if src is not None and sid > after[0]:
                 ar.append((sid, art, pos, when, src, flags & _ONE))

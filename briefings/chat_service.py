@@ -108,9 +108,9 @@ class ChatService:
             return ChatSettings(chat_id, False, self.cfg.schedule.digest_time,
                                 self.cfg.schedule.timezone, self.cfg.digest.max_stories,
                                 self.cfg.summarize.sentences, ())
-        return ChatSettings(chat_id, bool(row["subscribed"]), row["digest_time"],
-                            row["timezone"], row["stories"] or self.cfg.digest.max_stories,
-                            row["sentences"] or self.cfg.summarize.sentences,
+        return ChatSettings(chat_id, bool(row.subscribed), row.digest_time,
+                            row.timezone, row.stories or self.cfg.digest.max_stories,
+                            row.sentences or self.cfg.summarize.sentences,
                             tuple(self.store.filters(chat_id)))
 
     def change_setting(self, chat_id: int, name: str, value: str) -> Change:
@@ -180,7 +180,7 @@ class ChatService:
             if existing is not None:
                 return existing
         row = self.store.chat(chat_id)
-        last = row["last_digest_at"] if row is not None else None
+        last = row.last_digest_at if row is not None else None
         since = max(datetime.fromisoformat(last), now - timedelta(days=7)) if last else \
             now - timedelta(hours=self.cfg.digest.window_hours)
         articles = self.store.articles_since(since)
@@ -209,7 +209,7 @@ class ChatService:
         zone = ZoneInfo(s.timezone)
         local = now.astimezone(zone)
         due = datetime.combine(local.date(), parse_hhmm(s.digest_time), tzinfo=zone)
-        since = row["schedule_from"]
+        since = row.schedule_from
         if due > now or (since and due <= datetime.fromisoformat(since)):
             return False
         return self.store.daily_digest(chat_id, local.date().isoformat()) is None
@@ -220,10 +220,11 @@ class ChatService:
         rows = self.store.latest_stories(max(1, min(n, 50)))
         if not rows:
             return []
-        members = self.store.story_articles([r[0] for r in rows])
+        members = self.store.story_articles([r.story_id for r in rows])
         names = outlets.registry(self.cfg.ingest.outlets)
         stories = []
-        for story_id, count, _newest in rows:
+        for row in rows:
+            story_id, count = row.story_id, row.articles
             arts = self.store.articles(members[story_id])
             lead = arts[-1]
             stories.append(LatestStory(
@@ -256,22 +257,22 @@ class ChatService:
         """Each configured source's kind and health. Where it reads from (a server path, a
         feed URL that may carry a key) and the text of its last error (which names files)
         are given to admins only."""
-        rows = {r["name"]: r for r in self.store.sources_health()}
+        rows = {r.name: r for r in self.store.sources_health()}
         configured = {s.name for s in self.cfg.sources if s.enabled}
         health = []
         for src in self.cfg.sources:
             row = rows.get(src.name)
-            fetched = row is not None and row["last_fetch_at"] is not None
+            fetched = row is not None and row.last_fetch_at is not None
             health.append(SourceHealth(
                 name=src.name, enabled=src.name in configured,
                 kind="feed" if src.type == "rss" else "folder",
                 where=(src.url or src.path or "") if admin else None,
-                last_fetch_at=row["last_fetch_at"] if fetched and row else None,
-                failing=bool(fetched and row and row["last_error"]),
-                error=row["last_error"] if admin and fetched and row else None,
-                articles_added=row["articles_added"] if fetched and row else 0,
-                items_skipped=row["items_skipped"] or 0 if row else 0,
-                last_problem=row["last_problem"] if admin and row else None))
+                last_fetch_at=row.last_fetch_at if fetched and row else None,
+                failing=bool(fetched and row and row.last_error),
+                error=row.last_error if admin and fetched and row else None,
+                articles_added=row.articles_added if fetched and row else 0,
+                items_skipped=row.items_skipped or 0 if row else 0,
+                last_problem=row.last_problem if admin and row else None))
         return health
 
     def status(self, next_digests: list[tuple[int, datetime | None]]) -> Status:

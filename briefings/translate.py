@@ -245,15 +245,15 @@ def translate_pending(store: Store, translator: Translator, ids: Iterable[int] |
     pending = store.pending_sentences(ids)
     if not pending:
         return report
-    cached = store.cached_translations(translator.key, (h for _, h, _ in pending))
-    hits = [(sid, cached[h]) for sid, h, _ in pending if h in cached]
+    cached = store.cached_translations(translator.key, (p.src_hash for p in pending))
+    hits = [(p.id, cached[p.src_hash]) for p in pending if p.src_hash in cached]
     if hits:
         store.save_translations(translator.key, {}, hits)
         report.from_cache = len(hits)
     misses: dict[str, tuple[str, list[int]]] = {}
-    for sid, h, text in pending:
-        if h not in cached:
-            misses.setdefault(h, (text, []))[1].append(sid)
+    for p in pending:
+        if p.src_hash not in cached:
+            misses.setdefault(p.src_hash, (p.text, []))[1].append(p.id)
     # Longest first inside each chunk lets CTranslate2 pad less; chunks keep memory flat.
     order = sorted(misses, key=lambda h: len(misses[h][0]), reverse=True)
     total = len(order)

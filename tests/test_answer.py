@@ -11,7 +11,8 @@ import pytest
 
 from briefings import answer, answer_cache, answer_index, answer_terms, cluster, config
 from briefings.ingest import ingest
-from briefings.store import MIGRATIONS, Store, utcnow
+from briefings.store import MIGRATIONS, AnswerState, Store, utcnow
+from briefings.store.migrations import schema_version
 from briefings.translate import get_translator, translate_pending
 
 from .builders import ANSWERS_URL as URL
@@ -189,8 +190,8 @@ def test_window_and_story_scope(write_config: ConfigFactory, news: Path) -> None
 
 
 def test_store_has_the_answer_tables(store: Store) -> None:
-    assert store.schema_version() == len(MIGRATIONS)
-    assert store.answer_state() == (0, 0)
+    assert schema_version(store.db) == len(MIGRATIONS)
+    assert store.answer_state() == AnswerState(0, 0)
     assert store.answer_meta("terms") is None
 
 

@@ -13,7 +13,8 @@ from briefings.boilerplate import Remover, learn, sample, strip_repeated
 from briefings.config import Config
 from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
-from briefings.store import MIGRATIONS, Store
+from briefings.store import MIGRATIONS, LearnedPattern, Store
+from briefings.store.migrations import schema_version
 
 from .builders import ConfigFactory, day_item, write_day
 
@@ -72,9 +73,9 @@ def test_first_run_learns_from_its_own_batch(cfg: Config, store: Store, tmp_path
     arts = store.articles(report.added)
     assert {a.dateline for a in arts if a.outlet == "wahaa"} == set(CITIES)
     learned = store.outlet_boilerplate()
-    assert ("mark", "الواحه") in learned["wahaa"]  # folded
-    assert ("tail", "رابط الخبر بموقع الواحة:") in learned["wahaa"]
-    assert ("tail", "سمات") in learned["nakheel"]
+    assert LearnedPattern("mark", "الواحه") in learned["wahaa"]  # folded
+    assert LearnedPattern("tail", "رابط الخبر بموقع الواحة:") in learned["wahaa"]
+    assert LearnedPattern("tail", "سمات") in learned["nakheel"]
 
 
 def test_a_later_small_batch_learns_from_the_store(cfg: Config, store: Store,
@@ -170,7 +171,7 @@ def test_migration_from_a_version_9_store(tmp_path: Path) -> None:
     store.db.execute("DELETE FROM schema_migrations WHERE name = '_m010_outlet_boilerplate'")
     store.close()
     store = Store(path)
-    assert store.schema_version() == len(MIGRATIONS)
+    assert schema_version(store.db) == len(MIGRATIONS)
     assert store.outlet_boilerplate() == {} and store.outlet_samples("x", 5) == []
     store.close()
 

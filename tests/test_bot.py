@@ -244,7 +244,7 @@ def test_long_digest_in_parts_through_429_and_bad_html(
         ids = [m["message_id"] for m in parts]
         assert ids == sorted(ids)
         sent = service.store.sent_parts(CHAT)
-        assert [m for _, _, m in sent] == ids  # each part marked sent with its message
+        assert [p.message_id for p in sent] == ids  # each part marked sent with its message
 
     asyncio.run(script())
 
@@ -265,7 +265,7 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
             await digest_job(app, CHAT).run(app)
             await wait_for(lambda: not digest_jobs(app, CHAT))
             assert "/digest" in (await say(server, OTHER, "/help"))["text"]  # still serving
-        assert not present(service.store.chat(CHAT))["subscribed"]
+        assert not present(service.store.chat(CHAT)).subscribed
 
     asyncio.run(script())
 

@@ -126,9 +126,9 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     yesterday = utcnow() - timedelta(days=1)
     moved, fresh, missed = 11, 12, 13  # start-up looks at chats in this order
     service.store.subscribe(moved, "moved", "23:59", "UTC", now=yesterday)
-    before = present(service.store.chat(moved))["schedule_from"]
+    before = present(service.store.chat(moved)).schedule_from
     service.store.update_chat(moved, digest_time="00:00")  # moved to a time already past today
-    assert present(service.store.chat(moved))["schedule_from"] > before
+    assert present(present(service.store.chat(moved)).schedule_from) > present(before)
     service.store.subscribe(fresh, "fresh", "00:00", "UTC")  # subscribed after today's time
     service.store.subscribe(missed, "missed", "00:00", "UTC", now=yesterday)  # really missed
 
@@ -140,9 +140,9 @@ def test_missed_digest_only_when_due_under_the_current_schedule(
     asyncio.run(script())
     assert "Arabic press briefing" in texts(server, missed)[0]
     assert texts(server, moved) == [] and texts(server, fresh) == []
-    tz_before = present(service.store.chat(missed))["schedule_from"]
+    tz_before = present(service.store.chat(missed)).schedule_from
     service.store.update_chat(missed, timezone="Asia/Riyadh")
-    assert present(service.store.chat(missed))["schedule_from"] > tz_before
+    assert present(present(service.store.chat(missed)).schedule_from) > present(tz_before)
 
 
 def test_group_upgraded_to_supergroup_follows_new_id(
@@ -174,12 +174,12 @@ def test_group_upgraded_to_supergroup_follows_new_id(
 
     asyncio.run(script())
     store = service.store
-    assert store.chat(group) is None and present(store.chat(supergroup))["subscribed"]
-    assert present(store.chat(supergroup))["title"] == "desk group"
+    assert store.chat(group) is None and present(store.chat(supergroup)).subscribed
+    assert present(store.chat(supergroup)).title == "desk group"
     assert store.filters(supergroup) == ["Misrata"]
     assert store.message_stories(supergroup, 5) == [1]
     assert store.sent_parts(supergroup) and store.unsent_digests() == []
-    assert store.chat(other) is None and present(store.chat(other_new))["digest_time"] == "08:00"
+    assert store.chat(other) is None and present(store.chat(other_new)).digest_time == "08:00"
 
 
 def test_one_chat_digest_does_not_stall_another(

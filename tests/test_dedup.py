@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from briefings import store as store_mod
-from briefings.store import Store
+from briefings.store import MIGRATIONS, Store, migrations
+from briefings.store.migrations import schema_version
 
 from .builders import clean_article as _article
 
 
-@contextmanager
-def _older_store(monkeypatch: pytest.MonkeyPatch, migrations: int) -> Iterator[None]:
-    """The store module as a version that knew only the first ``migrations``. Before
+def older_store(version: int) -> type[Store]:
+    """The Store of a briefings that knew only the first ``version`` migrations. Before
     migration 13 a duplicate's URL was not kept: the old store gets a throw-away (TEMP)
     ``url_aliases`` table for today's ``add_article``, gone when it is closed."""
-    migrate = Store.migrate
 
-    def old_migrate(self: Store) -> None:
-        migrate(self)
-        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'url_aliases'"
-                               ).fetchone():
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS url_aliases "
-                            "(url TEXT PRIMARY KEY, article_id INTEGER NOT NULL)")
+    class OlderStore(Store):
+        schema = version
 
-    with monkeypatch.context() as m:
-        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:migrations])
-        m.setattr(Store, "migrate", old_migrate)
-        store_mod._expected_schema.cache_clear()  # the schema checked at open
-        try:
-            yield
-        finally:
-            store_mod._expected_schema.cache_clear()
+        def migrate(self) -> None:
+            super().migrate()
+            if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'url_aliases'"
+                                   ).fetchone():
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS url_aliases "
+                                "(url TEXT PRIMARY KEY, article_id INTEGER NOT NULL)")
+
+    return OlderStore
 
 
 def test_same_text_is_a_duplicate_only_within_its_outlet(tmp_path: Path) -> None:
@@ -55,24 +47,22 @@ def test_same_text_is_a_duplicate_only_within_its_outlet(tmp_path: Path) -> None
     store.close()
 
 
-def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    with _older_store(monkeypatch, 9):
-        old = Store(path)
-        assert old.schema_version() == 9
-        src = old.source_id("s", "folder", ".")
-        a = old.add_article(src, _article("Okaz", "https://a/1"))
-        b = old.add_article(src, _article("Okaz", "https://a/2", "خبر آخر عن الطقس في جدة."))
-        assert a and b
-        old.save_terms({a: ["~2", "غرق", "|", "نيل"]})
-        old.assign_stories([(a, None, 1.0), (b, None, 1.0)])
-        before = {t: old.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                  for t in ("articles", "sentences", "story_articles")}
-        old.close()
+    old = older_store(9)(path)
+    assert schema_version(old.db) == 9
+    src = old.source_id("s", "folder", ".")
+    a = old.add_article(src, _article("Okaz", "https://a/1"))
+    b = old.add_article(src, _article("Okaz", "https://a/2", "خبر آخر عن الطقس في جدة."))
+    assert a and b
+    old.save_terms({a: ["~2", "غرق", "|", "نيل"]})
+    old.assign_stories([(a, None, 1.0), (b, None, 1.0)])
+    before = {t: old.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+              for t in ("articles", "sentences", "story_articles")}
+    old.close()
 
     store = Store(path)
-    assert store.schema_version() == len(store_mod.MIGRATIONS)
+    assert schema_version(store.db) == len(MIGRATIONS)
     for table, rows in before.items():
         assert store.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -93,20 +83,19 @@ def test_migration_10_keeps_a_version_9_store_whole(tmp_path: Path,
 
 
 def test_dedup_migration_keeps_learned_samples_of_a_store_with_migration_12(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path) -> None:
     # migrations 12 (learned boilerplate) and 13 landed before this one: outlet_samples rows
     # reference articles(id) and must survive the rebuild of the articles table
     path = tmp_path / "db.sqlite3"
-    at = store_mod.MIGRATIONS.index(store_mod._m012_dedup_per_outlet)
-    with _older_store(monkeypatch, at):
-        old = Store(path)
-        src = old.source_id("s", "folder", ".")
-        a = old.add_article(src, _article("Okaz", "https://a/1"))
-        assert a
-        with old.transaction() as db:
-            db.execute("INSERT INTO outlet_samples (article_id, outlet, keys) VALUES (?, ?, ?)",
-                       (a, "Okaz", "[]"))
-        old.close()
+    at = MIGRATIONS.index(migrations._m012_dedup_per_outlet)
+    old = older_store(at)(path)
+    src = old.source_id("s", "folder", ".")
+    a = old.add_article(src, _article("Okaz", "https://a/1"))
+    assert a
+    with old.transaction() as db:
+        db.execute("INSERT INTO outlet_samples (article_id, outlet, keys) VALUES (?, ?, ?)",
+                   (a, "Okaz", "[]"))
+    old.close()
     store = Store(path)
     assert [r[0] for r in store.db.execute("SELECT article_id FROM outlet_samples")] == [a]
     assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -97,8 +97,8 @@ def test_oversized_feed_is_a_source_failure_not_a_silent_cut(
     assert store.article_count() == 0
     assert len(report.failed_sources) == 1
     assert "larger than 10 MB (ingest.max_fetch_bytes)" in report.failed_sources[0]
-    health = {r["name"]: r for r in store.sources_health()}["feed"]
-    assert "larger than 10 MB" in health["last_error"]
+    health = {r.name: r for r in store.sources_health()}["feed"]
+    assert "larger than 10 MB" in (health.last_error or "")
 
 
 def test_size_cap_without_content_length_for_feeds_and_pages(

@@ -47,9 +47,9 @@ def test_letterless_article_is_skipped_and_the_rest_goes_on(
     assert len(report.added) == 2  # b.txt after the bad file, and the second source
     assert [line.split(": ", 1)[0] for line in report.skipped] == [str(bad / "a.txt")]
     assert "empty article (no letters" in report.skipped[0]
-    health = {r["name"]: r for r in store.sources_health()}
-    assert health["bad"]["items_skipped"] == 1 and "a.txt" in health["bad"]["last_problem"]
-    assert health["bad"]["last_error"] is None and health["good"]["items_skipped"] == 0
+    health = {r.name: r for r in store.sources_health()}
+    assert health["bad"].items_skipped == 1 and "a.txt" in (health["bad"].last_problem or "")
+    assert health["bad"].last_error is None and health["good"].items_skipped == 0
 
 
 def test_blank_file_with_min_chars_zero_does_not_crash(cfg: config.Config, store: Store
@@ -137,8 +137,8 @@ def test_a_source_that_raises_anything_is_recorded_and_the_others_go_on(
     report = ingest(cfg, store, sources)
     assert len(report.added) == 2
     assert report.failed_sources == ["source 'broken': RuntimeError: disk went away"]
-    health = {r["name"]: r for r in store.sources_health()}
-    assert "disk went away" in health["broken"]["last_error"]
+    health = {r.name: r for r in store.sources_health()}
+    assert "disk went away" in (health["broken"].last_error or "")
 
 
 def test_store_faults_are_not_swallowed_as_item_problems(
@@ -210,8 +210,8 @@ def test_empty_feed_and_markup_in_titles(web: WebServer, write_config: ConfigFac
     report = ingest(cfg, store)
     assert [a.headline for a in store.articles(report.added)] == ["عنوان & خبر"]
     assert report.failed_sources and "empty response" in report.failed_sources[0]
-    health = {r["name"]: r for r in store.sources_health()}
-    assert "empty response" in health["empty"]["last_error"]
+    health = {r.name: r for r in store.sources_health()}
+    assert "empty response" in (health["empty"].last_error or "")
 
 
 def test_an_undated_page_gets_no_guessed_date(tmp_path: Path) -> None:

@@ -145,7 +145,7 @@ def test_a_response_cut_short_is_an_error_not_a_short_article(
     report = ingest(cfg, store)
     assert report.added == []
     assert "incomplete response" in report.failed_sources[0]
-    assert "incomplete response" in store.sources_health()[0]["last_error"]
+    assert "incomplete response" in (store.sources_health()[0].last_error or "")
 
 
 def test_a_page_cut_short_is_a_page_failure_not_a_stored_fragment(

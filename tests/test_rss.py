@@ -29,9 +29,9 @@ def test_feed_with_teaser_fetch_and_a_failing_feed(web: WebServer, cfg: config.C
     sents = store.sentences([teaser.id])[teaser.id]
     assert len(sents) >= 3 and "مقدمة قصيرة" not in " ".join(s.text_src for s in sents)
     assert all(ua.startswith("briefings/") for ua in web.agents)
-    health = {r["name"]: r for r in store.sources_health()}
-    assert health["broken"]["last_error"] and health["zaman"]["last_error"] is None
-    assert health["zaman"]["articles_added"] == 2
+    health = {r.name: r for r in store.sources_health()}
+    assert health["broken"].last_error and health["zaman"].last_error is None
+    assert health["zaman"].articles_added == 2
     # next poll: the broken feed is retried, known entries are not fetched again
     web.serve("/broken.xml", "application/rss+xml", fixture("feeds/zaman.xml", base=web.url))
     before = len(web.requests)
@@ -39,7 +39,7 @@ def test_feed_with_teaser_fetch_and_a_failing_feed(web: WebServer, cfg: config.C
     assert again.added == [] and not again.failed_sources
     fetched = web.requests[before:]
     assert "/teaser" not in fetched and "/broken.xml" in fetched
-    assert {r["name"]: r for r in store.sources_health()}["broken"]["last_error"] is None
+    assert {r.name: r for r in store.sources_health()}["broken"].last_error is None
 
 
 def test_unreachable_feed_times_out(cfg: config.Config, store: Store) -> None:

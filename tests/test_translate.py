@@ -265,7 +265,7 @@ def test_concurrent_runs_share_the_work(tiny_model: Path, cfg: config.Config, st
     install_tiny(tiny_model)
     ingest(cfg, store)
     pending = store.pending_sentences()
-    distinct = {h for _, h, _ in pending}
+    distinct = {p.src_hash for p in pending}
     assert len(distinct) > 8
     real = get_translator(cfg)
     second_store = Store(cfg.db_path)
@@ -277,8 +277,8 @@ def test_concurrent_runs_share_the_work(tiny_model: Path, cfg: config.Config, st
     # the first run's chunk was claimed while the second ran: the second left it alone,
     # and the first found every later chunk already done
     assert len(first.seen) == 4 and report.left_to_others == 0
-    assert seconds[0].left_to_others == sum(1 for _, h, _ in pending
-                                            if h in {sentence_hash(x) for x in first.seen})
+    assert seconds[0].left_to_others == sum(1 for p in pending
+                                            if p.src_hash in {sentence_hash(x) for x in first.seen})
     assert len(first.seen) + len(second.seen) == len(distinct)  # nothing translated twice
     assert not set(first.seen) & set(second.seen)
     assert store.pending_count() == 0
@@ -291,7 +291,7 @@ def test_a_dead_runs_claims_expire(tiny_model: Path, cfg: config.Config, store: 
     install_tiny(tiny_model)
     ingest(cfg, store)
     tr = get_translator(cfg)
-    hashes = [h for _, h, _ in store.pending_sentences()]
+    hashes = [p.src_hash for p in store.pending_sentences()]
     _, mine = store.claim_translations(tr.key, hashes, timedelta(seconds=-1))  # died long ago
     assert mine
     report = translate_pending(store, tr)

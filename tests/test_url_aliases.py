@@ -7,21 +7,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from benchmarks.quality.__main__ import main as quality_main
 from benchmarks.quality.evaluate import evaluate
 from benchmarks.quality.labels import Labels, Question
 from benchmarks.quality.run import ProductRun
 from briefings import config
-from briefings import store as store_mod
 from briefings.ingest import ingest
-from briefings.store import Store
+from briefings.store import MIGRATIONS, Store, migrations
+from briefings.store.migrations import schema_version
 
 from .builders import clean_article as _article
 from .builders import day_item, fixture, write_day
 from .fakes.web import WebServer
-from .test_dedup import _older_store
+from .test_dedup import older_store
 
 FIRE = ("اندلع حريق كبير صباح اليوم في مستودع للأخشاب بحي الخمرة جنوب جدة، وباشرت فرق "
         "الدفاع المدني إخماده.\nوقال المتحدث الرسمي للدفاع المدني إن الحريق لم يسفر عن أي "
@@ -87,20 +85,18 @@ def test_feed_does_not_fetch_an_alias_page_again(web: WebServer, cfg: config.Con
     assert sorted(pages) == ["/fire?live", "/fire?weekly"]  # each fetched once
 
 
-def test_migration_14_adds_aliases_to_an_older_store(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_14_adds_aliases_to_an_older_store(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    at = store_mod.MIGRATIONS.index(store_mod._m013_url_aliases)
-    with _older_store(monkeypatch, at):
-        old = Store(path)
-        assert old.schema_version() == at
-        src = old.source_id("s", "folder", ".")
-        a = old.add_article(src, _article("Okaz", "https://a/1"))
-        assert a and old.add_article(src, _article("Okaz", "https://a/2")) is None
-        before = old.db.execute("SELECT * FROM articles").fetchall()
-        old.close()
+    at = MIGRATIONS.index(migrations._m013_url_aliases)
+    old = older_store(at)(path)
+    assert schema_version(old.db) == at
+    src = old.source_id("s", "folder", ".")
+    a = old.add_article(src, _article("Okaz", "https://a/1"))
+    assert a and old.add_article(src, _article("Okaz", "https://a/2")) is None
+    before = old.db.execute("SELECT * FROM articles").fetchall()
+    old.close()
     store = Store(path)
-    assert store.schema_version() == len(store_mod.MIGRATIONS)
+    assert schema_version(store.db) == len(MIGRATIONS)
     assert store.db.execute("SELECT * FROM articles").fetchall() == before
     assert not store.has_url("https://a/2")  # dropped before aliases existed: not known
     assert store.add_article(src, _article("Okaz", "https://a/3")) is None
