@@ -1,14 +1,18 @@
 """``uv run python -m benchmarks [--articles 50|200|1300] [--json OUT.json]``
 
-Measures, on the same sentences, same model, beam and decoding length:
+Measures, with the same model, beam and decoding length, on sentences of the same
+--articles SaudiNewsNet articles, split and cut into model-sized pieces the same way:
   1. argostranslate's standard path: ``argostranslate.translate.translate(text, "ar", "en")``
-     per article, its settings as shipped except two documented changes: its sentence
-     splitter is the project's (MiniSBD would download a model), and its CTranslate2
-     call gets the same ``max_decoding_length`` (random weights never emit </s>);
-  2. this project's translate stage (``translate_pending``: batched across articles,
-     deduplicated, cached);
-  3. the ceiling: one raw CTranslate2 ``translate_batch`` over all the pre-tokenised
-     sentences with the best batch settings found;
+     once per article, over the first --baseline-articles of them (every sentence, repeats
+     included), its settings as shipped (1 worker, CTranslate2's default intra threads)
+     except two documented changes: its sentence splitter is the project's (MiniSBD would
+     download a model), and its CTranslate2 call gets the same ``max_decoding_length``
+     (random weights never emit </s>);
+  2. this project's translate stage (``Pipeline.translate_rest``: batched across
+     articles, 2 workers x 1 thread) over all the articles: a sentence repeated in several
+     articles goes through the model once and counts in sentences/s each time;
+  3. the ceiling: one raw CTranslate2 ``translate_batch`` over every piece of all the
+     articles (repeats included), with the best of a small grid of thread and batch settings;
 then time-to-digest (cold and warm cache), question latency with six days stored,
 and the pipeline's peak RSS. Prints a table and writes the figures as JSON.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import statistics
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +14,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from briefings import answer, config, pipeline
+from briefings import answer, config
+from briefings.packages import find, packages_dir
+from briefings.pipeline import Pipeline, load_translator
 from briefings.store import Store
-from briefings.text import model_pieces
-from briefings.translate import ArgosTranslator, translate_pending
+from briefings.text import model_pieces, split_sentences
+from briefings.translate import ArgosTranslator
 
 from . import data
 
@@ -40,7 +43,7 @@ def sentences(n: int, work: Path) -> tuple[list[str], list[list[str]]]:
                                                   encoding="utf-8")
     cfg = _cfg(work, "sentences.sqlite3")
     store = Store(cfg.db_path)
-    added = pipeline.run_ingest(store, cfg).added
+    added = Pipeline(cfg, store).ingest().added
     by_article = store.sentences(added)
     per_article = [[s.text_src for s in by_article[a]] for a in added]
     # the units the model gets: stored sentences cut into model-sized pieces, as the
@@ -50,16 +53,16 @@ def sentences(n: int, work: Path) -> tuple[list[str], list[list[str]]]:
 
 def project_stage(work: Path, beam: int, length: int) -> dict[str, Any]:
     cfg = _cfg(work, "stage.sqlite3", beam_size=beam, max_decoding_length=length)
-    store = Store(cfg.db_path)
-    pipeline.run_ingest(store, cfg)
-    engine = pipeline.load_engine(cfg)  # loaded before the clock, as in a running service
-    assert isinstance(engine.translator, ArgosTranslator), engine.missing
-    tr = engine.translator
+    model = load_translator(cfg)  # loaded before the clock, as in a running service
+    assert isinstance(model.translator, ArgosTranslator), model.missing
+    flow = Pipeline(cfg, Store(cfg.db_path), model)
+    articles = len(flow.ingest().added)
+    tr = model.translator
     tr.decoded_tokens = 0
     start = time.perf_counter()
-    report = translate_pending(store, tr, chunk_size=cfg.translate.chunk_size)
+    report = flow.translate_rest()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "sentences": report.sentences,
+    return {"seconds": seconds, "articles": articles, "sentences": report.sentences,
             "model_sentences": report.model_calls, "decoded_tokens": tr.decoded_tokens,
             "sentences_per_s": report.sentences / seconds,
             "tokens_per_s": tr.decoded_tokens / seconds,
@@ -71,13 +74,10 @@ def project_stage(work: Path, beam: int, length: int) -> dict[str, Any]:
 
 def ceiling(sentences: list[str], beam: int, length: int) -> dict[str, Any]:
     """Raw CTranslate2 over all the pre-tokenised sentences, best settings of a small grid."""
-    import ctranslate2
-
-    from briefings.packages import find, packages_dir
-
-    pkg = find(packages_dir(), "ar", "en")
+    import ctranslate2  # heavy, and only for this measure
     import sentencepiece as spm
 
+    pkg = find(packages_dir(), "ar", "en")
     sp = spm.SentencePieceProcessor(model_file=str(pkg.path / "sentencepiece.model"))
     tokens = [list(t) for t in sp.encode(sentences, out_type=str)]
     grid = [(2, 1, 32, "examples"), (1, 2, 32, "examples"), (2, 1, 16, "examples"),
@@ -120,8 +120,6 @@ class _SameSplitter:
     both sides translate the same units."""
 
     def split_sentences(self, text: str) -> list[str]:
-        from briefings.text import model_pieces, split_sentences
-
         return [p for s in split_sentences(text) for p in model_pieces(s)]
 
 
@@ -130,18 +128,19 @@ class _FixedLength:
     benchmark's max_decoding_length; counts the tokens it decodes."""
 
     def __init__(self, translator: Any, length: int) -> None:
-        self.translator, self.length, self.decoded = translator, length, 0
+        self.translator, self.length, self.decoded, self.units = translator, length, 0, 0
 
     def translate_batch(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["max_decoding_length"] = self.length
         results = self.translator.translate_batch(*args, **kwargs)
         self.decoded += sum(len(r.hypotheses[0]) for r in results)
+        self.units += len(results)
         return results
 
 
 def baseline(per_article: list[list[str]], length: int) -> dict[str, Any]:
     """argostranslate.translate.translate(text, "ar", "en") once per article."""
-    import argostranslate.translate as at
+    import argostranslate.translate as at  # heavy, and only for this measure
     from argostranslate import settings
 
     settings.device = _device()
@@ -152,16 +151,15 @@ def baseline(per_article: list[list[str]], length: int) -> dict[str, Any]:
     underlying.hypotheses("تجربة", num_hypotheses=1)  # loads its CTranslate2 model
     counter = _FixedLength(underlying.translator, length)
     underlying.translator = counter
-    counter.decoded = 0
+    counter.decoded = counter.units = 0
     n = sum(len(ss) for ss in per_article)
     start = time.perf_counter()
     for ss in per_article:
         at.translate("\n".join(ss), "ar", "en")
     seconds = time.perf_counter() - start
-    from argostranslate import settings
-
     return {"seconds": seconds, "articles": len(per_article), "sentences": n,
-            "decoded_tokens": counter.decoded, "sentences_per_s": n / seconds,
+            "model_units": counter.units, "decoded_tokens": counter.decoded,
+            "sentences_per_s": n / seconds,
             "tokens_per_s": counter.decoded / seconds,
             "settings": {"beam_size": settings.beam_size, "batch_size": settings.batch_size,
                          "inter_threads": settings.inter_threads,
@@ -203,8 +201,6 @@ def answer_latency(cache: Path, days: int, questions: int) -> dict[str, Any]:
 
 
 def _store_days(db: Path, days: int) -> float:
-    import tempfile
-
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -213,7 +209,7 @@ def _store_days(db: Path, days: int) -> float:
                 json.dumps(data.load_day(day), ensure_ascii=False), encoding="utf-8")
         cfg = config.from_mapping({"store": {"path": str(db)}, "sources": [
             {"name": "saudinewsnet", "type": "folder", "path": str(folder)}]})
-        pipeline.run_ingest(Store(db), cfg)
+        Pipeline(cfg, Store(db)).ingest()
     return time.perf_counter() - start
 
 

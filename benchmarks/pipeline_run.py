@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from briefings import config, pipeline, translate
+from briefings import config, translate
+from briefings.pipeline import Pipeline, load_translator
 from briefings.store import Store
 
 
@@ -45,16 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(cfg.db_path)
     if args.warm_from:
         store.import_translations(Path(args.warm_from))
-    engine = pipeline.load_engine(cfg)  # the model loads once per process, before the clock
-    if engine.translator is None:
-        print(json.dumps({"error": engine.missing}))
+    model = load_translator(cfg)  # the model loads once per process, before the clock
+    if model.translator is None:
+        print(json.dumps({"error": model.missing}))
         return 1
+    flow = Pipeline(cfg, store, model)
     start = time.perf_counter()
-    report = pipeline.run_ingest(store, cfg)
+    report = flow.ingest()
     ingested = time.perf_counter()
-    result = pipeline.digest(store, cfg, engine, report.added)
+    result = flow.digest(report.added)
     ready = time.perf_counter()
-    rest = pipeline.translate_rest(store, engine, cfg)
+    rest = flow.translate_rest()
     done = time.perf_counter()
     peak_kib = peak_rss_kib()
     print(json.dumps({
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "rest_sentences": rest.sentences, "rest_model_calls": rest.model_calls,
         "from_cache": result.translated.from_cache + rest.from_cache,
         "peak_rss_mib": peak_kib / 1024,
-        "device_used": translate.describe(engine.translator),
+        "device_used": translate.describe(model.translator),
     }))
     return 0
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from briefings.schedule_util import parse_hhmm
-from briefings.store import Store, utcnow
+from briefings.clock import local_date, time_in_zone, utcnow
+from briefings.store import Store
 
 from . import delivery
 from .context import App, Ctx, blocking, composing, in_store
@@ -57,9 +56,8 @@ async def schedule_digest(app: App, chat_id: int) -> None:
     remove_digest_job(app, chat_id)
     if not s.subscribed or app.job_queue is None:
         return
-    at = parse_hhmm(s.digest_time)
     app.job_queue.run_daily(
-        digest_job, time(at.hour, at.minute, tzinfo=ZoneInfo(s.timezone)), chat_id=chat_id,
+        digest_job, time_in_zone(s.digest_time, s.timezone), chat_id=chat_id,
         name=f"digest:{chat_id}",
         # A digest missed by less than this (busy loop, restart) still goes out.
         job_kwargs={"misfire_grace_time": service.cfg.schedule.misfire_grace_time,
@@ -96,7 +94,7 @@ async def recover(context: Ctx) -> None:
     for unsent in await in_store(app, Store.unsent_digests):
         digest_id, chat_id = unsent.digest_id, unsent.chat_id
         s = await blocking(service.settings, chat_id)
-        if unsent.kind == "manual" or unsent.date == service.local_date(s.timezone, now):
+        if unsent.kind == "manual" or unsent.date == local_date(s.timezone, now):
             log.info("sending digest %s to chat %s left unsent before the restart", digest_id,
                      chat_id)
             await delivery.deliver(app, chat_id, digest_id)

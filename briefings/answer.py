@@ -25,10 +25,11 @@ from . import answer_rank
 from . import answer_terms as terms
 from .answer_cache import Index
 from .answer_index import Side
+from .clock import utcnow
 from .config import Config
 from .errors import ModelNotInstalled, ModelUnusable
 from .models import Citation
-from .store import Store, utcnow
+from .store import Store
 from .text import fold, latin_ratio
 
 if TYPE_CHECKING:

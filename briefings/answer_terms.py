@@ -28,7 +28,7 @@ from .text import fold
 VERSION = "2"  # bump when the rules below change
 
 
-STEMMER = "briefings.arabic"  # the module whose stem() stems Arabic
+STEMMER = "briefings.text"  # the module whose stem() stems Arabic
 
 
 def arabic_stem(word: str) -> str:

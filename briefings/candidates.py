@@ -21,9 +21,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .cluster import terms
 from .config import SummarizeConfig
 from .models import Sentence
+from .text import terms
 
 FINAL = ".!?؟…"
 CLOSERS = "\"'»”’›)]}>"

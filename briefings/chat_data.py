@@ -7,10 +7,8 @@ from datetime import datetime
 from typing import Literal
 
 from .answer import Answer
-from .ingest import IngestReport
 from .models import Article, Sentence
 from .outlets import Outlets
-from .translate import TranslateReport
 
 MAX_FILTERS = 20
 SETTING_LIMITS = {"stories": 20, "sentences": 10}  # the largest value of each number setting
@@ -96,10 +94,3 @@ class Status:
     last_poll: datetime | None
     next_digests: list[tuple[int, datetime | None]]
     device: str = ""  # where the model runs, e.g. "cpu, batches of 16"
-
-
-@dataclass(frozen=True)
-class PollReport:
-    ingest: IngestReport
-    translated: TranslateReport
-    model_missing: str | None

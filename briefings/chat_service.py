@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
-from . import answer, answer_render, cluster, compose, outlets, pipeline, translate
+from . import answer_render, compose, outlets, translate
 from .chat_data import (
     MAX_FILTERS,
     SETTING_LIMITS,
@@ -22,49 +21,28 @@ from .chat_data import (
     Change,
     ChatSettings,
     LatestStory,
-    PollReport,
     Refusal,
     SourceHealth,
     Status,
     StoryView,
     Subscription,
 )
+from .clock import local_date, parse_hhmm, utcnow, valid_timezone
 from .config import Config
-from .schedule_util import parse_hhmm
-from .store import Store, utcnow
-from .translate import TranslateReport
+from .pipeline import Pipeline, PollReport, TranslatorOrReason, load_translator
+from .store import Store
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1  # SQLite's largest integer: story ids beyond it cannot exist
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def valid_timezone(name: str) -> bool:
-    """An IANA zone name (not a path, a directory or a data file of the zone database)."""
-    return name in _zones()
-
-
-# Sentences a poll sends to the model between two looks at ``ChatService.stopping`` (each chunk is
-# committed): a few seconds of work, so a shut-down never waits for a whole backlog.
-POLL_CHUNK = 64
-
-
-class _Stopping(Exception):
-    """Raised between translation chunks of a poll when the bot is shutting down."""
 
 class ChatService:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self._local = threading.local()
-        self._engine: pipeline.Engine | None = None
+        self._engine: TranslatorOrReason | None = None
         self._engine_lock = threading.Lock()
-        # Story grouping is read-modify-write: the poll and digests composed at the same
-        # time (several chats) must not give the same new article two stories.
-        self._group_lock = threading.Lock()
         self.last_poll: datetime | None = None
         self.stopping = threading.Event()  # set at shut-down: a poll stops between chunks
 
@@ -76,10 +54,10 @@ class ChatService:
             store = self._local.store = Store(self.cfg.db_path)
         return store
 
-    def engine(self, retry: bool = False) -> pipeline.Engine:
+    def engine(self, retry: bool = False) -> TranslatorOrReason:
         with self._engine_lock:
             if self._engine is None or (retry and self._engine.translator is None):
-                self._engine = pipeline.load_engine(self.cfg)
+                self._engine = load_translator(self.cfg)
             return self._engine
 
     def allowed(self, chat_id: int) -> bool:
@@ -174,7 +152,7 @@ class ChatService:
         """Compose and record (outbox) the chat's digest; the daily one once per local day."""
         now = now or utcnow()
         s = self.settings(chat_id)
-        date = self.local_date(s.timezone, now)
+        date = local_date(s.timezone, now)
         if kind == "daily":
             existing = self.store.daily_digest(chat_id, date)
             if existing is not None:
@@ -184,18 +162,12 @@ class ChatService:
         since = max(datetime.fromisoformat(last), now - timedelta(days=7)) if last else \
             now - timedelta(hours=self.cfg.digest.window_hours)
         articles = self.store.articles_since(since)
-        with self._group_lock:  # then pipeline.digest finds every article grouped
-            cluster.group(self.store, [a.id for a in articles], self.cfg.summarize)
-        result = pipeline.digest(self.store, self.cfg, self.engine(retry=True),
-                                 [a.id for a in articles], keywords=s.filters,
-                                 max_stories=s.stories, sentences_per_story=s.sentences, now=now)
+        result = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True)).digest(
+            [a.id for a in articles], keywords=s.filters, max_stories=s.stories,
+            sentences_per_story=s.sentences, now=now)
         links = {a.id: compose.public_link(a) for a in articles}
         parts = compose.render_both(compose.relink(result.briefing, links))
         return self.store.record_digest(chat_id, kind, date, result.story_ids, parts)
-
-    @staticmethod
-    def local_date(timezone: str, now: datetime) -> str:
-        return now.astimezone(ZoneInfo(timezone)).date().isoformat()
 
     def due_today(self, chat_id: int, now: datetime | None = None) -> bool:
         """Was today's daily digest due (its time passed) under the chat's current schedule,
@@ -247,7 +219,7 @@ class ChatService:
         question = " ".join(question.split())
         if not question:
             return Asked(None, story_ids is not None, [])
-        ans = answer.ask(self.store, self.cfg, question, story_ids)
+        ans = Pipeline(self.cfg, self.store).ask(question, story_ids)
         links = {a.id: compose.public_link(a)
                  for a in self.store.articles({h.citation.article_id for h in ans.hits})}
         return Asked(answer_render.relink(ans, links), story_ids is not None,
@@ -283,23 +255,9 @@ class ChatService:
                       translate.describe(engine.translator) if engine.translator else "")
 
     # -- polling ------------------------------------------------------------------
-    def _unless_stopping(self, done: int, total: int) -> None:
-        if self.stopping.is_set():
-            raise _Stopping
-
     def poll(self) -> PollReport:
         """Read every source, group the new articles and translate what is pending."""
-        report = pipeline.run_ingest(self.store, self.cfg)
-        if report.added:
-            with self._group_lock:
-                cluster.group(self.store, report.added, self.cfg.summarize)
-        engine = self.engine(retry=True)
-        try:
-            translated = pipeline.translate_rest(self.store, engine, self.cfg,
-                                                 self._unless_stopping, POLL_CHUNK)
-        except _Stopping:  # shutting down: what was translated is committed, the rest waits
-            log.info("poll: translation stopped for shut-down; the rest stays pending")
-            translated = TranslateReport()
-        answer.prepare(self.store, self.cfg)  # the next question finds the new sentences indexed
+        flow = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True))
+        report = flow.poll(self.stopping)
         self.last_poll = utcnow()
-        return PollReport(report, translated, engine.missing)
+        return report

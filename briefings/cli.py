@@ -28,9 +28,9 @@ from .memory import limit_arenas
 from .text import normalize, printable
 
 if TYPE_CHECKING:
-    from . import pipeline
     from .config import Config, SourceConfig
     from .ingest import IngestReport
+    from .pipeline import DigestResult, Pipeline, Progress
     from .store import Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def _setup_logging(verbose: int) -> None:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[pipeline.Progress]:
+def progress_bar(label: str) -> Iterator[Progress]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -97,24 +97,24 @@ def _print_messages(messages: Sequence[str]) -> None:
     sys.stdout.flush()
 
 
-def _print_briefing(store: Store, cfg: Config, result: pipeline.DigestResult,
-                    engine: pipeline.Engine, fmt: str | None) -> None:
+def _print_briefing(flow: Pipeline, result: DigestResult, fmt: str | None) -> None:
     """The briefing on stdout: messages (with the missing model's hint first), or ONE JSON
     object and nothing else (the hint then goes to stderr)."""
     from . import compose, jsonout
     from .outlets import registry
 
+    cfg, missing = flow.cfg, flow.model.missing
     if fmt == "json":
-        if engine.missing:
-            err.print(f"! {engine.missing}", markup=False, highlight=False)
+        if missing:
+            err.print(f"! {missing}", markup=False, highlight=False)
         ids = {c.article_id for s in result.briefing.stories for c in s.sources}
-        articles = {a.id: a for a in store.articles(ids)}
+        articles = {a.id: a for a in flow.store.articles(ids)}
         print(jsonout.dumps(jsonout.briefing_json(result.briefing, articles,
                                                   registry(cfg.ingest.outlets))))
         sys.stdout.flush()
         return
-    if engine.missing:
-        print(f"! {engine.missing}")
+    if missing:
+        print(f"! {missing}")
     _print_messages(compose.render(result.briefing, cast(compose.Format,
                                                          fmt or cfg.digest.format)))
 
@@ -129,24 +129,23 @@ def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
 
 
 def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .pipeline import Pipeline
     from .store import Store
 
-    store = Store(cfg.db_path)
+    flow = Pipeline(cfg, Store(cfg.db_path))
     sources = _sources(cfg, args.source)
-    report = pipeline.run_ingest(store, cfg, sources)
-    _report_ingest(report, store, cfg)
-    engine = pipeline.load_engine(cfg)
-    ids = pipeline.recent_articles(store, cfg, [s.name for s in sources])
+    report = flow.ingest(sources)
+    _report_ingest(report, flow.store, cfg)
+    ids = flow.recent([s.name for s in sources])
     with progress_bar("translating summary sentences") as bar:
-        result = pipeline.digest(store, cfg, engine, ids, progress=bar)
-    _print_briefing(store, cfg, result, engine, args.format)
+        result = flow.digest(ids, progress=bar)
+    _print_briefing(flow, result, args.format)
     t = result.translated
     err.print(f"translate: {t.sentences} summary sentence(s) translated, {t.from_cache} from "
               f"cache, {t.model_calls} by the model", highlight=False)
     if not args.summary_only:
         with progress_bar("translating the rest") as bar:
-            rest = pipeline.translate_rest(store, engine, cfg, bar)
+            rest = flow.translate_rest(bar)
         if rest.sentences:
             err.print(f"translate: {rest.sentences} more sentence(s) for /story and questions "
                       f"({rest.from_cache} from cache, {rest.model_calls} by the model)",
@@ -155,55 +154,54 @@ def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(cfg: Config, args: argparse.Namespace) -> int:
-    from . import answer, pipeline
+    from .pipeline import Pipeline
     from .store import Store
 
-    store = Store(cfg.db_path)
-    report = pipeline.run_ingest(store, cfg, _sources(cfg, args.source))
-    _report_ingest(report, store, cfg)
-    pipeline.select_stories(store, cfg, report.added)  # group them, model or not
-    engine = pipeline.load_engine(cfg)
-    if engine.missing:
-        err.print(f"! {engine.missing}", markup=False, highlight=False)
+    flow = Pipeline(cfg, Store(cfg.db_path))
+    report = flow.ingest(_sources(cfg, args.source))
+    _report_ingest(report, flow.store, cfg)
+    flow.group(report.added)  # model or not
+    if flow.model.missing:
+        err.print(f"! {flow.model.missing}", markup=False, highlight=False)
     else:
         with progress_bar("translating") as bar:
-            t = pipeline.translate_rest(store, engine, cfg, bar)
+            t = flow.translate_rest(bar)
         others = f" ({t.left_to_others} being translated by another run)" \
             if t.left_to_others else ""
         err.print(f"translate: {t.sentences} sentence(s), {t.from_cache} from cache, "
-                  f"{t.model_calls} by the model; {store.pending_count()} pending{others}",
+                  f"{t.model_calls} by the model; {flow.store.pending_count()} pending{others}",
                   highlight=False)
-    answer.prepare(store, cfg)  # so that the next question does not index the new articles
+    flow.prepare_answers()  # so that the next question does not index the new articles
     return 0
 
 
 def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .pipeline import Pipeline
     from .store import Store
 
     if not args.dry_run:
         err.print("digest: only --dry-run here; 'briefings run' sends digests over Telegram")
         return 2
-    store = Store(cfg.db_path)
-    engine = pipeline.load_engine(cfg)
-    ids = pipeline.recent_articles(store, cfg, hours=args.hours)
+    flow = Pipeline(cfg, Store(cfg.db_path))
+    ids = flow.recent(hours=args.hours)
     with progress_bar("translating summary sentences") as bar:
-        result = pipeline.digest(store, cfg, engine, ids, progress=bar)
-    _print_briefing(store, cfg, result, engine, args.format)
+        result = flow.digest(ids, progress=bar)
+    _print_briefing(flow, result, args.format)
     return 0
 
 
 def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
     import json
 
-    from . import answer, answer_render
+    from . import answer_render
+    from .pipeline import Pipeline
     from .store import Store
 
     question = " ".join(normalize(" ".join(args.question)).split())  # no control/bidi chars
     if not question:
         err.print("ask: the question is empty", highlight=False)
         return 2
-    ans = answer.ask(Store(cfg.db_path), cfg, question)
+    ans = Pipeline(cfg, Store(cfg.db_path)).ask(question)
     if args.format == "json":
         if not ans.found:
             err.print(answer_render.nothing(ans), markup=False, highlight=False)

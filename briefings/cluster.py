@@ -4,7 +4,7 @@ Incremental: each new article joins a story active in the last ``story_window_da
 (or one started by a new article before it) when it passes ``storymatch``'s merge test,
 otherwise it starts a story. Story ids never change once given.
 
-Each article's terms are derived once (``arabic.terms`` of its headline and of its body)
+Each article's terms are derived once (``text.terms`` of its headline and of its body)
 and stored with the article; a long-running process also keeps them, as term ids, in
 memory between polls, so a poll costs numpy work over the window, not re-reading it.
 """
@@ -17,17 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from . import arabic
+from .clock import utcnow
 from .config import SummarizeConfig
-from .store import Store, utcnow
+from .store import Store
 from .storymatch import Doc, Encoded, Encoder, Params, assign
+from .text import ordinals, terms
 
 log = logging.getLogger(__name__)
-
-# Re-exported for the modules that still import them from here.
-stem = arabic.stem
-stop_words = arabic.stop_words
-terms = arabic.terms
 
 # Stored terms: VERSION, the headline's ordinals as ORDINAL + number, headline terms,
 # HEAD_END, body terms. Terms are \w+ runs, so no marker can be a term; terms stored
@@ -40,8 +36,8 @@ HEAD_END = "|"
 
 def article_doc_terms(headline: str, body: str) -> list[str]:
     """The stored form of an article's terms."""
-    return [VERSION, *(f"{ORDINAL}{n}" for n in sorted(arabic.ordinals(headline))),
-            *arabic.terms(headline, numbers=True), HEAD_END, *arabic.terms(body, numbers=True)]
+    return [VERSION, *(f"{ORDINAL}{n}" for n in sorted(ordinals(headline))),
+            *terms(headline, numbers=True), HEAD_END, *terms(body, numbers=True)]
 
 
 def _split(stored: list[str]) -> tuple[list[str], list[str], frozenset[int]] | None:

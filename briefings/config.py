@@ -21,6 +21,7 @@ from platformdirs import user_data_dir
 from pydantic import AfterValidator, Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from .clock import parse_hhmm
 from .config_types import (
     TITLE_MAX,
     YEARS_1000_DAYS,
@@ -40,7 +41,6 @@ from .config_types import (
     compiles,
 )
 from .errors import ConfigError
-from .schedule_util import parse_hhmm
 
 log = logging.getLogger(__name__)
 

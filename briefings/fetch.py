@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from .clock import utcnow
 from .errors import FetchError
 from .httpbody import check_complete, declared_length, unpack
-from .store import UrlFailure, utcnow
+from .store import UrlFailure
 from .text import printable
 
 ALLOWED_SCHEMES = ("http", "https")

@@ -1,50 +1,61 @@
-"""The stages in order: ingest -> group -> choose -> translate (chosen first) -> compose.
+"""The whole flow, in order. Every caller (the CLI, the chat service, the benchmarks) runs
+these steps of a ``Pipeline`` and nothing below them:
 
-Time-to-digest is dominated by translation, so the order is deliberate:
-1. ingest stores every new article with its sentences ``pending``;
-2. articles are grouped into stories and each story's summary sentences are
-   chosen on the Arabic originals;
-3. only the headlines and chosen sentences are translated (``priority``);
-4. the briefing is composed and can be sent;
-5. the rest of every article is translated afterwards (``translate_rest``),
-   for ``/story`` and questions.
+1. ``ingest``: read the sources; every new article is stored with its sentences pending;
+2. ``group``: give each new article a story (with or without a translation model);
+3. ``digest``: rank the stories, choose each one's summary sentences on the Arabic
+   originals, translate only those and the headlines (``priority``), compose the briefing;
+4. ``translate_rest``: translate everything still pending, for ``/story`` and questions;
+5. ``prepare_answers``: index the new sentences, so the next ``ask`` does not.
+
+``poll`` is what the chat service runs every few minutes: 1, 2, 4 and 5. Time to a digest
+is dominated by translation, hence 3 before 4.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from . import cluster, compose, outlets, summarize
+from . import answer, cluster, compose, outlets, summarize
+from .clock import utcnow
 from .config import Config, SourceConfig
 from .errors import ModelNotInstalled, ModelUnusable
 from .ingest import IngestReport, ingest
 from .models import Briefing, Sentence, StorySummary
-from .store import Store, utcnow
+from .store import Store
+from .text import fold
 from .translate import TranslateReport, Translator, get_translator, translate_pending
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Sentences a poll sends to the model between two looks at its stop event (each chunk is
+# committed): a few seconds of work, so a shut-down never waits for a whole backlog.
+POLL_CHUNK = 64
+# Grouping is read-modify-write: two threads (a poll, digests for several chats) must not
+# give the same new article two stories.
+_GROUPING = threading.Lock()
 
 
 @dataclass
-class Engine:
+class TranslatorOrReason:
     """The translator if a usable model is installed, else the one-line reason why not."""
 
     translator: Translator | None
     missing: str | None = None
 
 
-def load_engine(cfg: Config) -> Engine:
+def load_translator(cfg: Config) -> TranslatorOrReason:
     try:
-        return Engine(get_translator(cfg))
+        return TranslatorOrReason(get_translator(cfg))
     except (ModelNotInstalled, ModelUnusable) as exc:
         # Callers show ``missing`` once; articles are stored and sentences stay pending.
         log.info("%s", exc)
-        return Engine(None, str(exc))
+        return TranslatorOrReason(None, str(exc))
 
 
 @dataclass
@@ -54,95 +65,133 @@ class DigestResult:
     translated: TranslateReport = field(default_factory=TranslateReport)
 
 
-def select_stories(store: Store, cfg: Config, article_ids: Iterable[int],
-                   keywords: Sequence[str] = ()) -> list[int]:
-    """Stories of these articles, most outlets first, then the most recent.
-
-    Distinct outlets, not article count: one outlet publishing many pieces of a kind (its
-    sports pages, its Eid greetings) does not make a big story; many outlets reporting
-    one event does."""
-    story_of = cluster.group(store, article_ids, cfg.summarize)
-    members = store.story_articles(set(story_of.values()))
-    articles = {a.id: a for a in store.articles({a for m in members.values() for a in m})}
-
-    def rank(story: int) -> tuple[int, datetime, int]:
-        arts = [articles[a] for a in members[story] if a in articles]
-        outlets = {a.outlet or a.source for a in arts}
-        newest = max((a.published or a.ingested_at for a in arts),
-                     default=datetime.min.replace(tzinfo=UTC))
-        return len(outlets), newest, max(members[story], default=0)
-
-    ordered = sorted(members, key=rank, reverse=True)
-    if keywords:
-        ordered = [s for s in ordered if _matches(store, members[s], keywords)]
-    return ordered
+@dataclass(frozen=True)
+class PollReport:
+    ingest: IngestReport
+    translated: TranslateReport
+    model_missing: str | None
 
 
-def _matches(store: Store, article_ids: list[int], keywords: Sequence[str]) -> bool:
-    from .text import fold
-
-    text = " ".join(fold(s.text_src + " " + (s.text_en or ""))
-                    for ss in store.sentences(article_ids).values() for s in ss)
-    return any(fold(k) in text for k in keywords)
+class _Stopping(Exception):
+    """Raised between translation chunks of a poll when the service is shutting down."""
 
 
-def digest(store: Store, cfg: Config, engine: Engine, article_ids: Iterable[int], *,
-           keywords: Sequence[str] = (), max_stories: int | None = None,
-           sentences_per_story: int | None = None, progress: Progress | None = None,
-           now: datetime | None = None) -> DigestResult:
-    """Compose a briefing of the stories of ``article_ids``, translating only what it shows."""
-    story_ids = select_stories(store, cfg, article_ids, keywords)
-    story_ids = story_ids[: max_stories or cfg.digest.max_stories]
-    members = store.story_articles(story_ids)
-    all_ids = [a for s in story_ids for a in members[s]]
-    sentences = store.sentences(all_ids)
-    chosen: dict[int, list[Sentence]] = {}
-    central: dict[int, int | None] = {}
-    for s in story_ids:  # rankings are cached per story version: one LexRank per story
-        summary = summarize.summarise({a: sentences[a] for a in members[s]}, cfg.summarize,
-                                      sentences_per_story, key=(str(store.path), s))
-        chosen[s], central[s] = summary.sentences, summary.central
-    report = TranslateReport()
-    if engine.translator is not None:
-        priority = [x.id for ss in chosen.values() for x in ss]
-        priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
-        try:
-            report = translate_pending(store, engine.translator, priority,
-                                       cfg.translate.chunk_size, progress, priority=True)
-        except ModelUnusable as exc:  # the briefing goes out untranslated rather than not at all
-            log.error("%s", exc)
-            engine.missing = str(exc)
+class Pipeline:
+    """The steps over one store. ``model`` is the translator or the reason there is none, or
+    a function giving it; by default it is loaded when a step first needs it."""
+
+    def __init__(self, cfg: Config, store: Store, model: TranslatorOrReason
+                 | Callable[[], TranslatorOrReason] | None = None) -> None:
+        self.cfg, self.store = cfg, store
+        self._model = model
+
+    @property
+    def model(self) -> TranslatorOrReason:
+        if not isinstance(self._model, TranslatorOrReason):
+            self._model = (self._model or (lambda: load_translator(self.cfg)))()
+        return self._model
+
+    def ingest(self, sources: Sequence[SourceConfig] | None = None) -> IngestReport:
+        return ingest(self.cfg, self.store, sources)
+
+    def recent(self, sources: Sequence[str] | None = None, hours: int | None = None
+               ) -> list[int]:
+        """Articles of the digest window (``digest.window_hours``, or ``hours``)."""
+        since = utcnow() - timedelta(hours=hours or self.cfg.digest.window_hours)
+        return [a.id for a in self.store.articles_since(since, sources)]
+
+    def group(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """Article id -> story id, giving the new ones a story."""
+        with _GROUPING:
+            return cluster.group(self.store, article_ids, self.cfg.summarize)
+
+    def stories(self, article_ids: Sequence[int], keywords: Sequence[str] = ()) -> list[int]:
+        """Stories of these articles (grouped first), most outlets first, then the most
+        recent. Distinct outlets, not article count: one outlet publishing many pieces of a
+        kind (its sports pages) does not make a big story; many outlets on one event do."""
+        members = self.store.story_articles(set(self.group(article_ids).values()))
+        arts = {a.id: a for a in self.store.articles({a for m in members.values() for a in m})}
+
+        def rank(story: int) -> tuple[int, datetime, int]:
+            mine = [arts[a] for a in members[story] if a in arts]
+            newest = max((a.published or a.ingested_at for a in mine),
+                         default=datetime.min.replace(tzinfo=UTC))
+            return len({a.outlet or a.source for a in mine}), newest, max(members[story], default=0)
+
+        ordered = sorted(members, key=rank, reverse=True)
+        return [s for s in ordered if not keywords or self._matches(members[s], keywords)]
+
+    def digest(self, article_ids: Sequence[int], *, keywords: Sequence[str] = (),
+               max_stories: int | None = None, sentences_per_story: int | None = None,
+               progress: Progress | None = None, now: datetime | None = None) -> DigestResult:
+        """A briefing of the stories of ``article_ids``, translating only what it shows."""
+        store, cfg = self.store, self.cfg
+        story_ids = self.stories(article_ids, keywords)[: max_stories or cfg.digest.max_stories]
+        members = store.story_articles(story_ids)
+        all_ids = [a for s in story_ids for a in members[s]]
         sentences = store.sentences(all_ids)
-    by_id = {x.id: x for ss in sentences.values() for x in ss}
-    articles = {a.id: a for a in store.articles(all_ids)}
-    names = outlets.registry(cfg.ingest.outlets)
-    summaries: list[StorySummary] = [
-        compose.story_summary(s, [articles[a] for a in members[s]], sentences,
-                              [by_id[x.id] for x in chosen[s]], names, lead_id=central[s])
-        for s in story_ids
-    ]
-    briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries)
-    return DigestResult(briefing, story_ids, report)
+        chosen: dict[int, list[Sentence]] = {}
+        central: dict[int, int | None] = {}
+        for s in story_ids:  # rankings are cached per story version: one LexRank per story
+            summary = summarize.summarise({a: sentences[a] for a in members[s]}, cfg.summarize,
+                                          sentences_per_story, key=(str(store.path), s))
+            chosen[s], central[s] = summary.sentences, summary.central
+        report = TranslateReport()
+        if (translator := self.model.translator) is not None:
+            priority = [x.id for ss in chosen.values() for x in ss]
+            priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
+            try:
+                report = translate_pending(store, translator, priority,
+                                           cfg.translate.chunk_size, progress, priority=True)
+            except ModelUnusable as exc:  # the briefing goes out untranslated, not at all
+                log.error("%s", exc)
+                self.model.missing = str(exc)
+            sentences = store.sentences(all_ids)
+        by_id = {x.id: x for ss in sentences.values() for x in ss}
+        articles = {a.id: a for a in store.articles(all_ids)}
+        names = outlets.registry(cfg.ingest.outlets)
+        summaries: list[StorySummary] = [
+            compose.story_summary(s, [articles[a] for a in members[s]], sentences,
+                                  [by_id[x.id] for x in chosen[s]], names, lead_id=central[s])
+            for s in story_ids]
+        briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries)
+        return DigestResult(briefing, story_ids, report)
 
+    def translate_rest(self, progress: Progress | None = None, chunk_size: int | None = None
+                       ) -> TranslateReport:
+        """Everything still pending. Each chunk is committed; ``progress`` is called after
+        each, and may raise to stop."""
+        if (translator := self.model.translator) is None:
+            return TranslateReport()
+        return translate_pending(self.store, translator, None,
+                                 chunk_size or self.cfg.translate.chunk_size, progress)
 
-def translate_rest(store: Store, engine: Engine, cfg: Config,
-                   progress: Progress | None = None, chunk_size: int | None = None
-                   ) -> TranslateReport:
-    """Everything still pending, e.g. the bodies of articles after their digest went out.
+    def prepare_answers(self) -> None:
+        answer.prepare(self.store, self.cfg)
 
-    Each chunk is committed; ``progress`` is called after each, and may raise to stop."""
-    if engine.translator is None:
-        return TranslateReport()
-    return translate_pending(store, engine.translator, None,
-                             chunk_size or cfg.translate.chunk_size, progress, priority=False)
+    def ask(self, question: str, story_ids: Sequence[int] | None = None) -> answer.Answer:
+        return answer.ask(self.store, self.cfg, question, story_ids)
 
+    def poll(self, stop: threading.Event | None = None) -> PollReport:
+        """Read every source, group the new articles, translate what is pending (stopping
+        between chunks once ``stop`` is set) and index it for questions."""
+        report = self.ingest()
+        if report.added:
+            self.group(report.added)
 
-def recent_articles(store: Store, cfg: Config, sources: Sequence[str] | None = None,
-                    hours: int | None = None) -> list[int]:
-    since = utcnow() - timedelta(hours=hours or cfg.digest.window_hours)
-    return [a.id for a in store.articles_since(since, sources)]
+        def unless_stopping(done: int, total: int) -> None:
+            if stop is not None and stop.is_set():
+                raise _Stopping
 
+        try:
+            translated = self.translate_rest(unless_stopping, POLL_CHUNK)
+        except _Stopping:  # shutting down: what was translated is committed, the rest waits
+            log.info("poll: translation stopped for shut-down; the rest stays pending")
+            translated = TranslateReport()
+        self.prepare_answers()
+        return PollReport(report, translated, self.model.missing)
 
-def run_ingest(store: Store, cfg: Config, sources: Sequence[SourceConfig] | None = None
-               ) -> IngestReport:
-    return ingest(cfg, store, sources)
+    def _matches(self, article_ids: list[int], keywords: Sequence[str]) -> bool:
+        text = " ".join(fold(s.text_src + " " + (s.text_en or ""))
+                        for ss in self.store.sentences(article_ids).values() for s in ss)
+        return any(fold(k) in text for k in keywords)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .cluster import stop_words
-from .text import words
+from .text import stop_words, words
 
 N = 3
 _PREFIX = re.compile("^(?:[وف]?[بكل]?ال|[وف]?لل|[وفبلك])(?=...)")

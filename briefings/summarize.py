@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import candidates, redundancy
-from .cluster import stem, stop_words
 from .config import SummarizeConfig
 from .errors import ConfigError
 from .models import Sentence
-from .text import words
+from .text import stem, stop_words, words
 
 SUMMARIZERS: dict[str, Callable[[], Any]] = {}
 COPY = 0.8  # containment at which two sentences are copies of one another (wire copy)

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from briefings import answer, answer_cache, answer_index, answer_terms, cluster, config
+from briefings.clock import utcnow
 from briefings.ingest import ingest
-from briefings.store import MIGRATIONS, AnswerState, Store, utcnow
+from briefings.store import MIGRATIONS, AnswerState, Store
 from briefings.store.migrations import schema_version
 from briefings.translate import get_translator, translate_pending
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefings import arabic, cluster
+from briefings import candidates, cluster, redundancy, summarize
+from briefings import text as arabic
 
 
 @pytest.mark.parametrize("forms", [
@@ -43,10 +44,11 @@ def test_terms_leave_out_stop_words_and_keep_numbers_when_asked() -> None:
     assert "20" in numbered and "22" in numbered
 
 
-def test_cluster_keeps_the_old_names() -> None:
-    assert cluster.stem is arabic.stem and cluster.terms is arabic.terms
-    assert cluster.stop_words is arabic.stop_words
-    assert cluster.stem("قانونا") == cluster.stem("قانون")  # Snowball: قان / قانو
+def test_grouping_summaries_and_answers_share_the_one_stemmer() -> None:
+    assert summarize.stem is arabic.stem and cluster.terms is arabic.terms
+    assert candidates.terms is arabic.terms and summarize.stop_words is arabic.stop_words
+    assert redundancy.stop_words is arabic.stop_words
+    assert arabic.stem("قانونا") == arabic.stem("قانون")  # Snowball: قان / قانو
 
 
 @pytest.mark.parametrize(("text", "expected"), [

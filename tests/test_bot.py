@@ -19,8 +19,8 @@ import pytest
 from bot.app import load_token
 from briefings import config
 from briefings.chat_service import ChatService
+from briefings.clock import utcnow
 from briefings.errors import TokenMissing
-from briefings.store import utcnow
 
 from .builders import present, synthetic_articles
 from .fakes.botapi import FakeBotAPI

@@ -22,10 +22,10 @@ from bot.app import build_application, load_token
 from bot.secrets import TokenRejected, protect_output
 from briefings import compose_chat, config
 from briefings.chat_service import ChatService
+from briefings.clock import utcnow
 from briefings.compose import public_link
 from briefings.errors import TokenMissing
 from briefings.models import Article
-from briefings.store import utcnow
 
 from .builders import SEEDS, ConfigFactory, present
 from .fakes.botapi import TOKEN, FakeBotAPI

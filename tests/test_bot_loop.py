@@ -16,7 +16,8 @@ import pytest
 
 from briefings import config
 from briefings.chat_service import ChatService
-from briefings.store import Store, utcnow
+from briefings.clock import utcnow
+from briefings.store import Store
 
 from .fakes.botapi import FakeBotAPI
 from .fakes.chat import digest_job, digest_jobs, running, say, wait_for

@@ -188,7 +188,7 @@ def test_stories_rank_by_outlets_then_recency(tmp_path: Path) -> None:
     cfg = _config(tmp_path, {"okaz": [*BACKGROUND, *eid], "sabq": [NILE_A], "wasat": [NILE_B]})
     store = Store(cfg.db_path)
     ids = ingest(cfg, store).added
-    ranked = pipeline.select_stories(store, cfg, ids)
+    ranked = pipeline.Pipeline(cfg, store).stories(ids)
     members = store.story_articles(ranked[:2])
     heads = {a.id: a.headline for a in store.articles(ids)}
     assert {heads[a] for a in members[ranked[0]]} == {NILE_A[0], NILE_B[0]}

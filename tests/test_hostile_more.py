@@ -475,9 +475,9 @@ def test_cli_arguments_from_a_hostile_world(cfg: config.Config, capsys: pytest.C
 def test_a_model_that_fails_while_translating_is_one_line(
         tiny_model: Path, cfg: config.Config, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefings import pipeline
     from briefings.cli import main
     from briefings.ingest import ingest
+    from briefings.pipeline import Pipeline, load_translator
     from briefings.store import Store
     from briefings.translate import get_translator
 
@@ -491,8 +491,8 @@ def test_a_model_that_fails_while_translating_is_one_line(
     monkeypatch.setattr(translator, "model", Broken())
     store = Store(cfg.db_path)
     ids = ingest(cfg, store).added
-    engine = pipeline.load_engine(cfg)
-    result = pipeline.digest(store, cfg, engine, ids)  # goes out untranslated, not at all
+    engine = load_translator(cfg)
+    result = Pipeline(cfg, store, engine).digest(ids)  # goes out untranslated, not at all
     assert result.briefing.stories and not any(
         b.translated for s in result.briefing.stories for b in s.bullets)
     assert engine.missing and "translation failed (std::bad_alloc)" in engine.missing

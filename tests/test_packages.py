@@ -22,8 +22,9 @@ import pytest
 
 from briefings import config, packages, pipeline
 from briefings.cli import main
+from briefings.clock import utcnow
 from briefings.errors import ModelUnusable
-from briefings.store import Store, utcnow
+from briefings.store import Store
 from briefings.translate import get_translator
 
 from .builders import ConfigFactory, install_tiny
@@ -262,7 +263,7 @@ def test_installed_package_broken_later(case: str, tiny_model: Path,
         assert text.startswith(f"the ar->en package at {pkg_path} cannot be loaded: {reason}")
         assert text.endswith("reinstall it with 'briefings models install'")
         assert "\n" not in text and "No ar->en" not in text
-        engine = pipeline.load_engine(cfg)
+        engine = pipeline.load_translator(cfg)
         assert engine.translator is None and engine.missing == text
         capsys.readouterr()
         assert main(["dry-run", "--config", str(path), "--format", "text"]) == 0

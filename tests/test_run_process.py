@@ -17,7 +17,7 @@ from typing import Any
 
 from briefings import config
 from briefings.chat_service import ChatService
-from briefings.store import utcnow
+from briefings.clock import utcnow
 
 from .builders import ConfigFactory, install_tiny
 from .fakes.botapi import TOKEN, FakeBotAPI, closed_port_url

@@ -21,6 +21,8 @@ from briefings.translate import get_translator, translate_pending
 from . import builders
 from .builders import ConfigFactory, article, install_tiny
 
+NO_MODEL = pipeline.TranslatorOrReason(None, "no model")
+
 # A 60-word lead, one sentence joined by commas: the old 50-word split cut it in two.
 CLAUSES = ["أعلنت شرطة عمان السلطانية اليوم أن فتاة سعودية أصيبت بطلق ناري في مسقط",
            "أثناء وجودها مع أسرتها في سوق شعبي وسط المدينة مساء أمس الأربعاء",
@@ -60,7 +62,7 @@ def test_long_sentences_are_stored_whole_and_become_whole_bullets(
     src = folder_source(tmp_path, "oman", {"a.txt": ["إصابة فتاة سعودية في مسقط", *SHOOTING]})
     ids = ingest(cfg, store, [src]).added
     assert [s.text_src for s in store.sentences(ids)[ids[0]]][1] == LONG_LEAD
-    result = pipeline.digest(store, cfg, pipeline.Engine(None, "no model"), ids)
+    result = pipeline.Pipeline(cfg, store, NO_MODEL).digest(ids)
     bullets = [b.citation.original for s in result.briefing.stories for b in s.bullets]
     assert bullets[0] == LONG_LEAD  # the lead, whole
     assert all(ending(b) == "final" for b in bullets)
@@ -207,19 +209,19 @@ def test_rankings_are_cached_per_story_version(cfg: config.Config, store: Store,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     summarize.CACHE.clear()
     calls = _counting(monkeypatch)
-    engine = pipeline.Engine(None, "no model")
+    flow = pipeline.Pipeline(cfg, store, NO_MODEL)
     first = folder_source(tmp_path, "a", {"1.txt": ["إصابة فتاة سعودية في مسقط", *SHOOTING]})
     ids = ingest(cfg, store, [first]).added
-    one = pipeline.digest(store, cfg, engine, ids)
+    one = flow.digest(ids)
     for _ in range(3):  # a digest for every chat
-        again = pipeline.digest(store, cfg, engine, ids, sentences_per_story=2)
+        again = flow.digest(ids, sentences_per_story=2)
     assert len(calls) == 1
     assert [b.sentence_id for b in again.briefing.stories[0].bullets] == \
         [b.sentence_id for b in one.briefing.stories[0].bullets][:2]
     second = folder_source(tmp_path, "b", {"2.txt": ["فتاة سعودية تصاب في مسقط", *SHOOTING[1:],
                                                      SHOOTING[0].replace("اليوم", "أمس")]})
     ids += ingest(cfg, store, [second]).added
-    result = pipeline.digest(store, cfg, engine, ids)
+    result = flow.digest(ids)
     assert len(result.story_ids) == 1 and len(calls) == 2  # a new member: ranked again
 
 
@@ -231,7 +233,7 @@ def test_the_cache_does_not_mix_stores(write_config: ConfigFactory, tmp_path: Pa
         store = Store(cfg.db_path)
         ids = ingest(cfg, store, [folder_source(tmp_path, name, {"1.txt": ["عنوان", *text]})]
                      ).added
-        result = pipeline.digest(store, cfg, pipeline.Engine(None, "no model"), ids)
+        result = pipeline.Pipeline(cfg, store, NO_MODEL).digest(ids)
         outs.append([b.citation.original for b in result.briefing.stories[0].bullets])
         store.close()
     assert outs[0][0] == LONG_LEAD and outs[1][0] == SHIP_A  # same ids, own rankings
@@ -273,7 +275,7 @@ def test_the_digest_titles_a_story_by_its_central_article(cfg: config.Config, st
     })
     ids = ingest(cfg, store, [src]).added
     store.assign_stories([(a, -1, 1.0) for a in ids])  # one story, whatever grouping thinks
-    result = pipeline.digest(store, cfg, pipeline.Engine(None, "no model"), ids)
+    result = pipeline.Pipeline(cfg, store, NO_MODEL).digest(ids)
     (story,) = result.briefing.stories
     assert story.bullets[0].citation.article_id != ids[0]  # article 1 has no whole sentence
     assert story.headline == "وصول سفينة الإغاثة إلى عدن"

@@ -220,11 +220,11 @@ def test_background_slices_by_tokens(tiny_model: Path, write_config: ConfigFacto
 
 def test_pipeline_digest_is_priority_and_rest_is_background(
         tiny_model: Path, cfg: config.Config, store: Store) -> None:
-    from briefings import pipeline
+    from briefings.pipeline import Pipeline, load_translator
 
     install_tiny(tiny_model)
     ingest(cfg, store)
-    engine = pipeline.load_engine(cfg)
+    engine = load_translator(cfg)
     assert engine.translator is not None
     seen: list[bool] = []
     original = engine.translator.translate
@@ -234,11 +234,11 @@ def test_pipeline_digest_is_priority_and_rest_is_background(
         return original(sentences, priority)
 
     engine.translator.translate = spy  # type: ignore[method-assign]
-    ids = pipeline.recent_articles(store, cfg)
-    pipeline.digest(store, cfg, engine, ids)
+    flow = Pipeline(cfg, store, engine)
+    flow.digest(flow.recent())
     assert seen and all(seen)
     seen.clear()
-    pipeline.translate_rest(store, engine, cfg)
+    flow.translate_rest()
     assert seen and not any(seen)
 
 
@@ -300,10 +300,10 @@ def test_a_dead_runs_claims_expire(tiny_model: Path, cfg: config.Config, store: 
 
 def test_a_poll_stops_translating_at_shut_down(tiny_model: Path, cfg: config.Config,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefings import chat_service
+    from briefings import pipeline
     from briefings.chat_service import ChatService
 
-    monkeypatch.setattr(chat_service, "POLL_CHUNK", 8)  # the seeds hold ~35 sentences
+    monkeypatch.setattr(pipeline, "POLL_CHUNK", 8)  # the seeds hold ~35 sentences
     install_tiny(tiny_model)
     service = ChatService(cfg)
     calls: list[int] = []

@@ -1,7 +1,7 @@
 """``uv run python -m benchmarks.quality --day ZIP_OR_JSON --labels DIR [--json OUT] [--speed]``
 
 Runs the product's own stages on a labelled day (fresh store, ingest, grouping and
-summaries of every story as ``pipeline.digest`` makes them, every question through
+summaries of every story as ``Pipeline.digest`` makes them, every question through
 ``answer.ask``) and scores them by the labels' rules: story grouping (B-cubed), key-term
 coverage of multi-article summaries, bullets that end mid-sentence or are outlet
 boilerplate, questions (hit@1/hit@3, false "nothing found", honest abstentions).

@@ -1,7 +1,7 @@
 """Run the product's own stages on a day, as a user gets them, and keep what is scored.
 
 A fresh SQLite store; the day's JSON in a folder source; ``briefings.ingest.ingest``;
-``pipeline.digest`` over the ingested articles with every story (not only the top
+``Pipeline.digest`` over the ingested articles with every story (not only the top
 ``digest.max_stories``) and no translator (everything is scored on the Arabic side);
 every question through ``briefings.answer.ask``, the call ``briefings ask`` makes.
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefings import answer, config, pipeline
+from briefings import answer, config
 from briefings.config import Config
-from briefings.ingest import ingest
 from briefings.models import Article
+from briefings.pipeline import Pipeline, TranslatorOrReason
 from briefings.store import Store
 
 from .labels import Labels, unpack_day
@@ -77,18 +77,18 @@ def run_product(day: Path, labels: Labels, work: Path, base_config: Path | None 
     items = unpack_day(day, inbox)
     cfg = make_config(work, inbox, base_config)
     store = Store(cfg.db_path)
+    flow = Pipeline(cfg, store, TranslatorOrReason(None, NO_MODEL))
     cpu: dict[str, float] = {}
 
     t = _cpu()
-    report = ingest(cfg, store)
+    report = flow.ingest()
     cpu["ingest"] = _cpu() - t
     articles = store.articles(report.added)
     link = {a.id: a.url or a.location for a in articles}
 
     t = _cpu()
-    ids = pipeline.recent_articles(store, cfg, [SOURCE])
-    result = pipeline.digest(store, cfg, pipeline.Engine(None, NO_MODEL), ids,
-                             max_stories=max(len(ids), 1))
+    ids = flow.recent([SOURCE])
+    result = flow.digest(ids, max_stories=max(len(ids), 1))
     cpu["group_and_summarise_all_stories"] = _cpu() - t
     story_of = store.stories_of(ids)
     bullets = [Bullet(s.story_id, b.citation.article_id, b.citation.position,

@@ -3,11 +3,11 @@
 * ``briefings ask`` as a fresh CLI process with six SaudiNewsNet days stored: the child's
   CPU from ``getrusage(RUSAGE_CHILDREN)``;
 * a digest of the labelled day when the day is already grouped: the cold grouping
-  (``pipeline.select_stories`` on the freshly ingested day), then ``pipeline.digest`` twice
+  (``Pipeline.stories`` on the freshly ingested day), then ``Pipeline.digest`` twice
   in the same process (default ``digest.max_stories``, no translator); the second is the
   warm digest;
 * a poll of 20 new articles against a 3-day window: three days ingested and grouped (one
-  poll per day), then 20 articles of the next day ingested; their ``cluster.group`` call.
+  poll per day), then 20 articles of the next day ingested; their ``Pipeline.group`` call.
 
 CPU time (user + system), not wall time: the machine is noisy.
 ``python -m benchmarks.quality.speed digest|poll ...`` runs one measure and prints JSON.
@@ -99,24 +99,23 @@ def _setup(work: Path, inbox: Path, base_config: str | None, db: Path | None = N
 
 
 def _digest(day: Path, work: Path, base_config: str | None) -> dict[str, Any]:
-    from briefings import pipeline
-    from briefings.ingest import ingest
+    from briefings.pipeline import Pipeline, TranslatorOrReason
 
     from .labels import unpack_day
     from .run import NO_MODEL, SOURCE
 
     unpack_day(day, work / "inbox")
     cfg, store = _setup(work, work / "inbox", base_config)
-    added = ingest(cfg, store).added
-    ids = pipeline.recent_articles(store, cfg, [SOURCE])
-    engine = pipeline.Engine(None, NO_MODEL)
+    flow = Pipeline(cfg, store, TranslatorOrReason(None, NO_MODEL))
+    added = flow.ingest().added
+    ids = flow.recent([SOURCE])
     t = time.process_time()
-    stories = pipeline.select_stories(store, cfg, ids)
+    stories = flow.stories(ids)
     group_s = time.process_time() - t
     digest_s = []
     for _ in range(2):
         t = time.process_time()
-        pipeline.digest(store, cfg, engine, ids)
+        flow.digest(ids)
         digest_s.append(time.process_time() - t)
     return {"articles": len(added), "stories": len(stories),
             "max_stories": cfg.digest.max_stories, "group_cold_s": group_s,
@@ -125,30 +124,30 @@ def _digest(day: Path, work: Path, base_config: str | None) -> dict[str, Any]:
 
 def _poll(db: Path, days: list[Path], base_config: str | None, new: int = 20
           ) -> dict[str, Any]:
-    from briefings import cluster
-    from briefings.ingest import ingest
+    from briefings.pipeline import Pipeline
 
     from .labels import unpack_day
 
     work = db.parent / "poll"
     inbox = work / "inbox"
     cfg, store = _setup(work, inbox, base_config, db)
+    flow = Pipeline(cfg, store)
     window = 0
     for n, day in enumerate(days[:3]):  # one poll per day: ingest, then group what is new
         unpack_day(day, inbox / f"{n}")
-        added = ingest(cfg, store).added
-        cluster.group(store, added, cfg.summarize)
+        added = flow.ingest().added
+        flow.group(added)
         window += len(added)
     items = list(unpack_day(days[3], work / "next").values())
     fresh = [i for i in items if (i.get("content") or "").strip()][:new]
     (inbox / "new.json").write_text(json.dumps(fresh, ensure_ascii=False), encoding="utf-8")
-    added = ingest(cfg, store).added
+    added = flow.ingest().added
     t = time.process_time()
-    cluster.group(store, added, cfg.summarize)
+    flow.group(added)
     group_s = time.process_time() - t
     for n, day in enumerate(days[3:6], start=3):  # the rest of the six days, for `ask`
         unpack_day(day, inbox / f"{n}")
-    ingest(cfg, store)
+    flow.ingest()
     return {"window_articles": window, "new_articles": len(added), "group_s": group_s,
             "articles_stored": store.article_count(), "days_stored": len(days[:6])}
 

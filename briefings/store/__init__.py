@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .answers import Answers
 from .chats import Chats
-from .connection import Connection, utcnow
+from .connection import Connection
 from .content import Content
 from .migrations import MIGRATIONS
 from .outbox import Outbox
@@ -41,5 +41,5 @@ class Store(Sources, Content, Translations, Outlets, Stories, Answers, Chats, Ou
 __all__ = [
     "MIGRATIONS", "URL_FAILURES_KEPT", "AnswerIndexRow", "AnswerState", "ChatRow", "Connection",
     "DigestPart", "LatestStoryRow", "LearnedPattern", "PendingSentence", "SentPart",
-    "SourceRow", "Store", "TermsNeeded", "UnsentDigest", "UrlFailure", "utcnow",
+    "SourceRow", "Store", "TermsNeeded", "UnsentDigest", "UrlFailure",
 ]

@@ -8,7 +8,8 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from .connection import Connection, iso, utcnow
+from ..clock import utcnow
+from .connection import Connection, iso
 from .rows import ChatRow
 
 

@@ -11,16 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..clock import utcnow
 from ..errors import StoreError
 from .migrations import MIGRATIONS, expected_schema, schema_version
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # values per ``IN (?, …)``: well under SQLite's limit on parameters
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso(dt: datetime | None) -> str | None:

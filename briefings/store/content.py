@@ -6,9 +6,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from ..clock import utcnow
 from ..models import Article, CleanArticle, Sentence
 from ..text import sentence_hash
-from .connection import Connection, from_iso, iso, select_in, utcnow
+from .connection import Connection, from_iso, iso, select_in
 
 
 class Content(Connection):

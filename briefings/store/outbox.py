@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from .connection import Connection, iso, utcnow
+from ..clock import utcnow
+from .connection import Connection, iso
 from .rows import DigestPart, SentPart, UnsentDigest
 
 

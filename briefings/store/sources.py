@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from .connection import Connection, from_iso, iso, select_in, utcnow
+from ..clock import utcnow
+from .connection import Connection, from_iso, iso, select_in
 from .rows import SourceRow, UrlFailure
 
 URL_FAILURES_KEPT = timedelta(days=30)  # feeds drop their entries long before this

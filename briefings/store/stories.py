@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from .connection import Connection, iso, select_in, utcnow
+from ..clock import utcnow
+from .connection import Connection, iso, select_in
 from .rows import LatestStoryRow
 
 

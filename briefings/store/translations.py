@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from .connection import Connection, iso, select_in, utcnow
+from ..clock import utcnow
+from .connection import Connection, iso, select_in
 from .rows import PendingSentence
 
 

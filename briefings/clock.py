@@ -1,0 +1,41 @@
+"""Time helpers: now in UTC, a time of day, a local date, time zone names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, to the second (what the store records)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def parse_hhmm(value: str) -> time:
+    """'07:30' -> time(7, 30); ValueError on anything else."""
+    hours, sep, minutes = value.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(f"not a time HH:MM: {value!r}")
+    return time(int(hours), int(minutes))
+
+
+def time_in_zone(hhmm: str, timezone: str) -> time:
+    """'07:30' in 'Asia/Riyadh' -> time(7, 30, tzinfo=Asia/Riyadh): a daily job's time."""
+    at = parse_hhmm(hhmm)
+    return time(at.hour, at.minute, tzinfo=ZoneInfo(timezone))
+
+
+def local_date(timezone: str, now: datetime) -> str:
+    """The date (ISO) in ``timezone`` at ``now``."""
+    return now.astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def valid_timezone(name: str) -> bool:
+    """An IANA zone name (not a path, a directory or a data file of the zone database)."""
+    return name in _zones()
