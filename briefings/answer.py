@@ -17,7 +17,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,14 +25,15 @@ from . import answer_terms as terms
 from .answer_cache import Index
 from .answer_index import Side
 from .clock import utcnow
+from .compose import article_date, link_of
 from .config import Config
 from .errors import ModelNotInstalled, ModelUnusable
 from .models import Citation
+from .outlets import registry
+from .packages import find, packages_dir
 from .store import Store
 from .text import fold, latin_ratio
-
-if TYPE_CHECKING:
-    from .translate import Translator
+from .translate import ArgosTranslator, Translator
 
 log = logging.getLogger(__name__)
 QUESTION_WORDS = terms.QUESTION_WORDS  # kept importable here
@@ -78,9 +78,6 @@ _reverse_lock = threading.Lock()
 
 def question_translator(cfg: Config) -> Translator | None:
     """The installed en->ar package's translator (loaded once), or None."""
-    from .packages import find, packages_dir
-    from .translate import ArgosTranslator
-
     directory = packages_dir(cfg.translate.packages_dir)
     try:
         pkg = find(directory, cfg.translate.to_code, cfg.translate.from_code)
@@ -176,9 +173,6 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
 
 
 def _hits(store: Store, chosen: list[tuple[int, float]], cfg: Config) -> tuple[Hit, ...]:
-    from .compose import article_date, link_of
-    from .outlets import registry
-
     if not chosen:
         return ()
     sentences = store.sentences_by_id([sid for sid, _ in chosen])

@@ -20,6 +20,7 @@ import hashlib
 import importlib
 import re
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +229,6 @@ _RESULT_QUESTION = frozenset(fold(w) for w in (
 def signature() -> str:
     """Changes when stored terms would come out differently: these rules, the Arabic
     stemmer's module, NLTK (English stems, roots). Made without loading a stemmer."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         nltk = version("nltk")
     except PackageNotFoundError:

@@ -109,7 +109,7 @@ def load(package_dir: Path, params: dict[str, Any] | None = None, *,
     Raises PackageBroken with a reason naming the file, BadComputeType, or DeviceFailed
     when ``params`` ask for a device other than the CPU and it does not start.
     """
-    import ctranslate2
+    import ctranslate2  # the native runtime: loaded by the commands that translate, only
 
     missing = missing_file(package_dir)
     if missing:

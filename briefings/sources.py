@@ -7,10 +7,12 @@ through ``problems`` (one line each), so one bad item never stops the others.
 from __future__ import annotations
 
 import calendar
+import html
 import io
 import json
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -119,7 +121,7 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
 
 def article_from_html(source: str, location: str, html: str, url: str | None = None
                       ) -> RawArticle:
-    import trafilatura
+    import trafilatura  # ~1 s to import (lxml, its extractors): only for HTML pages
 
     # No extensive date search: it guesses (an undated page got 2014-01-01); unknown is
     # better than wrong.
@@ -219,8 +221,6 @@ def describe(exc: BaseException) -> str:
 
 
 def strip_markdown(text: str) -> str:
-    import re
-
     text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)  # front matter
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links
@@ -235,7 +235,7 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
 
     Only http(s) links are used. A page whose fetch fails waits (``pages``) before the next
     try; meanwhile its entry uses the teaser if it has ``min_teaser`` characters, else waits."""
-    import feedparser
+    import feedparser  # ~0.5 s to import: only for feeds
 
     try:
         resp = fetch(url)
@@ -335,8 +335,5 @@ def _plain(value: Any) -> str | None:
 
 
 def _html_to_text(fragment: str) -> str:
-    import html
-    import re
-
     fragment = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", fragment)
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))

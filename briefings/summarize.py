@@ -29,7 +29,6 @@ from .errors import ConfigError
 from .models import Sentence
 from .text import stem, stop_words, words
 
-SUMMARIZERS: dict[str, Callable[[], Any]] = {}
 COPY = 0.8  # containment at which two sentences are copies of one another (wire copy)
 # A candidate's score is (RATING_FLOOR + (1 - RATING_FLOOR) x its rating relative to the
 # story's best) x its position weight: the summariser's rating refines the order of
@@ -37,35 +36,30 @@ COPY = 0.8  # containment at which two sentences are copies of one another (wire
 RATING_FLOOR = 0.5
 
 
-def register(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    def deco(factory: Callable[[], Any]) -> Callable[[], Any]:
-        SUMMARIZERS[name] = factory
-        return factory
-    return deco
-
-
-@register("lexrank")
+# Each engine is imported when first used: a process needs one of them, not all four.
 def _lexrank() -> Any:
     from sumy.summarizers.lex_rank import LexRankSummarizer
     return LexRankSummarizer(stem)
 
 
-@register("lsa")
 def _lsa() -> Any:
-    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.lsa import LsaSummarizer  # numpy's linear algebra
     return LsaSummarizer(stem)
 
 
-@register("textrank")
 def _textrank() -> Any:
     from sumy.summarizers.text_rank import TextRankSummarizer
     return TextRankSummarizer(stem)
 
 
-@register("luhn")
 def _luhn() -> Any:
     from sumy.summarizers.luhn import LuhnSummarizer
     return LuhnSummarizer(stem)
+
+
+# summarize.engine -> a function making that sumy summarizer
+SUMMARIZERS: dict[str, Callable[[], Any]] = {
+    "lexrank": _lexrank, "lsa": _lsa, "textrank": _textrank, "luhn": _luhn}
 
 
 class _Tokenizer:
@@ -81,7 +75,7 @@ class _Tokenizer:
 def ratings(sentences: Sequence[str], engine: str = "lexrank") -> list[float]:
     """Each sentence's rating by the named sumy summarizer (higher is more central), in
     input order; a rating sumy could not compute (an all-zero similarity graph) is 0."""
-    from sumy.models.dom import ObjectDocumentModel, Paragraph
+    from sumy.models.dom import ObjectDocumentModel, Paragraph  # sumy: ~0.2 s, when first used
     from sumy.models.dom import Sentence as SumySentence
 
     if engine not in SUMMARIZERS:

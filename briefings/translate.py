@@ -40,18 +40,6 @@ class Translator(Protocol):
     def translate(self, sentences: Sequence[str], priority: bool = False) -> list[str]: ...
 
 
-TRANSLATORS: dict[str, Callable[[TranslateConfig], Translator]] = {}
-
-
-def register(name: str) -> Callable[[Callable[[TranslateConfig], Translator]],
-                                    Callable[[TranslateConfig], Translator]]:
-    def deco(factory: Callable[[TranslateConfig], Translator]) -> Callable[[TranslateConfig],
-                                                                           Translator]:
-        TRANSLATORS[name] = factory
-        return factory
-    return deco
-
-
 class PriorityLane:
     """One user of the model at a time; a waiting priority caller goes before background ones.
 
@@ -169,10 +157,13 @@ class ArgosTranslator:
                                 f"translation failed ({reason})") from None
 
 
-@register("argos")
 def _argos(cfg: TranslateConfig) -> Translator:
     # no package for the pair: one is installed from the Argos index (translate.auto_install)
     return ArgosTranslator(cfg, find_or_install(cfg, packages_dir(cfg.packages_dir)))
+
+
+# translate.engine -> a function loading that translator
+TRANSLATORS: dict[str, Callable[[TranslateConfig], Translator]] = {"argos": _argos}
 
 
 _loaded: dict[tuple[str, TranslateConfig, str], Translator] = {}
