@@ -7,8 +7,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from briefings.errors import BriefingsError
+
 if TYPE_CHECKING:
     from briefings.config import Config
+
+
+class BotUnavailable(BriefingsError):
+    """python-telegram-bot (or a part of the bot) cannot be imported."""
 
 
 def register_cli(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -20,6 +26,9 @@ def register_cli(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 
 def run(cfg: Config, args: argparse.Namespace) -> int:
-    from . import app  # deliberately here: only this command needs the bot
-
+    try:
+        from . import app  # deliberately here: only this command needs the bot
+    except ImportError as exc:  # a broken install: one line, not a traceback
+        raise BotUnavailable(f"the Telegram bot cannot start: {exc}") from None
     return app.run(cfg)
+

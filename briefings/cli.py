@@ -137,6 +137,7 @@ def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:
     report = flow.ingest(sources)
     _report_ingest(report, flow.store, cfg)
     ids = flow.recent([s.name for s in sources])
+    flow.model  # noqa: B018  (a first-run install draws its own bar: not inside this one)
     with progress_bar("translating summary sentences") as bar:
         result = flow.digest(ids, progress=bar)
     _print_briefing(flow, result, args.format)
@@ -182,8 +183,12 @@ def cmd_digest(cfg: Config, args: argparse.Namespace) -> int:
     if not args.dry_run:
         err.print("digest: only --dry-run here; 'briefings run' sends digests over Telegram")
         return 2
-    flow = Pipeline(cfg, Store(cfg.db_path))
+    from .autoinstall import offline
+
+    # composes from what is stored: a missing model is the usual hint, never a download
+    flow = Pipeline(offline(cfg), Store(cfg.db_path))
     ids = flow.recent(hours=args.hours)
+    flow.model  # noqa: B018  (loaded before the bar: a message about it is not drawn over)
     with progress_bar("translating summary sentences") as bar:
         result = flow.digest(ids, progress=bar)
     _print_briefing(flow, result, args.format)

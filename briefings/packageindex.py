@@ -5,7 +5,8 @@ read there) or its default. Every failure is one line: the index cannot be read,
 package for the pair, or each link failed (with why: HTTP error, cut short, not an http(s)
 link). Nothing waits long on the network: connecting gives up after CONNECT_TIMEOUT,
 a silent connection after READ_TIMEOUT, and reading the index after INDEX_DEADLINE in all
-(name lookup included).
+(name lookup included); a download slower than MIN_RATE on average after its first
+SLOW_GRACE seconds is given up.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import http.client
 import json
 import tempfile
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -28,6 +30,8 @@ Progress = Callable[[int, int | None], None]
 CONNECT_TIMEOUT = 5.0  # seconds to connect (and for the TLS handshake)
 READ_TIMEOUT = 30.0  # seconds without a byte from a connected server
 INDEX_DEADLINE = 15.0  # seconds for the whole index request
+MIN_RATE, SLOW_GRACE = 10_000.0, 60.0  # a download slower than 10 kB/s on average after
+# its first minute is given up (a server dripping bytes must not hold a run for ever)
 
 
 class _ConnectFirst:
@@ -154,15 +158,20 @@ def _download(url: str, dest: Path, progress: Progress | None) -> None:
     if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
         raise _DownloadError("not an http(s) link")
     done, total = 0, None
+    start = time.monotonic()
     try:
         with _open(url) as resp, dest.open("wb") as out:
             length = resp.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-            while chunk := resp.read(1 << 20):
+            while chunk := resp.read1(1 << 20):
                 out.write(chunk)
                 done += len(chunk)
                 if progress:
                     progress(done, total)
+                took = time.monotonic() - start
+                if took > SLOW_GRACE and done / took < MIN_RATE:
+                    raise _DownloadError(f"too slow ({done} bytes in {took:.0f} s, under "
+                                         f"{MIN_RATE / 1000:.0f} kB/s)")
     except (OSError, http.client.HTTPException, ValueError) as exc:
         cut = f" after {done} of {total or '?'} bytes" if done else ""
         raise _DownloadError(f"{one_line(exc)}{cut}") from None

@@ -7,6 +7,7 @@ the index unreachable or silent, --offline, and two processes installing at once
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -15,17 +16,18 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from briefings import autoinstall, packageindex, packages
+from briefings import autoinstall, packageindex, packages, pkglock
 from briefings.cli import main
 from briefings.config import TranslateConfig
-from briefings.errors import ModelNotInstalled
+from briefings.errors import ModelInstallError, ModelNotInstalled
 
 from .builders import SEEDS, ConfigFactory
-from .fakes.web import files, web_server
+from .fakes.web import drip, files, web_server
 
 
 @dataclass
@@ -158,3 +160,48 @@ def test_two_processes_install_once(index: Index, tmp_path: Path) -> None:
     downloads = [g for g in index.gets if g.endswith(".argosmodel")]
     assert len(downloads) == 1  # the second waited for the lock, then found it installed
     assert sorted(p.name for p in directory.iterdir()) == ["translate-ar_en-0_0_1"]
+
+
+def test_a_dripping_download_is_given_up(monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    """A package link that sends a byte every half second does not hold the run."""
+    with web_server() as web:
+        body = drip(web, b"x" * 40)
+
+        def headers_then_drip(h: BaseHTTPRequestHandler) -> None:
+            h.send_response(200)
+            h.send_header("Content-Length", "40")
+            h.end_headers()
+            body(h)
+
+        web.routes["/pkg.argosmodel"] = headers_then_drip
+        monkeypatch.setattr(packageindex, "SLOW_GRACE", 0.2)
+        with pytest.raises(packageindex._DownloadError, match="too slow"):
+            packageindex._download(web.url + "/pkg.argosmodel", tmp_path / "p", None)
+
+
+def test_waiting_for_another_process_install_is_bounded(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    """A process stopped while holding the install lock does not hang the others: they
+    give up after WAIT with the usual hint."""
+    directory = tmp_path / "pk"
+    directory.mkdir()
+    holder = os.open(directory / pkglock.LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as another process would (its own open file)
+    monkeypatch.setattr(pkglock, "WAIT", 0.3)
+    try:
+        with pytest.raises(ModelInstallError, match="another process"), \
+                pkglock.install_lock(directory):
+            pass
+        with pytest.raises(ModelNotInstalled):  # the run goes on without a model
+            autoinstall.find_or_install(TranslateConfig(), directory)
+    finally:
+        os.close(holder)
+
+
+def test_digest_composes_from_the_store_and_never_downloads(
+        index: Index, write_config: ConfigFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config()
+    assert main(["--config", str(cfg), "digest", "--dry-run"]) == 0
+    assert not [g for g in index.gets if g.endswith(".argosmodel")]
+    assert "index.json" not in " ".join(index.gets)
