@@ -103,6 +103,8 @@ def root(term: str) -> str:
     two spellings meet."""
     if not _ARABIC.fullmatch(term) or len(term) < 3:
         return ""
+    if term.endswith("و") and len(term) >= 4:  # a past plural's و (صححوا: the stem keeps it)
+        term = term[:-1]
     key = str(_isri().stem(term))
     if len(key) >= 5:
         key = re.sub("[اويىء]", "", key.translate(_SKELETON))
