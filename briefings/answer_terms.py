@@ -99,13 +99,15 @@ _SKELETON = str.maketrans({"غ": "ج", "ق": "ج"})
 @lru_cache(maxsize=400_000)
 def root(term: str) -> str:
     """A root-like key of an Arabic stem ('' for other terms): verbs and nouns of one root
-    share it; long foreign names keep their consonants (ج for غ/ق, no long vowels) so
-    two spellings meet."""
+    share it; a long word the root stemmer cannot reduce (most often a foreign name) keeps
+    its consonants (ج for غ/ق, no long vowels), so two spellings meet (جيزان / جازان)."""
     if not _ARABIC.fullmatch(term) or len(term) < 3:
         return ""
     if term.endswith("و") and len(term) >= 4:  # a past plural's و (صححوا: the stem keeps it)
         term = term[:-1]
     key = str(_isri().stem(term))
+    if len(key) < 5 and len(term) >= 5 and re.search("[اوي]", key):
+        key = term  # a long word the root stemmer could not reduce: most often a name
     if len(key) >= 5:
         key = re.sub("[اويىء]", "", key.translate(_SKELETON))
     return key
