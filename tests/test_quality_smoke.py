@@ -4,6 +4,7 @@ the whole run on a tiny hand-written labelled day (tests/fixtures/quality)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,17 @@ def test_benchmark_end_to_end_on_the_fixture_day(tmp_path: Path,
     q = f["questions"]
     assert (q["answerable"], q["unanswerable"], len(q["per_question"])) == (2, 1, 3)
     assert f["settings"]["summarize"]["sentences"] == 3  # the default config was measured
+
+
+def test_a_day_labelled_with_questions_only(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    shutil.copy(LABELS / "questions.json", labels / "questions.json")
+    assert main(["--day", str(DAY), "--labels", str(labels)]) == 0
+    printed = capsys.readouterr().out
+    assert "| story grouping and key-term coverage | not scored (no events.json) |" in printed
+    assert "B-cubed" not in printed and "answered honestly" in printed
 
 
 def test_missing_labels_is_one_line_and_exit_2(tmp_path: Path,

@@ -37,7 +37,7 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str]]:
     why = ", ".join(f"{n} {r}" for r, n in sorted(g["unstored_by_reason"].items()))
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(p["kinds"].items()))
     e = b["endings"]
-    out = [
+    grouping = [
         ("story grouping, B-cubed precision / recall / F1",
          f"{g['precision']:.3f} / {g['recall']:.3f} / {g['f1']:.3f}",
          "precision ≥ 0.92, F1 ≥ 0.92"),
@@ -50,6 +50,10 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str]]:
          f"{len(g['lookalikes_merged'])} stories", ""),
         ("key-term coverage of multi-article summaries",
          f"{k['coverage']:.3f} ({k['events']} events)", "≥ 0.90"),
+    ]
+    out = grouping if g["labelled_urls"] else [
+        ("story grouping and key-term coverage", "not scored (no events.json)", "")]
+    out += [
         ("bullets that end mid-sentence",
          f"{_pct(b['mid_sentence'])} ({b['mid_sentence_count']} of {b['count']}: "
          f"{e['clause']} at , ، ; : — {e['none'] + e['dash']} without punctuation)", "≤ 1%"),

@@ -67,7 +67,11 @@ def load_labels(directory: Path) -> Labels:
     if not directory.is_dir():
         raise LabelError(f"labels directory {directory} does not exist")
     problems: list[str] = []
-    raw_events = _read_json(directory / "events.json")
+    if (directory / "events.json").exists():
+        raw_events = _read_json(directory / "events.json")
+    else:
+        problems.append("events.json: missing; grouping and key terms are not scored")
+        raw_events = []
     if not isinstance(raw_events, list):
         raise LabelError(f"{directory / 'events.json'}: expected a list of events")
     events: list[Event] = []
