@@ -194,8 +194,15 @@ class Remover:
                 continue
             out.append(s)
         for _ in range(EDGE):
-            if out and self._tail(out[-1]):
-                out.pop()
+            # a learned tail, with the rest of its line when the headline it repeats was cut
+            # at its own "..": "رابط الخبر بصحيفة الوئام: بالصور .." + "مقتل 36 في غرق عبارة"
+            # (what follows has no final punctuation: a headline, not a sentence)
+            cut = next((i for i in range(max(0, len(out) - EDGE), len(out))
+                        if self._tail(out[i])
+                        and not any(map(is_sentence, out[i + 1:]))), None)
+            if cut is None:
+                break
+            del out[cut:]
         return out, place
 
     def _tail(self, s: str) -> bool:

@@ -78,6 +78,23 @@ def test_first_run_learns_from_its_own_batch(cfg: Config, store: Store, tmp_path
     assert LearnedPattern("tail", "سمات") in learned["nakheel"]
 
 
+def test_a_link_line_whose_headline_holds_dots_goes_whole(cfg: Config, store: Store,
+                                                           tmp_path: Path) -> None:
+    """The headline a link line repeats may hold ".." ("بالصور .. ..."), which splits the
+    line in two sentences: the tail and the rest of the headline both go."""
+    def photos(i: int) -> dict[str, Any]:
+        item = wahaa(i)
+        item["title"] = f"بالصور .. حريق في المستودع رقم {i} يلتهم بضائع ومعدات بملايين الريالات"
+        item["content"] = item["content"].replace(f"عنوان الخبر رقم {i}", item["title"])
+        return item
+
+    write_day(tmp_path / "day", [wahaa(i) for i in range(8)] + [photos(i) for i in range(8, 11)])
+    report = ingest(cfg, store, [config.SourceConfig(name="day", type="folder",
+                                                     path=str(tmp_path / "day"))])
+    for sentences in stored_text(store, report.added):
+        assert sentences[-1] in SECOND, sentences
+
+
 def test_a_later_small_batch_learns_from_the_store(cfg: Config, store: Store,
                                                    tmp_path: Path) -> None:
     write_day(tmp_path / "day", [wahaa(i) for i in range(8)])
