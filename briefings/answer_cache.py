@@ -29,7 +29,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 LASTS = timedelta(days=1)  # an index built for a window serves it while it moves this far
-FORMAT = 3  # of the cache file (3: root keys of past plurals, صححوا ~ تصحيح)
+FORMAT = 3  # of the cache file (3: new root keys: past plurals صححوا, names جيزان)
 _ARRAYS = tuple(f.name for f in fields(Side))
 MAGIC = b"briefings answer index\n"
 ALIGN = 64
