@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from . import answer_rank
+from . import answer_rank, places
 from . import answer_terms as terms
 from .answer_cache import Index
 from .answer_index import Side
@@ -120,8 +120,9 @@ def _search(store: Store, side: Side, question: str, arabic: bool, since: dateti
     allowed = None if articles is None else \
         np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
     known = store.answer_stems("ar" if arabic else "en", terms.question_words(question, arabic))
-    return answer_rank.rank(side, terms.question_terms(question, arabic, known), alive, wanted,
-                            limit, allowed)
+    stems = terms.question_stems(question, arabic, known)
+    return answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted, limit,
+                            allowed, places.fixed(list(stems), arabic, stems))
 
 
 def _since(cfg: Config, now: datetime | None) -> datetime:

@@ -14,14 +14,16 @@ something: terms that recur within the articles that use them (names, places, to
 count, a rare verb form of the question ("intends", "landed") barely does (Church & Gale's
 burstiness). Both are shares of the question, so they mean the same with one day stored
 or a month. A passage whose article never names the question's most important term (its
-name, place or organisation) is less sure (``OFF_TOPIC``). "How many / when / who won"
-questions prefer passages holding a number / a time / an outcome (won, lost, a score).
+name, place or organisation) is less sure (``OFF_TOPIC``), and so is one whose article
+never names the place the question names (``ELSEWHERE``; ``places`` knows countries and
+their cities). "How many / when / who won" questions prefer passages holding a number /
+a time / an outcome (won, lost, a score).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +45,9 @@ WRONG_KIND = 0.7  # factor for a passage without the number/time/outcome the que
 OFF_TOPIC = 0.9  # confidence factor of a passage whose article never names (nor a related
 # form of) the question's most identifying term: another company's profits, another city's
 # cases. Calibrated on 2015-07-23 with answer.min_match, confirmed on 2015-07-25
+ELSEWHERE = 0.8  # confidence factor of a passage whose article never names a place the
+# question fixes (nor one of a country's cities): India's heat wave for Egypt's, a Riyadh
+# case for a Jeddah question (``places``; replaces OFF_TOPIC where both apply)
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Passage:
 
 @dataclass
 class _Term:
+    text: str
     match: np.ndarray  # per sentence: 1 (the term), RELATED (a related form), 0
     tf: np.ndarray  # per sentence: occurrences of the term itself
     weight: float  # rarity
@@ -88,14 +94,25 @@ def _term(side: Side, text: str, alive: np.ndarray, n_articles: int) -> _Term | 
     occurrences = float(tf.sum()) if exact.any() else float(basis.sum())
     burst = occurrences / articles
     weight = math.log(1 + (n_articles - articles + 0.5) / (articles + 0.5))
-    return _Term(match, tf, weight, weight * max(NOT_ABOUT, 1 - 1 / burst), articles)
+    return _Term(text, match, tf, weight, weight * max(NOT_ABOUT, 1 - 1 / burst), articles)
+
+
+def _names(side: Side, forms: frozenset[str], named: np.ndarray) -> np.ndarray:
+    """Per article: ``named`` or it holds one of the terms ``forms`` (a place's)."""
+    named = named.copy()
+    for form in forms:
+        if (i := side.term_id(form)) >= 0:
+            named[side.art_idx[side.postings(i)[0]]] = True
+    return named
 
 
 def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
-         limit: int = 3, allowed: np.ndarray | None = None) -> list[Passage]:
+         limit: int = 3, allowed: np.ndarray | None = None,
+         places: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
-    stories). ``wanted``: the flag (answer_terms.NUMBER/TIME) a passage should hold, or 0."""
+    stories). ``wanted``: the flag (answer_terms.NUMBER/TIME) a passage should hold, or 0.
+    ``places``: the question's terms that name a place -> the terms that name it too."""
     n = side.n
     if not n or not question or not alive.any():
         return []
@@ -119,6 +136,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     lead = side.pos <= LEAD_POSITION
     top = max(kept, key=lambda t: t.importance)  # the question's most identifying term
     absent = np.zeros(n, bool)
+    elsewhere = np.zeros(n, bool)
     for t in kept:
         padded = np.append(t.match, np.float32(0))
         near = np.maximum(padded[side.prev], padded[side.next])
@@ -133,15 +151,22 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         cover += t.weight * level_of
         if t is top:
             absent = level_of == 0  # not even a related form anywhere in the article
+        if places and t.text in places:
+            elsewhere |= ~_names(side, places[t.text], in_article > 0)[side.art_idx]
         sure += t.importance * level_of
         headline += t.weight * in_lead
         sentences = int((t.tf > 0).sum())
         idf = math.log(1 + (n - sentences + 0.5) / (sentences + 0.5))
         bm25 += idf * t.tf * (K1 + 1) / (t.tf + norm)
+    named = {t.text for t in found}
+    for text, forms in (places or {}).items():  # a place the window never names as such
+        if text not in named:  # (a form with a preposition attached is not the term: بجدة)
+            elsewhere |= ~_names(side, forms, np.zeros(len(side.art_ids), bool))[side.art_idx]
     kind = np.maximum((side.flags & wanted) > 0, WRONG_KIND) if wanted else np.ones(n)
     cover = cover / total_weight * kind
     sure = sure / total_importance * kind
-    sure[absent] *= OFF_TOPIC
+    sure[absent & ~elsewhere] *= OFF_TOPIC
+    sure[elsewhere] *= ELSEWHERE
     score = cover + HEADLINE_WEIGHT * headline[side.art_idx] / total_weight \
         + BM25_WEIGHT * bm25 / max(float(bm25.max()), 1e-9)
     score[~(alive if allowed is None else alive & allowed)] = -1.0

@@ -88,9 +88,15 @@ def question_terms(text: str, arabic: bool, known: dict[str, str] | None = None
                    ) -> list[str]:
     """The terms of a question that count, each once, in order; ``known`` gives the stems
     of words the sentences had (the stemmer is only run, and loaded, for the others)."""
+    return list(dict.fromkeys(question_stems(text, arabic, known).values()))
+
+
+def question_stems(text: str, arabic: bool, known: dict[str, str] | None = None
+                   ) -> dict[str, str]:
+    """The words of a question that count (folded), in order, with their stems."""
     known = known or {}
     stem = _stem_ar if arabic else _stem_en
-    return list(dict.fromkeys(known.get(w) or stem(w) for w in question_words(text, arabic)))
+    return {w: known.get(w) or stem(w) for w in question_words(text, arabic)}
 
 
 _SKELETON = str.maketrans({"غ": "ج", "ق": "ج"})

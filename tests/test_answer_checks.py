@@ -1,12 +1,13 @@
 """The answer's checks of a passage against the question: the question's most identifying
-term in the passage's article, and the kind of answer (an outcome for "who won")."""
+term in the passage's article, the place it fixes, and the kind of answer (an outcome for
+"who won")."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from briefings import answer_index, answer_rank
+from briefings import answer_index, answer_rank, places
 from briefings import answer_terms as terms
 
 # (article, sentences): hand-written Arabic, one article per list
@@ -23,7 +24,8 @@ _NEWS = [
     ["جامعة تبوك تعين متحدثا رسميا", "وكان المتحدث يعمل في الإعلام الجامعي"],
     ["توقعات بارتفاع درجات الحرارة في الشرقية", "والحرارة تتجاوز الخمسين في الدمام"],
     ["مهرجان للتمور في بريدة", "ويعرض المزارعون أصناف التمور"],
-]  # twelve articles: a term in two of them is not one of the window's common words
+    ["القاهرة تستضيف مؤتمر الطاقة المتجددة", "ويشارك في مؤتمر الطاقة وزراء عرب"],
+]  # thirteen articles: a term in two of them is not one of the window's common words
 
 
 def _side() -> answer_index.Side:
@@ -36,8 +38,10 @@ def _side() -> answer_index.Side:
 
 
 def _rank(side: answer_index.Side, question: str) -> list[answer_rank.Passage]:
-    return answer_rank.rank(side, terms.question_terms(question, True),
-                            np.ones(side.n, bool), terms.answer_type(question), limit=6)
+    stems = terms.question_stems(question, True)
+    return answer_rank.rank(side, list(dict.fromkeys(stems.values())), np.ones(side.n, bool),
+                            terms.answer_type(question), limit=6,
+                            places=places.fixed(list(stems), True, stems))
 
 
 def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
@@ -54,6 +58,41 @@ def test_an_article_without_the_questions_most_identifying_term_is_less_sure(
     # another company's profits (article 1) never name سابك: less sure; SABIC's own is not
     assert found[1] == pytest.approx(plain[1] * 0.9)
     assert found[2] == pytest.approx(plain[2])
+
+
+def test_the_gazetteer_knows_countries_their_cities_and_capitals() -> None:
+    def fixed(question: str, arabic: bool = True) -> dict[str, frozenset[str]]:
+        stems = terms.question_stems(question, arabic)
+        return places.fixed(list(stems), arabic, stems)
+
+    def stem(word: str) -> str:
+        return terms.sentence_terms(word, True)[0]
+
+    egypt = fixed("ماذا حدث في مصر؟")[stem("مصر")]
+    assert {stem("المصرية"), stem("القاهرة"), stem("بالإسكندرية")} <= egypt  # adjective,
+    assert stem("الرياض") not in egypt  # a city, a city with a preposition attached
+    assert stem("مصر") in fixed("أخبار القاهرة")[stem("القاهرة")]  # a capital stands for
+    assert stem("مصر") not in fixed("أخبار الإسكندرية")[stem("الإسكندرية")]  # its country,
+    assert stem("الرياض") not in fixed("أمطار جدة")[stem("جدة")]  # another city does not
+    assert stem("بجدة") in fixed("أمطار جدة")[stem("جدة")]
+    assert list(fixed("حريق بجدة ولمصر")) == [stem("بجدة"), stem("لمصر")]
+    assert fixed("ماذا قالت وكالة الفضاء الأمريكية؟") == {}  # an adjective fixes no place
+    assert fixed("موجة الحرارة") == {}
+    assert fixed("Who died in Cairo?", False) == {"cairo": {"cairo", "egypt", "egyptian"}}
+    assert "alexandria" in fixed("Egypt's heat", False)["egypt"]
+
+
+def test_an_article_about_another_place_is_less_sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    side = _side()
+    rain, fire = "هل هطلت أمطار غزيرة في جدة؟", "هل سيطر الدفاع المدني على حريق جدة؟"
+    energy = "من يشارك في مؤتمر الطاقة في مصر؟"  # its article names Cairo only
+    asked = (rain, fire, energy)
+    found = {_article(side, p): p.confidence for q in asked for p in _rank(side, q)[:1]}
+    monkeypatch.setattr(answer_rank, "ELSEWHERE", 1.0, raising=False)
+    plain = {_article(side, p): p.confidence for q in asked for p in _rank(side, q)[:1]}
+    assert found[5] == pytest.approx(plain[5] * 0.8)  # Abha's rain, not Jeddah's
+    assert found[9] == pytest.approx(plain[9])  # "بجدة": the fire's article is in Jeddah
+    assert found[13] == pytest.approx(plain[13])  # Cairo is in Egypt
 
 
 def test_who_won_wants_a_passage_with_an_outcome() -> None:

@@ -1,0 +1,211 @@
+"""Places a question can fix: countries with their other names and adjectives, and the
+cities and regions that belong to each (a small built-in gazetteer, no data download).
+
+A question that names a place ("the heat wave in Egypt", "a camel crash near Najran") is
+answered only by an article about that place: another country's heat wave or another
+city's crash is a near miss, the commonest confident wrong answer of a word-overlap
+ranking. ``fixed(words)`` gives, for each question word that names a place, the stems an
+article may hold to be about it: the place's own forms and adjectives and, for a country,
+its cities'. Stems come from the answer index's stemmer (``answer_terms``), so the nisba
+(المصري، الهندية) in an article meets the name in a question.
+
+Left out on purpose: names that are common words as well (الخبر "the news" / al-Khobar,
+صور "pictures" / Tyre, المدينة "the city" / Medina, المملكة "the kingdom"), and names
+of more than one word (only their one-word forms are listed: أبوظبي, not أبو ظبي).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from . import answer_terms as terms
+from .text import fold
+
+# One country per line: its names and adjectives, then "|" and its cities and regions
+# (several spellings each, as the press writes them; "*" marks the capital, which also
+# stands for its country: "Washington says"; "~" an adjective, which names no place in a
+# question). The same in English after "||". An indented line goes on the one above.
+_GAZETTEER = """
+السعودية ~سعودي | *الرياض جدة مكة الطائف الدمام القطيف الأحساء الاحساء الهفوف الجبيل ينبع رابغ
+    تبوك أبها ابها مشيط بيشة نجران جازان جيزان القنفذة الباحة حائل القصيم بريدة عنيزة الرس الجوف
+    سكاكا عرعر طريف القريات الظهران الخفجي الدوادمي الخرج المجمعة الزلفي ضباء أملج تيماء الدرعية
+    || saudi | *riyadh jeddah mecca makkah taif dammam qatif ahsa hofuf jubail yanbu tabuk abha
+    najran jazan jizan baha hail qassim buraidah jouf sakaka arar dhahran khafji
+مصر ~مصري | *القاهرة الإسكندرية الاسكندرية الجيزة أسوان اسوان الأقصر الاقصر بورسعيد السويس
+    الإسماعيلية الاسماعيلية سيناء المنصورة طنطا الفيوم أسيوط اسيوط المنيا سوهاج دمياط الغردقة
+    شرم || egypt ~egyptian | *cairo alexandria giza aswan luxor suez ismailia sinai mansoura
+الإمارات الامارات ~إماراتي ~اماراتي | *أبوظبي *ابوظبي دبي الشارقة عجمان الفجيرة || emirates
+    ~emirati uae | dubai sharjah ajman fujairah
+الكويت ~كويتي | الجهراء الأحمدي الاحمدي || kuwait ~kuwaiti
+قطر ~قطري | *الدوحة الوكرة || qatar ~qatari | *doha
+البحرين ~بحريني | *المنامة المحرق || bahrain ~bahraini | *manama
+عمان ~عماني | *مسقط صلالة صحار نزوى ظفار || oman ~omani | *muscat salalah
+اليمن ~يمني | *صنعاء عدن تعز الحديدة مأرب مارب صعدة حضرموت المكلا لحج أبين ابين شبوة إب الضالع
+    المهرة سقطرى المخا || yemen ~yemeni | *sanaa aden taiz hodeidah marib saada hadramout
+    mukalla lahj abyan shabwa
+العراق ~عراقي | *بغداد البصرة الموصل أربيل اربيل كركوك الأنبار الانبار الفلوجة تكريت النجف
+    كربلاء السليمانية دهوك ديالى سامراء كردستان || iraq ~iraqi | *baghdad basra mosul erbil
+    irbil kirkuk anbar ramadi fallujah tikrit najaf karbala sulaimaniyah kurdistan
+سوريا سورية ~سوري | *دمشق حلب حمص اللاذقية طرطوس إدلب ادلب درعا الرقة الحسكة القامشلي القنيطرة
+    السويداء الزبداني كوباني || syria ~syrian | *damascus aleppo homs latakia tartus idlib daraa
+    raqqa hasakah qamishli palmyra zabadani kobani
+لبنان ~لبناني | *بيروت طرابلس بعلبك البقاع عرسال زحلة || lebanon ~lebanese | *beirut sidon
+    baalbek bekaa arsal
+الأردن الاردن ~أردني ~اردني | *عمان إربد اربد الكرك || jordan ~jordanian | *amman zarqa irbid
+    aqaba
+فلسطين ~فلسطيني | *القدس غزة نابلس أريحا اريحا قلقيلية طولكرم رفح الضفة || palestine
+    ~palestinian | *jerusalem gaza ramallah hebron nablus jenin bethlehem jericho rafah
+إسرائيل اسرائيل ~إسرائيلي ~اسرائيلي | تل أبيب ابيب حيفا يافا || israel ~israeli | tel aviv haifa
+تركيا ~تركي | *أنقرة *انقرة إسطنبول اسطنبول أزمير ازمير أضنة اضنة سروج عنتاب شانلي أورفة اورفة
+    هاتاي كلس || turkey ~turkish | *ankara istanbul izmir adana diyarbakir suruc gaziantep hatay
+    kilis
+إيران ايران ~إيراني ~ايراني | *طهران أصفهان اصفهان شيراز تبريز قم الأحواز الاحواز الأهواز
+    الاهواز || iran ~iranian | *tehran mashhad isfahan shiraz tabriz qom ahvaz
+ليبيا ~ليبي | *طرابلس بنغازي مصراتة درنة طبرق سبها الزنتان || libya ~libyan | *tripoli benghazi
+    misrata sirte derna tobruk sabha
+تونس ~تونسي | صفاقس سوسة القيروان بنزرت قابس القصرين بوزيد المنستير || tunisia ~tunisian | tunis
+    sfax sousse kairouan bizerte
+الجزائر ~جزائري | وهران قسنطينة عنابة تلمسان البليدة غرداية || algeria ~algerian | algiers oran
+    constantine annaba
+المغرب ~مغربي | *الرباط مراكش طنجة أغادير اغادير مكناس تطوان || morocco ~moroccan | *rabat
+    casablanca fez marrakech tangier agadir
+موريتانيا ~موريتاني | *نواكشوط || mauritania ~mauritanian | *nouakchott
+السودان ~سوداني | *الخرطوم درمان دارفور بورتسودان كردفان || sudan ~sudanese | *khartoum omdurman
+    darfur
+الصومال ~صومالي | *مقديشو هرجيسا بونتلاند || somalia ~somali | *mogadishu
+جيبوتي || djibouti
+أفغانستان افغانستان ~أفغاني ~افغاني | *كابل قندهار هرات فارياب هلمند قندوز بكتيا ننكرهار غزني ||
+    afghanistan ~afghan | *kabul kandahar herat helmand kunduz faryab
+باكستان ~باكستاني | كراتشي لاهور بيشاور كويتا وزيرستان || pakistan ~pakistani | islamabad
+    karachi lahore peshawar quetta waziristan
+الهند ~هندي | *نيودلهي *دلهي مومباي كلكتا بنغالور كشمير || india ~indian | *delhi mumbai kolkata
+    bangalore kashmir
+بنغلاديش بنجلاديش ~بنغلاديشي || bangladesh ~bangladeshi | dhaka
+الصين ~صيني | *بكين شنغهاي شنجهاي هونغ كونغ ووهان تيانجين || china ~chinese | *beijing shanghai
+اليابان ~ياباني | *طوكيو أوساكا اوساكا هيروشيما || japan ~japanese | *tokyo osaka hiroshima
+كوريا ~كوري | *سول بيونغ يانغ || korea ~korean | *seoul pyongyang
+روسيا ~روسي | *موسكو بطرسبرغ الشيشان غروزني القرم سوتشي || russia ~russian | *moscow petersburg
+    chechnya grozny crimea sochi
+أوكرانيا اوكرانيا ~أوكراني ~اوكراني | *كييف دونيتسك لوغانسك || ukraine ~ukrainian | *kiev *kyiv
+    donetsk luhansk
+أمريكا امريكا أميركا اميركا ~أمريكي ~امريكي ~أميركي ~اميركي | *واشنطن نيويورك كاليفورنيا فلوريدا
+    تكساس شيكاغو لوس بوسطن فيرجينيا ميامي أتلانتا اتلانتا || america ~american usa | *washington
+    york california florida texas chicago boston virginia miami atlanta
+كندا ~كندي | *أوتاوا *اوتاوا تورونتو مونتريال فانكوفر || canada ~canadian | *ottawa toronto
+    montreal vancouver
+بريطانيا ~بريطاني إنجلترا انجلترا إنكلترا انكلترا | *لندن مانشستر ليفربول برمنغهام برمنجهام
+    اسكتلندا ويلز || britain ~british england | *london manchester liverpool birmingham scotland
+    wales
+فرنسا ~فرنسي | *باريس مرسيليا ليون نيس بوردو || france ~french | *paris marseille lyon bordeaux
+ألمانيا المانيا ~ألماني ~الماني | *برلين ميونخ هامبورغ فرانكفورت كولونيا دورتموند || germany
+    ~german | *berlin munich hamburg frankfurt cologne dortmund
+إيطاليا ايطاليا ~إيطالي ~ايطالي | *روما ميلانو ميلان نابولي تورينو فلورنسا البندقية || italy
+    ~italian | *rome milan naples turin florence venice
+إسبانيا اسبانيا ~إسباني ~اسباني | *مدريد برشلونة إشبيلية اشبيلية فالنسيا || spain ~spanish |
+    *madrid barcelona seville valencia
+البرتغال ~برتغالي | *لشبونة بورتو || portugal ~portuguese | *lisbon porto
+اليونان ~يوناني | *أثينا *اثينا || greece ~greek | *athens
+هولندا ~هولندي | *أمستردام *امستردام لاهاي روتردام || netherlands ~dutch holland | *amsterdam
+    hague rotterdam
+بلجيكا ~بلجيكي | *بروكسل || belgium ~belgian | *brussels
+سويسرا ~سويسري | جنيف زيوريخ لوزان *برن || switzerland ~swiss | geneva zurich lausanne *bern
+النمسا ~نمساوي | *فيينا || austria ~austrian | *vienna
+السويد ~سويدي | *ستوكهولم || sweden ~swedish | *stockholm
+النرويج ~نرويجي | *أوسلو *اوسلو || norway ~norwegian | *oslo
+الدنمارك ~دنماركي | *كوبنهاغن *كوبنهاجن || denmark ~danish | *copenhagen
+بولندا ~بولندي | *وارسو || poland ~polish | *warsaw
+إندونيسيا اندونيسيا ~إندونيسي ~اندونيسي | *جاكرتا || indonesia ~indonesian | *jakarta bali
+ماليزيا ~ماليزي | *كوالالمبور || malaysia ~malaysian | kuala lumpur
+الفلبين ~فلبيني | *مانيلا || philippines ~filipino | *manila
+تايلاند تايلندا ~تايلاندي | *بانكوك || thailand ~thai | *bangkok
+سريلانكا || lanka | colombo
+نيبال ~نيبالي | *كاتماندو || nepal ~nepalese | *kathmandu
+ميانمار بورما || myanmar burma
+البرازيل ~برازيلي | *برازيليا ساو ريو || brazil ~brazilian | *brasilia paulo rio
+الأرجنتين الارجنتين ~أرجنتيني ~ارجنتيني | بوينس || argentina ~argentine ~argentinian | buenos
+المكسيك ~مكسيكي | *مكسيكو || mexico ~mexican
+كوبا ~كوبي | *هافانا || cuba ~cuban | *havana
+فنزويلا | *كاراكاس || venezuela ~venezuelan | *caracas
+تشيلي | *سانتياغو || chile ~chilean | *santiago
+أستراليا استراليا ~أسترالي ~استرالي | سيدني ملبورن *كانبيرا || australia ~australian | sydney
+    melbourne *canberra
+إثيوبيا اثيوبيا ~إثيوبي ~اثيوبي | *أديس || ethiopia ~ethiopian | *addis ababa
+إريتريا اريتريا || eritrea ~eritrean | asmara
+كينيا ~كيني | *نيروبي مومباسا || kenya ~kenyan | *nairobi mombasa
+نيجيريا ~نيجيري | *أبوجا *ابوجا لاغوس بورنو مايدوغوري || nigeria ~nigerian | *abuja lagos borno
+    maiduguri
+مالي | *باماكو تمبكتو || mali ~malian | *bamako timbuktu
+النيجر | *نيامي || niger | *niamey
+تشاد ~تشادي | *نجامينا || chad ~chadian
+السنغال ~سنغالي | *داكار || senegal ~senegalese | *dakar
+أوغندا اوغندا | *كمبالا || uganda | *kampala
+تنزانيا || tanzania
+الكاميرون | *ياوندي || cameroon
+ليبيريا | *مونروفيا || liberia | *monrovia
+غينيا | *كوناكري || guinea | *conakry
+سيراليون || sierra leone | freetown
+"""
+
+
+class _Gazetteer(NamedTuple):
+    satisfying: dict[str, frozenset[str]]  # place stem -> stems an article about it holds
+    names: frozenset[str]  # the words that name a place (folded, prepositions attached)
+
+
+@lru_cache(maxsize=2)
+def _gazetteer(arabic: bool) -> _Gazetteer:
+    out: dict[str, set[str]] = {}
+    names: set[str] = set()
+    for line in _GAZETTEER.strip().replace("\n    ", " ").splitlines():
+        part = line.split("||")[0 if arabic else 1]
+        country, _, cities = part.partition("|")
+        own = set().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
+        towns = [(w[0] == "*", _forms(w.lstrip("*"), arabic)) for w in cities.split()]
+        every = own.union(*(forms for _, forms in towns))
+        for s in own:
+            out.setdefault(s, set()).update(every)
+        for capital, forms in towns:
+            for s in forms:
+                out.setdefault(s, set()).update(forms | (own if capital else set()))
+        for w in part.replace("|", " ").split():
+            if w[0] != "~":
+                names |= _surface(w.lstrip("*"), arabic)
+    return _Gazetteer({k: frozenset(v) for k, v in out.items()}, frozenset(names))
+
+
+_GLUED = ("", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # prepositions the stemmer leaves
+# on a word (it takes a bare one off none: one starts many names, بريطانيا، لبنان)
+_ATTACHED = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # any, in a question
+
+
+def _forms(name: str, arabic: bool) -> set[str]:
+    """The stems of a name, and in Arabic of its forms with a preposition attached
+    (بجدة، لمصر), which the stemmer leaves whole."""
+    bare = name[2:] if arabic and name.startswith("ال") else name
+    words = [p + bare if p else name for p in _GLUED] if arabic else [name]
+    return {t for w in words for t in terms.sentence_terms(w, arabic)[:1] if len(t) > 2}
+
+
+def _surface(name: str, arabic: bool) -> frozenset[str]:
+    """A name as a question may write it (folded): with a conjunction or preposition."""
+    if not arabic:
+        return frozenset({name.lower()})
+    name = fold(name)
+    if not name.startswith("ال"):
+        return frozenset(p + name for p in _ATTACHED)
+    bare = name[2:]
+    return frozenset({p + name for p in _ATTACHED if p not in ("ل", "ول", "فل")}
+                     | {p + "ل" + bare for p in ("", "و", "ف")}) | {bare}
+
+
+def fixed(words: Sequence[str], arabic: bool, stems: Mapping[str, str]
+          ) -> dict[str, frozenset[str]]:
+    """The places a question fixes: its (folded) words that name one, by their stem
+    (``stems``: each word's) -> the stems an article about the place holds (its own forms
+    and adjectives; for a country, its cities'; for a capital, its country's). An adjective
+    does not fix a place ("the American space agency" is not a question about America)."""
+    g = _gazetteer(arabic)
+    return {stems[w]: g.satisfying[stems[w]] for w in words
+            if w in g.names and stems.get(w) in g.satisfying}
