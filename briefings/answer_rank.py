@@ -16,8 +16,8 @@ burstiness). Both are shares of the question, so they mean the same with one day
 or a month. A passage whose article never names the question's most important term (its
 name, place or organisation) is less sure (``OFF_TOPIC``), and so is one whose article
 never names the place the question names (``ELSEWHERE``; ``places`` knows countries and
-their cities). "How many / when / who won" questions prefer passages holding a number /
-a time / an outcome (won, lost, a score).
+their cities). "How many / when / who won / what sentence" questions prefer passages
+holding a number / a time / an outcome (won, lost, a score, a verdict).
 """
 
 from __future__ import annotations

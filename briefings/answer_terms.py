@@ -26,7 +26,7 @@ from typing import Any
 
 from .text import fold
 
-VERSION = "2"  # bump when the rules below change
+VERSION = "3"  # bump when the rules below change (3: verdict words are outcomes)
 
 
 STEMMER = "briefings.text"  # the module whose stem() stems Arabic
@@ -141,7 +141,7 @@ def similar(a: str, b: str) -> float:
 # -- what kind of answer a question wants ---------------------------------------------
 
 NUMBER, TIME, RESULT = 1, 2, 4  # flags of a sentence: it holds a number / a time
-# expression / a match or contest's outcome (won, lost, drew, a score)
+# expression / a match, contest or trial's outcome (won, lost, drew, a score, a verdict)
 FLAG_BITS = 3  # bits of one language's flags where both are stored in one integer
 _NUMBER_WORDS = frozenset(fold(w) for w in (
     "واحد واحدة اثنان اثنين اثنتين ثلاث ثلاثة اربع اربعة خمس خمسة ست ستة سبع سبعة ثمان ثماني "
@@ -164,7 +164,11 @@ _RESULT_WORDS = frozenset(fold(w) for w in (
     "هزم هزمت يهزم هزيمة انتصر انتصرت انتصار تعادل تعادلت يتعادل اكتسح اكتسحت توج توجت "
     "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين أهداف الأهداف "
     "won win wins beat beats defeated defeats lost loses drew draw victory defeat "
-    "scored goal goals").split())
+    "scored goal goals "
+    # a trial's outcome: a verdict, a sentence, an acquittal
+    "حكم حكمت يحكم احكام الحكم بالحكم قضت تقضي بالسجن السجن سجن بسجنه بسجنهم بالإعدام الإعدام "
+    "إعدام بقتله قصاص القصاص جلدة بجلده غرامة بغرامة براءة ببراءة برأت تبرئة أدانت إدانة "
+    "بإدانة المؤبد مؤبد sentenced sentence convicted acquitted jailed fined verdict").split())
 _SCORE = re.compile(r"(?<![\d/.:–-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d/.:–-])")  # 2-1, 88 - 74
 _PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وال", "بال", "لل", "ال")
 
@@ -219,18 +223,22 @@ def analyse(text: str, arabic: bool, stems: dict[str, str] | None = None) -> tup
 
 def answer_type(question: str) -> int:
     """The flag a passage answering the question needs: NUMBER for "how many / how much",
-    TIME for "when", RESULT for "who won / what was the result", 0 for any other."""
+    TIME for "when", RESULT for "who won / what was the result / the verdict", 0 for any other."""
     ws = fold(question).split()
     if "كم" in ws or "بكم" in ws or " ".join(ws[:2]) in {"how many", "how much"} \
             or ("how" in ws and ("many" in ws or "much" in ws)):
         return NUMBER
     if "متي" in ws or "when" in ws:
         return TIME
-    if set(ws) & _RESULT_QUESTION or "who won" in " ".join(ws):
+    if set(ws) & _RESULT_QUESTION or "who won" in " ".join(ws) \
+            or " ".join(ws[:2]) in _VERDICT_QUESTION or "what sentence" in " ".join(ws):
         return RESULT
     return 0
 
 
+_VERDICT_QUESTION = frozenset(fold(w) for w in (  # "what was the verdict / the sentence"
+    "ما الحكم", "ما العقوبة", "ما عقوبة", "بماذا حكم", "بماذا حكمت", "بم حكم", "بم حكمت",
+    "بماذا قضت", "ما حكم"))
 _RESULT_QUESTION = frozenset(fold(w) for w in (
     "نتيجة نتيجه بنتيجة فاز يفوز فازت الفائز result results score").split())
 

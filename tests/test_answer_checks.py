@@ -25,7 +25,9 @@ _NEWS = [
     ["توقعات بارتفاع درجات الحرارة في الشرقية", "والحرارة تتجاوز الخمسين في الدمام"],
     ["مهرجان للتمور في بريدة", "ويعرض المزارعون أصناف التمور"],
     ["القاهرة تستضيف مؤتمر الطاقة المتجددة", "ويشارك في مؤتمر الطاقة وزراء عرب"],
-]  # thirteen articles: a term in two of them is not one of the window's common words
+    ["مثول لص المجوهرات أمام المحكمة في تبوك", "ويمثل لص المجوهرات أمام القاضي غدا"],
+    ["الحكم بسجن لص المجوهرات في تبوك", "وقضت المحكمة بسجن لص المجوهرات عامين"],
+]  # fifteen articles: a term in two of them is not one of the window's common words
 
 
 def _side() -> answer_index.Side:
@@ -113,6 +115,22 @@ def test_who_won_wants_a_passage_with_an_outcome() -> None:
     preview, played = by_article[3], by_article[4]
     assert preview.confidence < played.confidence
     assert preview.confidence <= answer_rank.WRONG_KIND + 1e-6
+
+
+def test_what_sentence_wants_a_passage_with_a_verdict() -> None:
+    assert terms.answer_type("ما الحكم الذي صدر بحق لص المجوهرات؟") == terms.RESULT
+    assert terms.answer_type("ما العقوبة التي صدرت بحقه؟") == terms.RESULT
+    assert terms.answer_type("What sentence did the thief get?") == terms.RESULT
+    assert terms.answer_type("في أي حالة تصل العقوبة إلى الإعدام؟") == 0
+    assert terms.passage_flags("وقضت المحكمة بسجنه عامين") & terms.RESULT
+    assert terms.passage_flags("He was sentenced to two years") & terms.RESULT
+    assert not terms.passage_flags("ويمثل المتهم أمام القاضي غدا") & terms.RESULT
+
+    side = _side()
+    found = _rank(side, "بماذا حكم على لص المجوهرات في تبوك؟")
+    by_article = {_article(side, p): p for p in found}
+    assert _article(side, found[0]) == 15  # the sentence passed, not the hearing to come
+    assert by_article[14].confidence <= answer_rank.WRONG_KIND + 1e-6
 
 
 def test_flags_of_both_languages_fit_one_stored_integer() -> None:
