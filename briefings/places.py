@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import NamedTuple
 
 from . import answer_terms as terms
 from .text import fold
@@ -149,30 +148,34 @@ _GAZETTEER = """
 """
 
 
-class _Gazetteer(NamedTuple):
-    satisfying: dict[str, frozenset[str]]  # place stem -> stems an article about it holds
-    names: frozenset[str]  # the words that name a place (folded, prepositions attached)
+def _lines(arabic: bool) -> list[str]:
+    return [line.split("||")[0 if arabic else 1]
+            for line in _GAZETTEER.strip().replace("\n    ", " ").splitlines()]
 
 
 @lru_cache(maxsize=2)
-def _gazetteer(arabic: bool) -> _Gazetteer:
-    out: dict[str, set[str]] = {}
-    names: set[str] = set()
-    for line in _GAZETTEER.strip().replace("\n    ", " ").splitlines():
-        part = line.split("||")[0 if arabic else 1]
-        country, _, cities = part.partition("|")
-        own = set().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
-        towns = [(w[0] == "*", _forms(w.lstrip("*"), arabic)) for w in cities.split()]
-        every = own.union(*(forms for _, forms in towns))
-        for s in own:
-            out.setdefault(s, set()).update(every)
-        for capital, forms in towns:
-            for s in forms:
-                out.setdefault(s, set()).update(forms | (own if capital else set()))
+def _names(arabic: bool) -> dict[str, list[tuple[int, str]]]:
+    """Each way a question may write a place's name (folded, a preposition attached) ->
+    (line, the name as listed) of each place it names (عمان: Oman, and Jordan's capital).
+    Only names are stemmed, and only those a question holds (``_place``)."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for i, part in enumerate(_lines(arabic)):
         for w in part.replace("|", " ").split():
             if w[0] != "~":
-                names |= _surface(w.lstrip("*"), arabic)
-    return _Gazetteer({k: frozenset(v) for k, v in out.items()}, frozenset(names))
+                for surface in _surface(w.lstrip("*"), arabic):
+                    out.setdefault(surface, []).append((i, w))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _place(arabic: bool, line: int, name: str) -> frozenset[str]:
+    """The stems an article about the place ``name`` of ``line`` holds: a country's own
+    forms and adjectives and its cities'; a city's own; a capital's and its country's."""
+    country, _, cities = _lines(arabic)[line].partition("|")
+    own = set().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
+    if name in country.split():
+        return frozenset(own.union(*(_forms(w.lstrip("*"), arabic) for w in cities.split())))
+    return frozenset(_forms(name.lstrip("*"), arabic) | (own if name[0] == "*" else set()))
 
 
 _GLUED = ("", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # prepositions the stemmer leaves
@@ -206,6 +209,6 @@ def fixed(words: Sequence[str], arabic: bool, stems: Mapping[str, str]
     (``stems``: each word's) -> the stems an article about the place holds (its own forms
     and adjectives; for a country, its cities'; for a capital, its country's). An adjective
     does not fix a place ("the American space agency" is not a question about America)."""
-    g = _gazetteer(arabic)
-    return {stems[w]: g.satisfying[stems[w]] for w in words
-            if w in g.names and stems.get(w) in g.satisfying}
+    names = _names(arabic)
+    return {stems[w]: frozenset().union(*(_place(arabic, i, name) for i, name in names[w]))
+            for w in words if w in names and w in stems}
