@@ -122,7 +122,7 @@ def _search(store: Store, side: Side, question: str, arabic: bool, since: dateti
     known = store.answer_stems("ar" if arabic else "en", terms.question_words(question, arabic))
     stems = terms.question_stems(question, arabic, known)
     return answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted, limit,
-                            allowed, places.fixed(list(stems), arabic, stems))
+                            allowed, places.fixed(stems, arabic))
 
 
 def _since(cfg: Config, now: datetime | None) -> datetime:

@@ -165,15 +165,14 @@ _RESULT_WORDS = frozenset(fold(w) for w in (
     "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين أهداف الأهداف "
     "won win wins beat beats defeated defeats lost loses drew draw victory defeat "
     "scored goal goals "
-    # a trial's outcome: a verdict, a sentence, an acquittal
-    "حكم حكمت يحكم احكام الحكم بالحكم قضت تقضي بالسجن السجن سجن بسجنه بسجنهم بالإعدام الإعدام "
-    "إعدام بقتله قصاص القصاص جلدة بجلده غرامة بغرامة براءة ببراءة برأت تبرئة أدانت إدانة "
-    "بإدانة المؤبد مؤبد sentenced sentence convicted acquitted jailed fined verdict").split())
+    # a trial's outcome: a verdict, a sentence, an acquittal (with_proclitics adds بالسجن...)
+    "حكم حكمت يحكم احكام قضت تقضي سجن بسجنه بسجنهم إعدام قصاص جلدة بجلده غرامة براءة برأت "
+    "تبرئة أدانت إدانة مؤبد sentenced sentence convicted acquitted jailed fined verdict").split())
 _SCORE = re.compile(r"(?<![\d/.:–-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d/.:–-])")  # 2-1, 88 - 74
-_PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وال", "بال", "لل", "ال")
+_PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وال", "بال", "لل", "ال")
 
 
-def _with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
+def with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
     """The words with a conjunction, preposition or article attached (وأمس، بالخميس)."""
     out = set(vocabulary)
     for w in vocabulary:
@@ -183,9 +182,9 @@ def _with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-_NUMBER_FORMS = _with_proclitics(_NUMBER_WORDS)
-_TIME_FORMS = _with_proclitics(_TIME_WORDS)
-_RESULT_FORMS = _with_proclitics(_RESULT_WORDS)
+_NUMBER_FORMS = with_proclitics(_NUMBER_WORDS)
+_TIME_FORMS = with_proclitics(_TIME_WORDS)
+_RESULT_FORMS = with_proclitics(_RESULT_WORDS)
 _DIGIT = re.compile(r"\d")
 
 

@@ -16,7 +16,7 @@ of more than one word (only their one-word forms are listed: أبوظبي, not �
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import lru_cache
 
 from . import answer_terms as terms
@@ -148,6 +148,7 @@ _GAZETTEER = """
 """
 
 
+@lru_cache(maxsize=2)
 def _lines(arabic: bool) -> list[str]:
     return [line.split("||")[0 if arabic else 1]
             for line in _GAZETTEER.strip().replace("\n    ", " ").splitlines()]
@@ -180,7 +181,6 @@ def _place(arabic: bool, line: int, name: str) -> frozenset[str]:
 
 _GLUED = ("", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # prepositions the stemmer leaves
 # on a word (it takes a bare one off none: one starts many names, بريطانيا، لبنان)
-_ATTACHED = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # any, in a question
 
 
 def _forms(name: str, arabic: bool) -> set[str]:
@@ -192,23 +192,19 @@ def _forms(name: str, arabic: bool) -> set[str]:
 
 
 def _surface(name: str, arabic: bool) -> frozenset[str]:
-    """A name as a question may write it (folded): with a conjunction or preposition."""
+    """A name as a question may write it (folded): with a conjunction, a preposition or the
+    article attached or taken off (بجدة، والرياض، رياض)."""
     if not arabic:
         return frozenset({name.lower()})
     name = fold(name)
-    if not name.startswith("ال"):
-        return frozenset(p + name for p in _ATTACHED)
-    bare = name[2:]
-    return frozenset({p + name for p in _ATTACHED if p not in ("ل", "ول", "فل")}
-                     | {p + "ل" + bare for p in ("", "و", "ف")}) | {bare}
+    return terms.with_proclitics(frozenset({name})) | {name.removeprefix("ال")}
 
 
-def fixed(words: Sequence[str], arabic: bool, stems: Mapping[str, str]
-          ) -> dict[str, frozenset[str]]:
-    """The places a question fixes: its (folded) words that name one, by their stem
-    (``stems``: each word's) -> the stems an article about the place holds (its own forms
-    and adjectives; for a country, its cities'; for a capital, its country's). An adjective
-    does not fix a place ("the American space agency" is not a question about America)."""
+def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
+    """The places a question fixes: of its (folded) words with their stems (``stems``),
+    those that name one, by their stem -> the stems an article about the place holds (its
+    own forms and adjectives; for a country, its cities'; for a capital, its country's).
+    An adjective does not fix a place ("the American space agency" is not about America)."""
     names = _names(arabic)
-    return {stems[w]: frozenset().union(*(_place(arabic, i, name) for i, name in names[w]))
-            for w in words if w in names and w in stems}
+    return {stem: frozenset().union(*(_place(arabic, i, name) for i, name in names[w]))
+            for w, stem in stems.items() if w in names}

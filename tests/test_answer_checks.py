@@ -43,7 +43,7 @@ def _rank(side: answer_index.Side, question: str) -> list[answer_rank.Passage]:
     stems = terms.question_stems(question, True)
     return answer_rank.rank(side, list(dict.fromkeys(stems.values())), np.ones(side.n, bool),
                             terms.answer_type(question), limit=6,
-                            places=places.fixed(list(stems), True, stems))
+                            places=places.fixed(stems, True))
 
 
 def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
@@ -65,7 +65,7 @@ def test_an_article_without_the_questions_most_identifying_term_is_less_sure(
 def test_the_gazetteer_knows_countries_their_cities_and_capitals() -> None:
     def fixed(question: str, arabic: bool = True) -> dict[str, frozenset[str]]:
         stems = terms.question_stems(question, arabic)
-        return places.fixed(list(stems), arabic, stems)
+        return places.fixed(stems, arabic)
 
     def stem(word: str) -> str:
         return terms.sentence_terms(word, True)[0]
