@@ -37,6 +37,8 @@ LEAD_POSITION = 1  # headline (0) or first sentence, elsewhere in the article
 HEADLINE_WEIGHT, BM25_WEIGHT = 0.4, 0.5
 K1, B = 1.2, 0.75
 COMMON = 0.2  # question terms in more of the window's articles than this share are dropped
+FEW = 10  # ... unless they are in this many articles or fewer: in a small window (a first
+# day's handful of articles) every word is in a large share, and the share means nothing
 NOT_ABOUT = 0.1  # least importance factor of a term that never recurs in an article
 UNSEEN = 0.5  # importance factor of a term in no article: often a name the window never
 # mentions ("who won Brazil's election?" over days without Brazil), so it counts
@@ -118,7 +120,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         return []
     n_articles = _articles(side, alive)
     found = [t for t in (_term(side, q, alive, n_articles) for q in question) if t]
-    kept = [t for t in found if t.articles <= COMMON * n_articles]
+    kept = [t for t in found if t.articles <= max(COMMON * n_articles, FEW)]
     if not kept and found:  # a question of common words only: keep its rarest
         kept = [max(found, key=lambda t: t.weight)]
     missing = len(question) - len(found)  # terms nowhere in the window: they count as misses

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from briefings import answer, answer_cache, answer_index, answer_terms, cluster, config
+from briefings import answer, answer_cache, answer_index, answer_rank, answer_terms, cluster, config
 from briefings.clock import utcnow
 from briefings.ingest import ingest
 from briefings.store import MIGRATIONS, AnswerState, Store
@@ -32,6 +32,20 @@ def test_arabic_question_cites_the_seeds(cfg: config.Config, store: Store) -> No
         assert hit.citation.link.endswith(".txt") and hit.story_id is None  # not grouped yet
     assert not answer.ask(store, cfg, "كرة القدم في البرازيل", index=answer.Index()).found
     assert not answer.ask(store, cfg, "football in Brazil", index=answer.Index()).found
+
+
+def test_a_first_days_handful_of_articles_answers_a_whole_question(
+        cfg: config.Config, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two articles stored every word is in half the window: a share that says nothing
+    about how common a word is. The question's words still count."""
+    ingest(cfg, store)
+    question = "ماذا تفعل القوات الأميركية في مصراتة؟"
+    ans = answer.ask(store, cfg, question, index=answer.Index())
+    assert ans.found
+    assert all("مصرات" in h.citation.original and "قوات" in h.citation.original
+               for h in ans.hits)
+    monkeypatch.setattr(answer_rank, "FEW", 0)  # the share alone: every word is common
+    assert not answer.ask(store, cfg, question, index=answer.Index()).found
 
 
 def test_index_grows_with_new_sentences_and_translations(
