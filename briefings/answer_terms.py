@@ -71,16 +71,32 @@ QUESTION_WORDS = frozenset(fold(w) for w in (
     "في إلى الى على مع منذ حتى عند لدى بين خلال قبل بعد ضد دون عبر نحو و أو ثم أم بل لكن لا لم "
     "لن إن أن ان إذا اذا لو قد كان كانت يكون تكون هو هي هم هن هما أنا نحن أنت هذا هذه ذلك "
     "تلك هؤلاء الذي التي الذين اللذين اللتين اللواتي كل بعض غير أيضا ايضا فقط كما مثل به بها "
-    "له لها فيه فيها منه منها عليه عليها إليه اليه "
+    "له لها فيه فيها منه منها عليه عليها إليه اليه اللذان اللتان عما مما فيما حين حينما "
+    "عندما بينما حيث لأن لان كي لكي إذ "
     "what who whom whose when where why how which happen happened happening going tell "
     "me news latest about there now is are was were did does do any anything the a an of "
     "in on at to for by with from and or but not no it its this that these those be been "
     "has have had will would can could should into over after before than as please").split())
 
 
+_ATTACHED = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # a conjunction or preposition
+_SHORT = frozenset(fold(w) for w in "ما من أي كم هل عن في مع لا".split())  # two letters, and
+# never a word once a letter is attached (فقد "lost", فلم "film", وهم "illusion" are)
+
+
+def _bare(word: str) -> str:
+    """The question or function word under an attached conjunction or preposition
+    (بماذا، ومتى، وما، بأي), else the word itself."""
+    for p in _ATTACHED:
+        rest = word[len(p):]
+        if word.startswith(p) and rest in QUESTION_WORDS and (len(rest) > 2 or rest in _SHORT):
+            return rest
+    return word
+
+
 def question_words(text: str, arabic: bool) -> list[str]:
     """The words of a question that count (folded), each once, in order."""
-    kept = " ".join(w for w in fold(text).split() if w not in QUESTION_WORDS)
+    kept = " ".join(w for w in fold(text).split() if _bare(w) not in QUESTION_WORDS)
     return list(dict.fromkeys(_words(kept, arabic)))
 
 
@@ -223,16 +239,35 @@ def analyse(text: str, arabic: bool, stems: dict[str, str] | None = None) -> tup
 def answer_type(question: str) -> int:
     """The flag a passage answering the question needs: NUMBER for "how many / how much",
     TIME for "when", RESULT for "who won / what was the result / the verdict", 0 for any other."""
-    ws = fold(question).split()
+    raw = fold(question).split()
+    ws = [_bare(w) for w in raw]
     if "كم" in ws or "بكم" in ws or " ".join(ws[:2]) in {"how many", "how much"} \
             or ("how" in ws and ("many" in ws or "much" in ws)):
         return NUMBER
-    if "متي" in ws or "when" in ws:
+    if _asks_for(ws, _NUMBER_NOUNS):
+        return NUMBER
+    if "متي" in ws or "when" in ws or _asks_for(ws, _TIME_NOUNS):
         return TIME
     if set(ws) & _RESULT_QUESTION or "who won" in " ".join(ws) \
-            or " ".join(ws[:2]) in _VERDICT_QUESTION or "what sentence" in " ".join(ws):
+            or " ".join(raw[:2]) in _VERDICT_QUESTION or "what sentence" in " ".join(ws):
         return RESULT
     return 0
+
+
+_WHICH = frozenset(fold(w) for w in "ما أي ماهو ماهي هو هي what which".split())
+_TIME_NOUNS = frozenset(fold(w) for w in (
+    "تاريخ موعد يوم شهر عام سنة ساعة وقت توقيت date day month year time").split())
+_NUMBER_NOUNS = frozenset(fold(w) for w in (
+    "عدد قيمة حجم نسبة مبلغ سعر عمر مدة مساحة number amount percentage price age").split())
+
+
+def _asks_for(words: list[str], nouns: frozenset[str]) -> bool:
+    """Whether the question asks for a thing of this kind: one of ``nouns`` right after
+    "what / which" (في أي يوم، ما موعد، ما هو عدد), or first (a keyword question: مدة العقد)."""
+    for i, w in enumerate(words):
+        if w.removeprefix("ال") in nouns and (i == 0 or words[i - 1] in _WHICH):
+            return True
+    return False
 
 
 _VERDICT_QUESTION = frozenset(fold(w) for w in (  # "what was the verdict / the sentence"

@@ -136,3 +136,29 @@ def test_what_sentence_wants_a_passage_with_a_verdict() -> None:
 def test_flags_of_both_languages_fit_one_stored_integer() -> None:
     every = terms.NUMBER | terms.TIME | terms.RESULT
     assert every < 1 << terms.FLAG_BITS
+
+
+def test_question_words_with_a_letter_attached_are_not_terms() -> None:
+    # بماذا "with what", ومتى "and when", بأي "by which": question words, not what is asked
+    assert terms.question_words("بماذا وجه الأمير؟", True) == ["وجه", "الامير"]
+    assert terms.question_words("ومتى يصل الوفد؟", True) == ["يصل", "الوفد"]
+    assert terms.question_words("بأي نسبة ارتفع المؤشر؟", True) == ["نسبه", "ارتفع", "الموشر"]
+    assert terms.question_words("من الرجلان اللذان سرقا المتجر؟", True) == [
+        "الرجلان", "سرقا", "المتجر"]
+    # a two-letter function word with a letter attached is often a word of its own
+    assert terms.question_words("كم شخصا فقد في السيول؟", True) == ["شخصا", "فقد", "السيول"]
+    assert terms.question_words("ما أحدث فلم للمخرج؟", True) == ["احدث", "فلم", "للمخرج"]
+    assert terms.answer_type("كم يوما تستمر الهدنة ومتى تبدأ؟") == terms.NUMBER
+    assert terms.answer_type("ومتى تبدأ الهدنة؟") == terms.TIME
+
+
+def test_which_day_asks_for_a_time_and_what_number_for_a_number() -> None:
+    assert terms.answer_type("في أي يوم تصل المسؤولة الأوروبية؟") == terms.TIME
+    assert terms.answer_type("من أي تاريخ تحرر أسعار الوقود؟") == terms.TIME
+    assert terms.answer_type("ما موعد المباراة؟") == terms.TIME
+    assert terms.answer_type("What date is the vote?") == terms.TIME
+    assert terms.answer_type("ما هو عدد المصابين؟") == terms.NUMBER
+    assert terms.answer_type("مدة عقد اللاعب مع الاتحاد") == terms.NUMBER  # a keyword question
+    # the noun must be what is asked: after "what / which", or first
+    assert terms.answer_type("ما سبب تأجيل المباراة يوم الخميس؟") == 0
+    assert terms.answer_type("من هو المدرب الجديد؟") == 0
