@@ -16,6 +16,7 @@ stored too, so a question whose words the sentences had needs no stemmer (nor it
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import re
@@ -280,10 +281,12 @@ _RESULT_QUESTION = frozenset(fold(w) for w in (
 @lru_cache(maxsize=1)
 def signature() -> str:
     """Changes when stored terms would come out differently: these rules, the Arabic
-    stemmer's module, NLTK (English stems, roots). Made without loading a stemmer."""
+    stemmer's module (its code: not its comments nor its layout), NLTK (English stems,
+    roots). Made without loading a stemmer."""
     try:
         nltk = version("nltk")
     except PackageNotFoundError:
         nltk = "?"
     source = Path(str(importlib.import_module(STEMMER).__file__)).read_bytes()
-    return hashlib.sha256(f"{VERSION}|{nltk}|".encode() + source).hexdigest()[:16]
+    code = ast.dump(ast.parse(source))
+    return hashlib.sha256(f"{VERSION}|{nltk}|{code}".encode()).hexdigest()[:16]

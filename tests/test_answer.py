@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,28 @@ def test_new_term_rules_make_the_terms_again(write_config: ConfigFactory, news: 
     monkeypatch.setattr(answer_terms, "signature", lambda: "a new stemmer")
     assert answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=answer.Index()).found
     assert made == [sentences] and store.answer_meta("terms") == "a new stemmer"
+
+
+def test_the_stemmers_comments_do_not_make_the_terms_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terms' signature follows the stemmer's code, not its comments or layout."""
+    stemmer = tmp_path / "stemmer_under_test.py"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(answer_terms, "STEMMER", "stemmer_under_test")
+
+    def signature(source: str) -> str:
+        stemmer.write_text(source, encoding="utf-8")
+        sys.modules.pop("stemmer_under_test", None)
+        answer_terms.signature.cache_clear()
+        return answer_terms.signature()
+
+    try:
+        first = signature("def stem(word):\n    return word[:3]\n")
+        assert signature("# a light stemmer\ndef stem(word):  # three letters\n\n"
+                         "    return word[:3]\n") == first
+        assert signature("def stem(word):\n    return word[:4]\n") != first
+    finally:
+        answer_terms.signature.cache_clear()
 
 
 def test_a_damaged_saved_index_is_built_again(write_config: ConfigFactory, news: Path,
