@@ -16,10 +16,11 @@ stored too, so a question whose words the sentences had needs no stemmer (nor it
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib
+import io
 import re
+import tokenize
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -81,17 +82,19 @@ QUESTION_WORDS = frozenset(fold(w) for w in (
 
 
 _ATTACHED = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # a conjunction or preposition
-_SHORT = frozenset(fold(w) for w in "ما من أي كم هل عن في مع لا".split())  # two letters, and
-# never a word once a letter is attached (فقد "lost", فلم "film", وهم "illusion" are)
+_ATTACHABLE = frozenset(fold(w) for w in (  # question words and particles that take one:
+    # not every QUESTION_WORD (folded إلى، لدى، على are also the ends of والي "governor",
+    # بالي "Bali", ولدي "my son", فعلي "actual"), nor هو/هم (لهو "amusement", وهم "illusion")
+    "ماذا متى أين اين كيف لماذا لما هل كم أي اي ماهو ماهي ما من عن في مع لا هذا هذه ذلك "
+    "تلك الذي التي الذين").split())
 
 
 def _bare(word: str) -> str:
-    """The question or function word under an attached conjunction or preposition
+    """The question word or particle under an attached conjunction or preposition
     (بماذا، ومتى، وما، بأي), else the word itself."""
     for p in _ATTACHED:
-        rest = word[len(p):]
-        if word.startswith(p) and rest in QUESTION_WORDS and (len(rest) > 2 or rest in _SHORT):
-            return rest
+        if word.startswith(p) and word[len(p):] in _ATTACHABLE:
+            return word[len(p):]
     return word
 
 
@@ -242,12 +245,11 @@ def answer_type(question: str) -> int:
     TIME for "when", RESULT for "who won / what was the result / the verdict", 0 for any other."""
     raw = fold(question).split()
     ws = [_bare(w) for w in raw]
-    if "كم" in ws or "بكم" in ws or " ".join(ws[:2]) in {"how many", "how much"} \
-            or ("how" in ws and ("many" in ws or "much" in ws)):
+    if "كم" in ws or " ".join(ws[:2]) in {"how many", "how much"} \
+            or ("how" in ws and ("many" in ws or "much" in ws)) or _asks_for(ws, _NUMBER_NOUNS):
         return NUMBER
-    if _asks_for(ws, _NUMBER_NOUNS):
-        return NUMBER
-    if "متي" in ws or "when" in ws or _asks_for(ws, _TIME_NOUNS):
+    if "متي" in ws or "when" in ws or _asks_for(ws, _WHEN_NOUNS) \
+            or _asks_for(ws, _TIME_NOUNS, first=False, which=_WHICH_ONE):
         return TIME
     if set(ws) & _RESULT_QUESTION or "who won" in " ".join(ws) \
             or " ".join(raw[:2]) in _VERDICT_QUESTION or "what sentence" in " ".join(ws):
@@ -255,18 +257,31 @@ def answer_type(question: str) -> int:
     return 0
 
 
-_WHICH = frozenset(fold(w) for w in "ما أي ماهو ماهي هو هي what which".split())
-_TIME_NOUNS = frozenset(fold(w) for w in (
-    "تاريخ موعد يوم شهر عام سنة ساعة وقت توقيت date day month year time").split())
-_NUMBER_NOUNS = frozenset(fold(w) for w in (
-    "عدد قيمة حجم نسبة مبلغ سعر عمر مدة مساحة number amount percentage price age").split())
+_WHICH = frozenset(fold(w) for w in "ما أي اي ماهو ماهي what which".split())
+_WHICH_ONE = frozenset(fold(w) for w in "أي اي what which".split())  # "which day": not ما،
+# since ما تاريخ is as often "what is the history of"
+_FILLERS = frozenset(fold(w) for w in "هو هي is was are were the".split())  # ما هو عدد
+_WHEN_NOUNS = frozenset(fold(w) for w in "موعد توقيت".split())  # "the date set for"
+_TIME_NOUNS = frozenset(fold(w) for w in (  # also "history", "the national day", "Sunni"
+    "تاريخ يوم شهر عام سنة ساعة وقت date day month year time").split())
+_NUMBER_NOUNS = frozenset(fold(w) for w in (  # not عمر "age": also the name Omar
+    "عدد قيمة حجم نسبة مبلغ سعر مدة number amount percentage price").split())
 
 
-def _asks_for(words: list[str], nouns: frozenset[str]) -> bool:
-    """Whether the question asks for a thing of this kind: one of ``nouns`` right after
-    "what / which" (في أي يوم، ما موعد، ما هو عدد), or first (a keyword question: مدة العقد)."""
+def _asks_for(words: list[str], nouns: frozenset[str], first: bool = True,
+              which: frozenset[str] = _WHICH) -> bool:
+    """Whether the question asks for a thing of this kind: one of ``nouns`` after "what /
+    which" (في أي يوم، ما هو عدد، what is the price), or ``first`` (a keyword question:
+    مدة العقد)."""
     for i, w in enumerate(words):
-        if w.removeprefix("ال") in nouns and (i == 0 or words[i - 1] in _WHICH):
+        if w.removeprefix("ال") not in nouns:
+            continue
+        if i == 0 and first:
+            return True
+        j = i - 1
+        while j >= 0 and words[j] in _FILLERS:
+            j -= 1
+        if j >= 0 and words[j] in which and (j == i - 1 or words[j] in _WHICH):
             return True
     return False
 
@@ -281,12 +296,13 @@ _RESULT_QUESTION = frozenset(fold(w) for w in (
 @lru_cache(maxsize=1)
 def signature() -> str:
     """Changes when stored terms would come out differently: these rules, the Arabic
-    stemmer's module (its code: not its comments nor its layout), NLTK (English stems,
+    stemmer's module (its tokens: not its comments nor blank lines), NLTK (English stems,
     roots). Made without loading a stemmer."""
     try:
         nltk = version("nltk")
     except PackageNotFoundError:
         nltk = "?"
     source = Path(str(importlib.import_module(STEMMER).__file__)).read_bytes()
-    code = ast.dump(ast.parse(source))
+    code = "\x00".join(t.string for t in tokenize.tokenize(io.BytesIO(source).readline)
+                       if t.type not in (tokenize.COMMENT, tokenize.NL))
     return hashlib.sha256(f"{VERSION}|{nltk}|{code}".encode()).hexdigest()[:16]

@@ -177,7 +177,7 @@ def _cap(sentence: str, max_words: int) -> list[str]:
 #    root's own و goes on five-letter words (وزارة -> زار, but الوزارة -> وزار);
 # 2. one suffix, longest first: pronouns (ها هم هما هن كم ه), plurals and duals (ات ون ين
 #    ان تين تان), the nisba (ي يه يين يون, so الأمريكي ~ أمريكا), ة (folded to ه) and the
-#    tanween alef (قانونا -> قانون); then a nisba ي left under it (الأمريكيين -> امريك).
+#    tanween alef (قانونا -> قانون); then a nisba ي left under it (الأمريكية -> امريك).
 
 MIN_STEM = 3  # letters a stem always keeps
 

@@ -145,9 +145,13 @@ def test_question_words_with_a_letter_attached_are_not_terms() -> None:
     assert terms.question_words("بأي نسبة ارتفع المؤشر؟", True) == ["نسبه", "ارتفع", "الموشر"]
     assert terms.question_words("من الرجلان اللذان سرقا المتجر؟", True) == [
         "الرجلان", "سرقا", "المتجر"]
-    # a two-letter function word with a letter attached is often a word of its own
+    # ... but not a word that only ends like a particle: فقد "lost", فلم "film", والي
+    # "governor" (و + إلى), بالي "Bali" (ب + إلى), بلدي "municipal" (ب + لدى)
     assert terms.question_words("كم شخصا فقد في السيول؟", True) == ["شخصا", "فقد", "السيول"]
     assert terms.question_words("ما أحدث فلم للمخرج؟", True) == ["احدث", "فلم", "للمخرج"]
+    assert terms.question_words("ماذا حدث في بالي؟", True) == ["بالي"]
+    assert terms.question_words("ماذا قال والي الخرطوم؟", True) == ["قال", "والي", "الخرطوم"]
+    assert terms.question_words("ما مطالب المجلس بلدي؟", True) == ["مطالب", "المجلس", "بلدي"]
     assert terms.answer_type("كم يوما تستمر الهدنة ومتى تبدأ؟") == terms.NUMBER
     assert terms.answer_type("ومتى تبدأ الهدنة؟") == terms.TIME
 
@@ -157,8 +161,15 @@ def test_which_day_asks_for_a_time_and_what_number_for_a_number() -> None:
     assert terms.answer_type("من أي تاريخ تحرر أسعار الوقود؟") == terms.TIME
     assert terms.answer_type("ما موعد المباراة؟") == terms.TIME
     assert terms.answer_type("What date is the vote?") == terms.TIME
+    assert terms.answer_type("What is the date of the vote?") == terms.TIME
     assert terms.answer_type("ما هو عدد المصابين؟") == terms.NUMBER
+    assert terms.answer_type("What is the price of oil?") == terms.NUMBER
     assert terms.answer_type("مدة عقد اللاعب مع الاتحاد") == terms.NUMBER  # a keyword question
     # the noun must be what is asked: after "what / which", or first
     assert terms.answer_type("ما سبب تأجيل المباراة يوم الخميس؟") == 0
     assert terms.answer_type("من هو المدرب الجديد؟") == 0
+    # words that are also other words ask for nothing: "history", "the national day", Omar
+    assert terms.answer_type("ما تاريخ العلاقات بين البلدين؟") == 0
+    assert terms.answer_type("اليوم الوطني السعودي") == 0
+    assert terms.answer_type("من هو عمر البشير؟") == 0
+    assert terms.answer_type("Time Warner results") == terms.RESULT
