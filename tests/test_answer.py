@@ -18,9 +18,17 @@ from briefings.store.migrations import schema_version
 from briefings.translate import get_translator, translate_pending
 
 from .builders import ANSWERS_URL as URL
-from .builders import ConfigFactory, install_tiny
+from .builders import ConfigFactory, folder_of, folder_source, install_tiny
 from .builders import answers_config as news_config
 from .builders import answers_day as write_day
+
+
+def _ingest_hospital(cfg: config.Config, store: Store, tmp_path: Path) -> None:
+    """One more article, from a new folder source: a hospital opened in Benghazi."""
+    folder = folder_of(tmp_path / "more", {"a.txt": (
+        "عنوان جديد\nأعلنت وزارة الصحة افتتاح مستشفى جديد في مدينة "
+        "بنغازي يضم مئتي سرير ويخدم سكان المنطقة الشرقية.\n")})
+    ingest(cfg, store, [folder_source("more", folder)])
 
 
 def test_arabic_question_cites_the_seeds(cfg: config.Config, store: Store) -> None:
@@ -61,12 +69,7 @@ def test_index_grows_with_new_sentences_and_translations(
     answer.ask(store, cfg, "مصراتة", index=index)
     assert len(index.sides[True].ids) == arabic_docs  # nothing indexed twice
     assert len(index.sides[False].ids) == arabic_docs  # every translation added once
-    folder = tmp_path / "more"
-    folder.mkdir()
-    (folder / "a.txt").write_text("عنوان جديد\nأعلنت وزارة الصحة افتتاح مستشفى جديد في مدينة "
-                                  "بنغازي يضم مئتي سرير ويخدم سكان المنطقة الشرقية.\n",
-                                  encoding="utf-8")
-    ingest(cfg, store, [config.SourceConfig(name="more", type="folder", path=str(folder))])
+    _ingest_hospital(cfg, store, tmp_path)
     hit = answer.ask(store, cfg, "مستشفى بنغازي", index=index)
     assert hit.found and "مستشفى" in hit.hits[0].citation.original
     assert len(index.sides[True].ids) == arabic_docs + 2
@@ -151,12 +154,7 @@ def test_the_index_is_saved_and_terms_are_made_once(
     cache.unlink()  # no saved index: built again from the stored terms, still no stemming
     assert answer.ask(store, cfg, question, index=answer.Index()).hits == first.hits
     assert made == [0] and cache.exists()  # (not called for the saved index)
-    more = tmp_path / "more"
-    more.mkdir()
-    (more / "a.txt").write_text("عنوان جديد\nأعلنت وزارة الصحة افتتاح مستشفى جديد في مدينة "
-                                "بنغازي يضم مئتي سرير ويخدم سكان المنطقة الشرقية.\n",
-                                encoding="utf-8")
-    ingest(cfg, store, [config.SourceConfig(name="more", type="folder", path=str(more))])
+    _ingest_hospital(cfg, store, tmp_path)
     ans = answer.ask(store, cfg, "مستشفى بنغازي", index=answer.Index())
     assert ans.found and "مستشفى" in ans.hits[0].citation.original
     assert made == [0, 2]  # the new article's headline and sentence only
