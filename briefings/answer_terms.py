@@ -189,7 +189,7 @@ _RESULT_WORDS = frozenset(fold(w) for w in (
     "حكم حكمت يحكم احكام قضت تقضي سجن بسجنه بسجنهم إعدام قصاص جلدة بجلده غرامة براءة برأت "
     "تبرئة أدانت إدانة مؤبد sentenced sentence convicted acquitted jailed fined verdict").split())
 _SCORE = re.compile(r"(?<![\d/.:–-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d/.:–-])")  # 2-1, 88 - 74
-_PROCLITICS = ("و", "ب", "ل", "ف", "ك", "وب", "ول", "فب", "فل", "وال", "بال", "لل", "ال")
+_PROCLITICS = (*_ATTACHED, "وال", "بال", "لل", "ال")  # ... or the article
 
 
 def with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
@@ -281,7 +281,7 @@ def _asks_for(words: list[str], nouns: frozenset[str], first: bool = True,
         j = i - 1
         while j >= 0 and words[j] in _FILLERS:
             j -= 1
-        if j >= 0 and words[j] in which and (j == i - 1 or words[j] in _WHICH):
+        if j >= 0 and words[j] in which:  # هو/هي only after ما: من هو عمر asks a who
             return True
     return False
 
