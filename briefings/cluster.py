@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from . import places
 from .clock import utcnow
 from .config import SummarizeConfig
 from .store import Store
@@ -100,7 +101,8 @@ def article_docs(store: Store, article_ids: Sequence[int]) -> dict[int, Doc]:
         for art in store.articles(missing):
             head, body, ordinals = split.get(art.id) or ([], [], frozenset())
             when = art.published or art.ingested_at
-            memo.docs[art.id] = Doc(head, body, when.timestamp() / 3600, ordinals)
+            memo.docs[art.id] = Doc(head, body, when.timestamp() / 3600, ordinals,
+                                    places.named(art.headline or ""), places.held(head + body))
     return {a: memo.docs[a] for a in article_ids if a in memo.docs}
 
 

@@ -12,11 +12,15 @@ its cities'. Stems come from the answer index's stemmer (``answer_terms``), so t
 Left out on purpose: names that are common words as well (الخبر "the news" / al-Khobar,
 صور "pictures" / Tyre, المدينة "the city" / Medina, المملكة "the kingdom"), and names
 of more than one word (only their one-word forms are listed: أبوظبي, not أبو ظبي).
+
+Story grouping asks where a report happens: ``named(headline)`` gives the places an Arabic
+headline names, ``held(stems)`` every place an article's terms hold (see ``storymatch``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from . import answer_terms as terms
@@ -208,3 +212,65 @@ def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
     names = _names(arabic)
     return {stem: frozenset().union(*(_place(arabic, i, name) for i, name in names[w]))
             for w, stem in stems.items() if w in names}
+
+
+# -- where a report happens (story grouping) --------------------------------------------
+
+_NOT_IN_HEADLINES = frozenset({"مالي"})  # "financial" far more often than Mali
+_SPELLING = str.maketrans({"غ": "ج", "ق": "ج"})
+
+
+def _key(line: int, name: str) -> str:
+    """One key for a city or region whatever its spelling (برمنغهام / برمنجهام, جيزان /
+    جازان): its consonants without the article."""
+    bare = fold(name.lstrip("*")).removeprefix("ال").translate(_SPELLING)
+    return f"{line}:{re.sub('[اويىءة]', '', bare)}"
+
+
+@lru_cache(maxsize=1)
+def _headline_names() -> dict[str, frozenset[str]]:
+    """Each way a headline may write a place's name -> the place: a country (its line
+    number), which its capital stands for too, or another city or region (``_key``).
+    Adjectives name no place here: الرئيس المصري is a person, القطار الإسباني a train."""
+    out: dict[str, set[str]] = {}
+    for i, part in enumerate(_lines(True)):
+        country, _, cities = part.partition("|")
+        names = [(w, str(i)) for w in country.split() if w[0] != "~"]
+        names += [(w.lstrip("*"), str(i) if w[0] == "*" else _key(i, w))
+                  for w in cities.split()]
+        for name, place in names:
+            if len(fold(name).removeprefix("ال")) >= 3 and fold(name) not in _NOT_IN_HEADLINES:
+                for surface in _surface(name, True):
+                    out.setdefault(surface, set()).add(place)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def named(headline: str) -> frozenset[str]:
+    """The places an Arabic headline names (``_headline_names``); none for other text."""
+    names = _headline_names()
+    return frozenset().union(*(names.get(w, frozenset()) for w in _WORD.findall(fold(headline))))
+
+
+_WORD = re.compile("[\u0621-\u064a]+")
+
+
+@lru_cache(maxsize=1)
+def _held() -> dict[str, frozenset[str]]:
+    """Each stem of a place's name or adjective (a preposition attached or not) -> the
+    places it names; a city's stems name its country too."""
+    out: dict[str, set[str]] = {}
+    for i, part in enumerate(_lines(True)):
+        country, _, cities = part.partition("|")
+        for w in country.split():
+            for stem in _forms(w.lstrip("~"), True):
+                out.setdefault(stem, set()).add(str(i))
+        for w in cities.split():
+            for stem in _forms(w.lstrip("*"), True):
+                out.setdefault(stem, set()).update({str(i), _key(i, w)})
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def held(stems: Iterable[str]) -> frozenset[str]:
+    """Every place an article whose terms are ``stems`` names, as ``named`` gives them."""
+    table = _held()
+    return frozenset().union(*(table[t] for t in set(stems) if t in table))

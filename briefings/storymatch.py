@@ -27,7 +27,12 @@ order, the first ones already in stories, and gives each new one a story.
     (a paraphrase keeps the who and where; a lookalike keeps only the what).
 
   Neither passes when the two headlines number different steps of one kind of thing
-  ("first" vs "second" relief plane): ``Doc.ordinals`` are disjoint.
+  ("first" vs "second" relief plane): ``Doc.ordinals`` are disjoint; nor when they say it
+  happens in different places (a cable to Egypt and one to Oman, a fire in Jeddah and one
+  in Taif): both headlines name places (``Doc.places``), none the same, and neither
+  article names a place the other's headline does (``Doc.held``). Two sides of one event
+  pass (Iraq's vice president accuses Riyadh / Riyadh answers Baghdad): each article names
+  the other's place.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ class Doc:
     body: Sequence[str]  # body terms, in order
     hours: float | None = None  # publication (or ingest) time, hours since the epoch
     ordinals: frozenset[int] = frozenset()  # "first", "second"... in the headline
+    places: frozenset[str] = frozenset()  # places the headline names (``places.named``)
+    held: frozenset[str] = frozenset()  # places the article names (``places.held``)
 
 
 @dataclass(frozen=True)
@@ -205,12 +212,19 @@ def _choose(space: _Space, docs: Sequence[Doc], i: int, sims: np.ndarray,
             break
         in_story = members[label[members] == k]
         best = int(in_story[np.argmax(sims[in_story])])
-        steps, other_steps = docs[i].ordinals, docs[best].ordinals
-        if steps and other_steps and not steps & other_steps:
+        if _apart(docs[i], docs[best]):
             continue
         if _passes(space, i, best, float(sims[best]), p):
             return int(k), float(mean[k])
     return -1, float(mean.max())
+
+
+def _apart(a: Doc, b: Doc) -> bool:
+    """The headlines number different steps, or say it happens in different places."""
+    if a.ordinals and b.ordinals and not a.ordinals & b.ordinals:
+        return True
+    return bool(a.places and b.places and not a.places & (b.places | b.held)
+                and not b.places & a.held)
 
 
 def _passes(space: _Space, i: int, j: int, sim: float, p: Params) -> bool:

@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from briefings import cluster, config, pipeline
+from briefings import cluster, config, pipeline, places, text
 from briefings.ingest import ingest
 from briefings.store import Store
 from briefings.storymatch import Doc, Params, assign
@@ -101,6 +101,27 @@ PLANE_1B = ("أول طائرة إغاثية سعودية تهبط في مطار 
 PLANE_2 = ("وصول ثاني طائرة إغاثة سعودية إلى مطار عدن",
            "هبطت في مطار عدن الدولي ثاني طائرة إغاثة سعودية تحمل مواد غذائية وطبية، بعد "
            "يومين من إعادة تشغيل المطار.")
+
+# Congratulation cables to two countries: worded alike, two events; and one to Egypt again.
+EGYPT_CABLE = ("خادم الحرمين يهنئ رئيس مصر باليوم الوطني",
+               "بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز برقية تهنئة لرئيس جمهورية "
+               "مصر العربية بمناسبة ذكرى اليوم الوطني لبلاده، أعرب فيها عن أصدق التهاني وأطيب "
+               "التمنيات بالصحة والسعادة.")
+OMAN_CABLE = ("خادم الحرمين يهنئ سلطان عمان بيوم النهضة",
+              "بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز برقية تهنئة لسلطان عمان "
+              "بمناسبة ذكرى يوم النهضة لبلاده، أعرب فيها عن أصدق التهاني وأطيب التمنيات "
+              "بالصحة والسعادة.")
+EGYPT_CABLE_B = ("خادم الحرمين يهنئ الرئيس السيسي باليوم الوطني لمصر",
+                 "بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز برقية تهنئة للرئيس "
+                 "عبدالفتاح السيسي بمناسبة ذكرى اليوم الوطني لبلاده، متمنيا لشعب مصر التقدم "
+                 "والازدهار.")
+# One event from its two sides: each headline names one side, each article both.
+MALIKI_A = ("المالكي يتهم الرياض بدعم الإرهاب",
+            "اتهم نائب الرئيس العراقي نوري المالكي في تصريحات متلفزة المملكة العربية السعودية "
+            "بدعم الإرهاب في العراق، وطالب بمحاسبة الدول التي تمول الجماعات المسلحة.")
+MALIKI_B = ("الزياني: اتهامات المالكي تسيء لعلاقات العراق بأشقائه",
+            "استنكر الأمين العام لمجلس التعاون عبداللطيف الزياني اتهامات نائب الرئيس العراقي "
+            "نوري المالكي للمملكة العربية السعودية بدعم الإرهاب، ووصفها بأنها باطلة.")
 
 
 def _day(folder: Path, items: list[tuple[str, str]], prefix: str) -> None:
@@ -258,3 +279,48 @@ def test_the_seed_articles_are_one_story_with_the_default_config(tmp_path: Path)
     assert len(ids) == 2
     assert len(set(cluster.group(store, ids, cfg.summarize).values())) == 1
     store.close()
+
+
+def test_cables_to_two_countries_stay_apart_and_two_sides_of_one_event_join(
+        tmp_path: Path) -> None:
+    store, _, story = _grouped(tmp_path, {"okaz": [*BACKGROUND, EGYPT_CABLE, OMAN_CABLE,
+                                                   MALIKI_A],
+                                          "sabq": [EGYPT_CABLE_B, MALIKI_B]})
+    assert story[EGYPT_CABLE[0]] == story[EGYPT_CABLE_B[0]]
+    assert story[OMAN_CABLE[0]] != story[EGYPT_CABLE[0]]
+    assert story[MALIKI_A[0]] == story[MALIKI_B[0]]  # الرياض / العراق: each names both
+    # their words alone would join the two cables: it is the headlines' places that keep
+    # them apart; and the places each article names that keep the two sides together
+    ids = sorted(store.stories_of(range(1, 100)))
+    docs = cluster.article_docs(store, ids)
+    heads = {a.headline: a.id for a in store.articles(ids)}
+    p = cluster.params(config.SummarizeConfig())
+    background = [docs[heads[h]] for h, _ in BACKGROUND]
+    stories: list[int | None] = [*range(len(background)), None, None]
+    egypt, oman = docs[heads[EGYPT_CABLE[0]]], docs[heads[OMAN_CABLE[0]]]
+    assert assign([*background, egypt, oman], stories, p)[1][0] < 0  # a story of its own
+    nowhere = [dataclasses.replace(d, places=frozenset()) for d in (egypt, oman)]
+    joined = assign([*background, *nowhere], stories, p)
+    assert joined[0][0] == joined[1][0]
+    sides = [docs[heads[MALIKI_A[0]]], docs[heads[MALIKI_B[0]]]]
+    assert not sides[0].places & sides[1].places
+    assert assign([*background, *sides], stories, p)[1][0] == \
+        assign([*background, *sides], stories, p)[0][0]
+    unread = [dataclasses.replace(d, held=frozenset()) for d in sides]
+    apart = assign([*background, *unread], stories, p)
+    assert apart[0][0] != apart[1][0]
+    store.close()
+
+
+def test_headlines_name_places_and_articles_hold_them() -> None:
+    egypt = places.named("خادم الحرمين يهنئ رئيس مصر")
+    assert egypt and places.named("انفجار في القاهرة") == egypt  # the capital for its country
+    assert places.named("جامعة برمنغهام") == places.named("جامعة برمنجهام")  # one city
+    assert places.named("حريق في جدة") != places.named("حريق في الطائف")
+    assert places.named("حريق في جدة") != places.named("السعودية تدين")  # a city is itself
+    # adjectives name no place (a person, a train made there), nor does "financial" (Mali)
+    assert not places.named("الرئيس المصري") | places.named("القطار الإسباني")
+    assert not places.named("الدعم المالي للطلاب")
+    held = places.held(text.terms("العلاقات السعودية المصرية وتعاون جدة"))
+    assert egypt | places.named("السعودية") | places.named("وسط جدة") <= held
+    assert not places.named("سلطان عمان") & held
