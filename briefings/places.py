@@ -149,6 +149,65 @@ _GAZETTEER = """
 ليبيريا | *مونروفيا || liberia | *monrovia
 غينيا | *كوناكري || guinea | *conakry
 سيراليون || sierra leone | freetown
+غانا ~غاني | *أكرا *اكرا || ghana ~ghanaian | *accra
+توغو || togo | *lome
+بوركينا || burkina | *ouagadougou
+الغابون ~غابوني | *ليبرفيل || gabon | *libreville
+الكونغو ~كونغولي | *كينشاسا *برازافيل || congo ~congolese | *kinshasa *brazzaville
+رواندا ~رواندي | *كيغالي *كيجالي || rwanda ~rwandan | *kigali
+بوروندي || burundi | *bujumbura
+زامبيا ~زامبي | *لوساكا || zambia ~zambian | *lusaka
+زيمبابوي || zimbabwe ~zimbabwean | *harare
+موزمبيق ~موزمبيقي | *مابوتو || mozambique | *maputo
+أنغولا انغولا أنجولا انجولا ~أنغولي ~انغولي | *لواندا || angola ~angolan | *luanda
+ناميبيا || namibia | *windhoek
+مدغشقر || madagascar | *antananarivo
+جورجيا ~جورجي | *تبليسي || georgia ~georgian | *tbilisi
+أرمينيا ارمينيا ~أرميني ~ارميني | *يريفان || armenia ~armenian | *yerevan
+أذربيجان اذربيجان ~أذربيجاني ~اذربيجاني | *باكو || azerbaijan ~azerbaijani | *baku
+كازاخستان ~كازاخي | *أستانا *استانا ألماتي الماتي || kazakhstan ~kazakh | *astana almaty
+أوزبكستان اوزبكستان ~أوزبكي ~اوزبكي | *طشقند سمرقند || uzbekistan ~uzbek | *tashkent samarkand
+تركمانستان ~تركماني || turkmenistan ~turkmen | *ashgabat
+طاجيكستان ~طاجيكي | *دوشنبه || tajikistan ~tajik | *dushanbe
+قرغيزستان ~قرغيزي | *بيشكيك || kyrgyzstan ~kyrgyz | *bishkek
+صربيا ~صربي | *بلغراد || serbia ~serbian | *belgrade
+كرواتيا ~كرواتي | *زغرب || croatia ~croatian | *zagreb
+البوسنة ~بوسني | *سراييفو || bosnia ~bosnian | *sarajevo
+ألبانيا البانيا ~ألباني ~الباني | *تيرانا || albania ~albanian | *tirana
+كوسوفو || kosovo | *pristina
+رومانيا ~روماني | *بوخارست || romania ~romanian | *bucharest
+بلغاريا ~بلغاري || bulgaria ~bulgarian
+المجر ~مجري هنغاريا | *بودابست || hungary ~hungarian | *budapest
+التشيك ~تشيكي | *براغ || czech | *prague
+سلوفاكيا ~سلوفاكي | *براتيسلافا || slovakia ~slovak | *bratislava
+فنلندا ~فنلندي | *هلسنكي || finland ~finnish | *helsinki
+إيرلندا ايرلندا أيرلندا ~إيرلندي ~ايرلندي ~أيرلندي | *دبلن || ireland ~irish | *dublin
+آيسلندا ايسلندا || iceland ~icelandic | *reykjavik
+قبرص ~قبرصي | *نيقوسيا || cyprus ~cypriot | *nicosia
+مالطا ~مالطي | *فاليتا || malta ~maltese | *valletta
+بيلاروسيا ~بيلاروسي | *مينسك || belarus ~belarusian | *minsk
+فيتنام ~فيتنامي | *هانوي || vietnam ~vietnamese | *hanoi
+كمبوديا ~كمبودي | *بنوم || cambodia ~cambodian | *phnom
+سنغافورة ~سنغافوري || singapore
+منغوليا ~منغولي || mongolia ~mongolian | *ulaanbaatar
+نيوزيلندا ~نيوزيلندي | *ولينغتون || zealand | *wellington auckland
+بروناي || brunei
+المالديف ~مالديفي || maldives
+تايوان ~تايواني | *تايبيه || taiwan ~taiwanese | *taipei
+كولومبيا ~كولومبي | *بوغوتا *بوجوتا || colombia ~colombian | *bogota
+بيرو ~بيروفي | *ليما || peru ~peruvian | *lima
+الإكوادور الاكوادور ~إكوادوري ~اكوادوري | *كيتو || ecuador ~ecuadorian | *quito
+بوليفيا ~بوليفي || bolivia ~bolivian
+باراغواي باراجواي ~باراغواياني || paraguay ~paraguayan | *asuncion
+الأوروغواي الاوروغواي أوروغواي اوروغواي ~أوروغوياني ~اوروغوياني | *مونتيفيديو || uruguay
+    ~uruguayan | *montevideo
+بنما ~بنمي || panama ~panamanian
+كوستاريكا || rica
+غواتيمالا ~غواتيمالي || guatemala ~guatemalan
+هندوراس || honduras
+نيكاراغوا || nicaragua
+هايتي || haiti ~haitian
+جامايكا ~جامايكي || jamaica ~jamaican
 """
 
 

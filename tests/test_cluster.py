@@ -321,6 +321,7 @@ def test_headlines_name_places_and_articles_hold_them() -> None:
     # adjectives name no place (a person, a train made there), nor does "financial" (Mali)
     assert not places.named("الرئيس المصري") | places.named("القطار الإسباني")
     assert not places.named("الدعم المالي للطلاب")
+    assert places.named("القيادة تهنئ رئيس كولومبيا") == places.named("وصل إلى بوغوتا")
     held = places.held(text.terms("العلاقات السعودية المصرية وتعاون جدة"))
     assert egypt | places.named("السعودية") | places.named("وسط جدة") <= held
     assert not places.named("سلطان عمان") & held
