@@ -1,5 +1,6 @@
 """Places a question can fix: countries with their other names and adjectives, and the
-cities and regions that belong to each (a small built-in gazetteer, no data download).
+cities and regions that belong to each (a built-in gazetteer of 136 countries,
+``gazetteer.txt``; no data download).
 
 A question that names a place ("the heat wave in Egypt", "a camel crash near Najran") is
 answered only by an article about that place: another country's heat wave or another
@@ -10,8 +11,9 @@ its cities'. Stems come from the answer index's stemmer (``answer_terms``), so t
 (المصري، الهندية) in an article meets the name in a question.
 
 Left out on purpose: names that are common words as well (الخبر "the news" / al-Khobar,
-صور "pictures" / Tyre, المدينة "the city" / Medina, المملكة "the kingdom"), and names
-of more than one word (only their one-word forms are listed: أبوظبي, not أبو ظبي).
+صور "pictures" / Tyre, المدينة "the city" / Medina, المملكة "the kingdom", بنين "boys" /
+Benin, ماليه "financial" / Malé), and names of more than one word (only their one-word
+forms are listed: أبوظبي, not أبو ظبي).
 
 Story grouping asks where a report happens: ``named(headline)`` gives the places an Arabic
 headline names, ``held(stems)`` every place an article's terms hold (see ``storymatch``).
@@ -22,199 +24,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from pathlib import Path
 
 from . import answer_terms as terms
 from .text import fold
 
-# One country per line: its names and adjectives, then "|" and its cities and regions
-# (several spellings each, as the press writes them; "*" marks the capital, which also
-# stands for its country: "Washington says"; "~" an adjective, which names no place in a
-# question). The same in English after "||". An indented line goes on the one above.
-_GAZETTEER = """
-السعودية ~سعودي | *الرياض جدة مكة الطائف الدمام القطيف الأحساء الاحساء الهفوف الجبيل ينبع رابغ
-    تبوك أبها ابها مشيط بيشة نجران جازان جيزان القنفذة الباحة حائل القصيم بريدة عنيزة الرس الجوف
-    سكاكا عرعر طريف القريات الظهران الخفجي الدوادمي الخرج المجمعة الزلفي ضباء أملج تيماء الدرعية
-    || saudi | *riyadh jeddah mecca makkah taif dammam qatif ahsa hofuf jubail yanbu tabuk abha
-    najran jazan jizan baha hail qassim buraidah jouf sakaka arar dhahran khafji
-مصر ~مصري | *القاهرة الإسكندرية الاسكندرية الجيزة أسوان اسوان الأقصر الاقصر بورسعيد السويس
-    الإسماعيلية الاسماعيلية سيناء المنصورة طنطا الفيوم أسيوط اسيوط المنيا سوهاج دمياط الغردقة
-    شرم || egypt ~egyptian | *cairo alexandria giza aswan luxor suez ismailia sinai mansoura
-الإمارات الامارات ~إماراتي ~اماراتي | *أبوظبي *ابوظبي دبي الشارقة عجمان الفجيرة || emirates
-    ~emirati uae | dubai sharjah ajman fujairah
-الكويت ~كويتي | الجهراء الأحمدي الاحمدي || kuwait ~kuwaiti
-قطر ~قطري | *الدوحة الوكرة || qatar ~qatari | *doha
-البحرين ~بحريني | *المنامة المحرق || bahrain ~bahraini | *manama
-عمان ~عماني | *مسقط صلالة صحار نزوى ظفار || oman ~omani | *muscat salalah
-اليمن ~يمني | *صنعاء عدن تعز الحديدة مأرب مارب صعدة حضرموت المكلا لحج أبين ابين شبوة إب الضالع
-    المهرة سقطرى المخا || yemen ~yemeni | *sanaa aden taiz hodeidah marib saada hadramout
-    mukalla lahj abyan shabwa
-العراق ~عراقي | *بغداد البصرة الموصل أربيل اربيل كركوك الأنبار الانبار الفلوجة تكريت النجف
-    كربلاء السليمانية دهوك ديالى سامراء كردستان || iraq ~iraqi | *baghdad basra mosul erbil
-    irbil kirkuk anbar ramadi fallujah tikrit najaf karbala sulaimaniyah kurdistan
-سوريا سورية ~سوري | *دمشق حلب حمص اللاذقية طرطوس إدلب ادلب درعا الرقة الحسكة القامشلي القنيطرة
-    السويداء الزبداني كوباني || syria ~syrian | *damascus aleppo homs latakia tartus idlib daraa
-    raqqa hasakah qamishli palmyra zabadani kobani
-لبنان ~لبناني | *بيروت طرابلس بعلبك البقاع عرسال زحلة || lebanon ~lebanese | *beirut sidon
-    baalbek bekaa arsal
-الأردن الاردن ~أردني ~اردني | *عمان إربد اربد الكرك || jordan ~jordanian | *amman zarqa irbid
-    aqaba
-فلسطين ~فلسطيني | *القدس غزة نابلس أريحا اريحا قلقيلية طولكرم رفح الضفة || palestine
-    ~palestinian | *jerusalem gaza ramallah hebron nablus jenin bethlehem jericho rafah
-إسرائيل اسرائيل ~إسرائيلي ~اسرائيلي | تل أبيب ابيب حيفا يافا || israel ~israeli | tel aviv haifa
-تركيا ~تركي | *أنقرة *انقرة إسطنبول اسطنبول أزمير ازمير أضنة اضنة سروج عنتاب شانلي أورفة اورفة
-    هاتاي كلس || turkey ~turkish | *ankara istanbul izmir adana diyarbakir suruc gaziantep hatay
-    kilis
-إيران ايران ~إيراني ~ايراني | *طهران أصفهان اصفهان شيراز تبريز قم الأحواز الاحواز الأهواز
-    الاهواز || iran ~iranian | *tehran mashhad isfahan shiraz tabriz qom ahvaz
-ليبيا ~ليبي | *طرابلس بنغازي مصراتة درنة طبرق سبها الزنتان || libya ~libyan | *tripoli benghazi
-    misrata sirte derna tobruk sabha
-تونس ~تونسي | صفاقس سوسة القيروان بنزرت قابس القصرين بوزيد المنستير || tunisia ~tunisian | tunis
-    sfax sousse kairouan bizerte
-الجزائر ~جزائري | وهران قسنطينة عنابة تلمسان البليدة غرداية || algeria ~algerian | algiers oran
-    constantine annaba
-المغرب ~مغربي | *الرباط مراكش طنجة أغادير اغادير مكناس تطوان || morocco ~moroccan | *rabat
-    casablanca fez marrakech tangier agadir
-موريتانيا ~موريتاني | *نواكشوط || mauritania ~mauritanian | *nouakchott
-السودان ~سوداني | *الخرطوم درمان دارفور بورتسودان كردفان || sudan ~sudanese | *khartoum omdurman
-    darfur
-الصومال ~صومالي | *مقديشو هرجيسا بونتلاند || somalia ~somali | *mogadishu
-جيبوتي || djibouti
-أفغانستان افغانستان ~أفغاني ~افغاني | *كابل قندهار هرات فارياب هلمند قندوز بكتيا ننكرهار غزني ||
-    afghanistan ~afghan | *kabul kandahar herat helmand kunduz faryab
-باكستان ~باكستاني | كراتشي لاهور بيشاور كويتا وزيرستان || pakistan ~pakistani | islamabad
-    karachi lahore peshawar quetta waziristan
-الهند ~هندي | *نيودلهي *دلهي مومباي كلكتا بنغالور كشمير || india ~indian | *delhi mumbai kolkata
-    bangalore kashmir
-بنغلاديش بنجلاديش ~بنغلاديشي || bangladesh ~bangladeshi | dhaka
-الصين ~صيني | *بكين شنغهاي شنجهاي هونغ كونغ ووهان تيانجين || china ~chinese | *beijing shanghai
-اليابان ~ياباني | *طوكيو أوساكا اوساكا هيروشيما || japan ~japanese | *tokyo osaka hiroshima
-كوريا ~كوري | *سول بيونغ يانغ || korea ~korean | *seoul pyongyang
-روسيا ~روسي | *موسكو بطرسبرغ الشيشان غروزني القرم سوتشي || russia ~russian | *moscow petersburg
-    chechnya grozny crimea sochi
-أوكرانيا اوكرانيا ~أوكراني ~اوكراني | *كييف دونيتسك لوغانسك || ukraine ~ukrainian | *kiev *kyiv
-    donetsk luhansk
-أمريكا امريكا أميركا اميركا ~أمريكي ~امريكي ~أميركي ~اميركي | *واشنطن نيويورك كاليفورنيا فلوريدا
-    تكساس شيكاغو لوس بوسطن فيرجينيا ميامي أتلانتا اتلانتا || america ~american usa | *washington
-    york california florida texas chicago boston virginia miami atlanta
-كندا ~كندي | *أوتاوا *اوتاوا تورونتو مونتريال فانكوفر || canada ~canadian | *ottawa toronto
-    montreal vancouver
-بريطانيا ~بريطاني إنجلترا انجلترا إنكلترا انكلترا | *لندن مانشستر ليفربول برمنغهام برمنجهام
-    اسكتلندا ويلز || britain ~british england | *london manchester liverpool birmingham scotland
-    wales
-فرنسا ~فرنسي | *باريس مرسيليا ليون نيس بوردو || france ~french | *paris marseille lyon bordeaux
-ألمانيا المانيا ~ألماني ~الماني | *برلين ميونخ هامبورغ فرانكفورت كولونيا دورتموند || germany
-    ~german | *berlin munich hamburg frankfurt cologne dortmund
-إيطاليا ايطاليا ~إيطالي ~ايطالي | *روما ميلانو ميلان نابولي تورينو فلورنسا البندقية || italy
-    ~italian | *rome milan naples turin florence venice
-إسبانيا اسبانيا ~إسباني ~اسباني | *مدريد برشلونة إشبيلية اشبيلية فالنسيا || spain ~spanish |
-    *madrid barcelona seville valencia
-البرتغال ~برتغالي | *لشبونة بورتو || portugal ~portuguese | *lisbon porto
-اليونان ~يوناني | *أثينا *اثينا || greece ~greek | *athens
-هولندا ~هولندي | *أمستردام *امستردام لاهاي روتردام || netherlands ~dutch holland | *amsterdam
-    hague rotterdam
-بلجيكا ~بلجيكي | *بروكسل || belgium ~belgian | *brussels
-سويسرا ~سويسري | جنيف زيوريخ لوزان *برن || switzerland ~swiss | geneva zurich lausanne *bern
-النمسا ~نمساوي | *فيينا || austria ~austrian | *vienna
-السويد ~سويدي | *ستوكهولم || sweden ~swedish | *stockholm
-النرويج ~نرويجي | *أوسلو *اوسلو || norway ~norwegian | *oslo
-الدنمارك ~دنماركي | *كوبنهاغن *كوبنهاجن || denmark ~danish | *copenhagen
-بولندا ~بولندي | *وارسو || poland ~polish | *warsaw
-إندونيسيا اندونيسيا ~إندونيسي ~اندونيسي | *جاكرتا || indonesia ~indonesian | *jakarta bali
-ماليزيا ~ماليزي | *كوالالمبور || malaysia ~malaysian | kuala lumpur
-الفلبين ~فلبيني | *مانيلا || philippines ~filipino | *manila
-تايلاند تايلندا ~تايلاندي | *بانكوك || thailand ~thai | *bangkok
-سريلانكا || lanka | colombo
-نيبال ~نيبالي | *كاتماندو || nepal ~nepalese | *kathmandu
-ميانمار بورما || myanmar burma
-البرازيل ~برازيلي | *برازيليا ساو ريو || brazil ~brazilian | *brasilia paulo rio
-الأرجنتين الارجنتين ~أرجنتيني ~ارجنتيني | بوينس || argentina ~argentine ~argentinian | buenos
-المكسيك ~مكسيكي | *مكسيكو || mexico ~mexican
-كوبا ~كوبي | *هافانا || cuba ~cuban | *havana
-فنزويلا | *كاراكاس || venezuela ~venezuelan | *caracas
-تشيلي | *سانتياغو || chile ~chilean | *santiago
-أستراليا استراليا ~أسترالي ~استرالي | سيدني ملبورن *كانبيرا || australia ~australian | sydney
-    melbourne *canberra
-إثيوبيا اثيوبيا ~إثيوبي ~اثيوبي | *أديس || ethiopia ~ethiopian | *addis ababa
-إريتريا اريتريا || eritrea ~eritrean | asmara
-كينيا ~كيني | *نيروبي مومباسا || kenya ~kenyan | *nairobi mombasa
-نيجيريا ~نيجيري | *أبوجا *ابوجا لاغوس بورنو مايدوغوري || nigeria ~nigerian | *abuja lagos borno
-    maiduguri
-مالي | *باماكو تمبكتو || mali ~malian | *bamako timbuktu
-النيجر | *نيامي || niger | *niamey
-تشاد ~تشادي | *نجامينا || chad ~chadian
-السنغال ~سنغالي | *داكار || senegal ~senegalese | *dakar
-أوغندا اوغندا | *كمبالا || uganda | *kampala
-تنزانيا || tanzania
-الكاميرون | *ياوندي || cameroon
-ليبيريا | *مونروفيا || liberia | *monrovia
-غينيا | *كوناكري || guinea | *conakry
-سيراليون || sierra leone | freetown
-غانا ~غاني | *أكرا *اكرا || ghana ~ghanaian | *accra
-توغو || togo | *lome
-بوركينا || burkina | *ouagadougou
-الغابون ~غابوني | *ليبرفيل || gabon | *libreville
-الكونغو ~كونغولي | *كينشاسا *برازافيل || congo ~congolese | *kinshasa *brazzaville
-رواندا ~رواندي | *كيغالي *كيجالي || rwanda ~rwandan | *kigali
-بوروندي || burundi | *bujumbura
-زامبيا ~زامبي | *لوساكا || zambia ~zambian | *lusaka
-زيمبابوي || zimbabwe ~zimbabwean | *harare
-موزمبيق ~موزمبيقي | *مابوتو || mozambique | *maputo
-أنغولا انغولا أنجولا انجولا ~أنغولي ~انغولي | *لواندا || angola ~angolan | *luanda
-ناميبيا || namibia | *windhoek
-مدغشقر || madagascar | *antananarivo
-جورجيا ~جورجي | *تبليسي || georgia ~georgian | *tbilisi
-أرمينيا ارمينيا ~أرميني ~ارميني | *يريفان || armenia ~armenian | *yerevan
-أذربيجان اذربيجان ~أذربيجاني ~اذربيجاني | *باكو || azerbaijan ~azerbaijani | *baku
-كازاخستان ~كازاخي | *أستانا *استانا ألماتي الماتي || kazakhstan ~kazakh | *astana almaty
-أوزبكستان اوزبكستان ~أوزبكي ~اوزبكي | *طشقند سمرقند || uzbekistan ~uzbek | *tashkent samarkand
-تركمانستان ~تركماني || turkmenistan ~turkmen | *ashgabat
-طاجيكستان ~طاجيكي | *دوشنبه || tajikistan ~tajik | *dushanbe
-قرغيزستان ~قرغيزي | *بيشكيك || kyrgyzstan ~kyrgyz | *bishkek
-صربيا ~صربي | *بلغراد || serbia ~serbian | *belgrade
-كرواتيا ~كرواتي | *زغرب || croatia ~croatian | *zagreb
-البوسنة ~بوسني | *سراييفو || bosnia ~bosnian | *sarajevo
-ألبانيا البانيا ~ألباني ~الباني | *تيرانا || albania ~albanian | *tirana
-كوسوفو || kosovo | *pristina
-رومانيا ~روماني | *بوخارست || romania ~romanian | *bucharest
-بلغاريا ~بلغاري || bulgaria ~bulgarian
-المجر ~مجري هنغاريا | *بودابست || hungary ~hungarian | *budapest
-التشيك ~تشيكي | *براغ || czech | *prague
-سلوفاكيا ~سلوفاكي | *براتيسلافا || slovakia ~slovak | *bratislava
-فنلندا ~فنلندي | *هلسنكي || finland ~finnish | *helsinki
-إيرلندا ايرلندا أيرلندا ~إيرلندي ~ايرلندي ~أيرلندي | *دبلن || ireland ~irish | *dublin
-آيسلندا ايسلندا || iceland ~icelandic | *reykjavik
-قبرص ~قبرصي | *نيقوسيا || cyprus ~cypriot | *nicosia
-مالطا ~مالطي | *فاليتا || malta ~maltese | *valletta
-بيلاروسيا ~بيلاروسي | *مينسك || belarus ~belarusian | *minsk
-فيتنام ~فيتنامي | *هانوي || vietnam ~vietnamese | *hanoi
-كمبوديا ~كمبودي | *بنوم || cambodia ~cambodian | *phnom
-سنغافورة ~سنغافوري || singapore
-منغوليا ~منغولي || mongolia ~mongolian | *ulaanbaatar
-نيوزيلندا ~نيوزيلندي | *ولينغتون || zealand | *wellington auckland
-بروناي || brunei
-المالديف ~مالديفي || maldives
-تايوان ~تايواني | *تايبيه || taiwan ~taiwanese | *taipei
-كولومبيا ~كولومبي | *بوغوتا *بوجوتا || colombia ~colombian | *bogota
-بيرو ~بيروفي | *ليما || peru ~peruvian | *lima
-الإكوادور الاكوادور ~إكوادوري ~اكوادوري | *كيتو || ecuador ~ecuadorian | *quito
-بوليفيا ~بوليفي || bolivia ~bolivian
-باراغواي باراجواي ~باراغواياني || paraguay ~paraguayan | *asuncion
-الأوروغواي الاوروغواي أوروغواي اوروغواي ~أوروغوياني ~اوروغوياني | *مونتيفيديو || uruguay
-    ~uruguayan | *montevideo
-بنما ~بنمي || panama ~panamanian
-كوستاريكا || rica
-غواتيمالا ~غواتيمالي || guatemala ~guatemalan
-هندوراس || honduras
-نيكاراغوا || nicaragua
-هايتي || haiti ~haitian
-جامايكا ~جامايكي || jamaica ~jamaican
-"""
+# gazetteer.txt has one country per line: its names and adjectives, then "|" and its cities
+# and regions (several spellings each, as the press writes them; "*" marks the capital,
+# which also stands for its country: "Washington says"; "~" an adjective, which names no
+# place in a question). The same in English after "||". An indented line goes on the one
+# above.
+GAZETTEER = Path(__file__).with_name("gazetteer.txt")
 
 
 @lru_cache(maxsize=2)
 def _lines(arabic: bool) -> list[str]:
     return [line.split("||")[0 if arabic else 1]
-            for line in _GAZETTEER.strip().replace("\n    ", " ").splitlines()]
+            for line in GAZETTEER.read_text("utf-8").strip().replace("\n    ", " ").splitlines()]
 
 
 @lru_cache(maxsize=2)
