@@ -168,6 +168,7 @@ class SummarizeConfig(Section):
     max_candidates: Int = Field(default=60, ge=1, le=10_000)  # cost: quadratic in it
     position_decay: Float = Field(default=0.3, ge=0, le=100)  # 0 = place ignored
     central_weight: Float = Field(default=1.2, ge=1, le=100)  # 1 = not favoured
+    headline_coverage: Float = Field(default=2.0, ge=0, le=100)  # 0 = rank order only
     duplicate_similarity: Float = Field(default=0.6, ge=0, le=1)
     story_similarity: Float = Field(default=0.2, ge=0, le=1)  # mean cosine to the story
     story_best_similarity: Float = Field(default=0.5, ge=0, le=1)  # to its most similar ...

@@ -5,7 +5,11 @@ Bullets are whole sentences. The candidates are bounded and position-aware
 sentences nearest the story's common words); sumy rates them (LexRank by default; LSA,
 TextRank, Luhn by name) with an Arabic stemmer and stop list, no NLTK data needed since
 sumy is fed our own sentences; a candidate's score is that rating times its place
-weight. Going down the scores, paraphrases of a chosen sentence are skipped
+weight. The order then favours the facts the story's headlines state: each next sentence
+gains ``headline_coverage`` times the share of the headlines' terms it adds to those
+before it (a term counts once per headline that holds it), so the second bullet carries
+the headline's other half ("...and the Crown Prince runs the state") rather than
+repeating the first. Going down that order, paraphrases of a chosen sentence are skipped
 (``redundancy``). The story is titled by its central article.
 
 Rankings are cached per story version (story, member articles, options), so digests
@@ -27,7 +31,7 @@ from . import candidates, redundancy
 from .config import SummarizeConfig
 from .errors import ConfigError
 from .models import Sentence
-from .text import stem, stop_words, words
+from .text import stem, stop_words, terms, words
 
 COPY = 0.8  # containment at which two sentences are copies of one another (wire copy)
 # A candidate's score is (RATING_FLOOR + (1 - RATING_FLOOR) x its rating relative to the
@@ -174,15 +178,43 @@ def story_ranking(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
                                * (r / top if top > 0 else 0.0)) * c.weight)
               for c, r in zip(cands.items, rated, strict=True)]
     scored.sort(key=lambda x: -x[1])
+    scored = _headline_order(story, scored, cfg.headline_coverage)
     ranking = Ranking(tuple(scored), cands.central)
     if cache is not None and version is not None:
         cache.put(version, ranking)
     return ranking
 
 
+def _headline_order(story: Mapping[int, Sequence[Sentence]], scored: list[tuple[int, float]],
+                    weight: float) -> list[tuple[int, float]]:
+    """``scored`` (best first) re-ordered greedily: next comes the sentence whose score times
+    1 + ``weight`` x (the share of the headlines' terms it adds) is highest, until every
+    headline term is held; the rest keep their order."""
+    heads: Counter[str] = Counter()
+    for ss in story.values():
+        if ss and ss[0].position == 0:
+            heads.update(set(terms(ss[0].text_src, numbers=True)))
+    total = sum(heads.values())
+    if weight <= 0 or not total:
+        return scored
+    text = {s.id: s.text_src for ss in story.values() for s in ss}
+    held = {i: heads.keys() & set(terms(text[i], numbers=True)) for i, _ in scored}
+    left = dict(heads)
+    rest = list(scored)
+    out: list[tuple[int, float]] = []
+    while rest and left:
+        gains = [score * (1 + weight * sum(left.get(t, 0) for t in held[i]) / total)
+                 for i, score in rest]
+        k = max(range(len(rest)), key=gains.__getitem__)  # the first of equals: rank order
+        out.append(rest.pop(k))
+        for t in held[out[-1][0]]:
+            left.pop(t, None)
+    return out + rest
+
+
 def _ranking_options(cfg: SummarizeConfig) -> tuple[object, ...]:
     return (cfg.engine, cfg.min_words, cfg.max_words, cfg.lead_sentences, cfg.max_candidates,
-            cfg.position_decay, cfg.central_weight)
+            cfg.position_decay, cfg.central_weight, cfg.headline_coverage)
 
 
 def summarise(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,

@@ -149,6 +149,21 @@ def test_a_paraphrase_from_another_outlet_is_not_a_second_bullet() -> None:
     assert len(texts) == 3 and {SHIP_A, SHIP_B} & set(texts)
 
 
+def test_the_second_bullet_carries_the_headlines_other_fact() -> None:
+    headline = "خادم الحرمين يغادر في إجازة خاصة وولي العهد يدير شؤون الدولة"
+    body = ["غادر خادم الحرمين الشريفين الملك سلمان جدة أمس متوجها إلى خارج المملكة في "
+            "إجازة خاصة.",
+            "وكان في وداعه عند باب الطائرة عدد من الأمراء وكبار المسؤولين والقادة العسكريين.",
+            "وكان في وداعه في المطار أمير منطقة مكة المكرمة ونائبه وعدد من المسؤولين.",
+            "وصدر أمر ملكي بإنابة ولي العهد في إدارة شؤون الدولة ورعاية مصالح الشعب خلال "
+            "غياب خادم الحرمين."]
+    story = {1: sentences(1, body, headline)}
+    cfg = config.SummarizeConfig(sentences=2)
+    assert [s.text_src for s in summarize.choose(story, cfg)] == [body[0], body[3]]
+    in_rank_order = dataclasses.replace(cfg, headline_coverage=0.0)
+    assert [s.text_src for s in summarize.choose(story, in_rank_order)] == body[:2]
+
+
 def test_the_title_comes_from_the_central_article() -> None:
     cfg = config.SummarizeConfig(sentences=2)
     event = "وصلت أكبر سفينة إغاثة سعودية إلى ميناء عدن محملة بالمساعدات"
@@ -248,6 +263,7 @@ def test_the_cache_does_not_mix_stores(write_config: ConfigFactory, tmp_path: Pa
     ("lead_sentences", 0, "from 1 to 1000"),
     ("position_decay", -0.1, "between 0 and 100"),
     ("central_weight", 0.5, "between 1 and 100"),
+    ("headline_coverage", -1, "between 0 and 100"),
 ])
 def test_summary_options_are_checked(write_config: ConfigFactory, key: str, value: object,
                                      expected: str) -> None:
