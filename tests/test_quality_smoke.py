@@ -192,3 +192,22 @@ def test_speed_measures_on_the_fixture_day(tmp_path: Path) -> None:
     p = speed._poll(tmp_path / "poll.sqlite3", days, None, new=3)
     assert (p["window_articles"], p["new_articles"], p["days_stored"]) == (15, 3, 4)
     assert p["articles_stored"] == 20 and p["group_s"] >= 0
+
+
+SHIPPED = sorted(p for p in (Path(__file__).parent.parent / "benchmarks" / "eval").iterdir()
+                 if p.is_dir())
+
+
+@pytest.mark.parametrize("day", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_the_shipped_label_sets_are_whole(day: Path) -> None:
+    # every item loads (none skipped), no URL is in two events, a "multi" event has two
+    # URLs or more, and each answerable question names the articles that answer it
+    raw = json.loads((day / "events.json").read_text("utf-8")) \
+        if (day / "events.json").exists() else []
+    labels = load_labels(day)
+    assert not [p for p in labels.problems if "missing" not in p]
+    assert labels.events or labels.answerable
+    assert len({e.id for e in labels.events}) == len(labels.events) == len(raw)
+    assert sum(len(e.urls) for e in labels.events) == len(labels.gold)
+    assert all(e.multi == (len(e.urls) > 1) and e.key_terms for e in labels.events)
+    assert all(q.urls <= q.any_urls for q in labels.answerable)
