@@ -1,5 +1,5 @@
 """Places a question can fix: countries with their other names and adjectives, and the
-cities and regions that belong to each (a built-in gazetteer of 136 countries,
+cities and regions that belong to each (a built-in gazetteer of 135 countries,
 ``gazetteer.txt``; no data download).
 
 A question that names a place ("the heat wave in Egypt", "a camel crash near Najran") is
@@ -12,7 +12,8 @@ its cities'. Stems come from the answer index's stemmer (``answer_terms``), so t
 
 Left out on purpose: names that are common words as well (الخبر "the news" / al-Khobar,
 صور "pictures" / Tyre, المدينة "the city" / Medina, المملكة "the kingdom", بنين "boys" /
-Benin, ماليه "financial" / Malé), and names of more than one word (only their one-word
+Benin, ماليه "financial" / Malé, and names the stemmer reduces to a common word: ألبانيا
+to بان "that", ألماتي to مات "died"), and names of more than one word (only their one-word
 forms are listed: أبوظبي, not أبو ظبي).
 
 Story grouping asks where a report happens: ``named(headline)`` gives the places an Arabic
