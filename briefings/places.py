@@ -104,6 +104,7 @@ def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
 
 _NOT_IN_HEADLINES = frozenset({"مالي"})  # "financial" far more often than Mali
 _SPELLING = str.maketrans({"غ": "ج", "ق": "ج"})
+_WORD = re.compile("[\u0621-\u064a]+")  # an Arabic word of a (folded) headline
 
 
 def _key(line: int, name: str) -> str:
@@ -135,9 +136,6 @@ def named(headline: str) -> frozenset[str]:
     """The places an Arabic headline names (``_headline_names``); none for other text."""
     names = _headline_names()
     return frozenset().union(*(names.get(w, frozenset()) for w in _WORD.findall(fold(headline))))
-
-
-_WORD = re.compile("[\u0621-\u064a]+")
 
 
 @lru_cache(maxsize=1)
