@@ -102,23 +102,41 @@ def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
 
 # -- where a report happens (story grouping) --------------------------------------------
 
-_NOT_IN_HEADLINES = frozenset({"مالي"})  # "financial" far more often than Mali
+# Names a headline uses far more often as another word: "financial", "shame" (شرم برم)
+_NOT_IN_HEADLINES = frozenset({"مالي", "شرم"})
 _SPELLING = str.maketrans({"غ": "ج", "ق": "ج"})
 _WORD = re.compile("[\u0621-\u064a]+")  # an Arabic word of a (folded) headline
 
 
 def _key(line: int, name: str) -> str:
     """One key for a city or region whatever its spelling (برمنغهام / برمنجهام, جيزان /
-    جازان): its consonants without the article."""
+    جازان): the name without its article, long vowels, hamza and ة, غ and ق as ج."""
     bare = fold(name.lstrip("*")).removeprefix("ال").translate(_SPELLING)
     return f"{line}:{re.sub('[اويىءة]', '', bare)}"
+
+
+_DEFINITE = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك")  # before a name's article: بالرياض
+_INDEFINITE = (*_DEFINITE, "ل", "ول", "فل")  # before a name without one: لمصر، وبجدة
+
+
+def _headline_forms(name: str) -> set[str]:
+    """A name as a headline writes it (folded), a conjunction or preposition attached. A
+    name listed with its article keeps it (الرياض، للرياض; رياض is "gardens", خرج "went
+    out", هند a woman's name); ل does not go before a name that starts with ل (للحج is
+    "for the Hajj", not Lahj)."""
+    name = fold(name)
+    if name.startswith("ال"):
+        return {p + name for p in _DEFINITE} | {p + "لل" + name[2:] for p in ("", "و", "ف")}
+    return {p + name for p in _INDEFINITE if not (p.endswith("ل") and name.startswith("ل"))}
 
 
 @lru_cache(maxsize=1)
 def _headline_names() -> dict[str, frozenset[str]]:
     """Each way a headline may write a place's name -> the place: a country (its line
     number), which its capital stands for too, or another city or region (``_key``).
-    Adjectives name no place here: الرئيس المصري is a person, القطار الإسباني a train."""
+    Adjectives name no place here (الرئيس المصري is a person, القطار الإسباني a train),
+    except the feminine ones spelled as the country is: الأسهم السعودية names Saudi Arabia,
+    as does any article about it."""
     out: dict[str, set[str]] = {}
     for i, part in enumerate(_lines(True)):
         country, _, cities = part.partition("|")
@@ -127,8 +145,8 @@ def _headline_names() -> dict[str, frozenset[str]]:
                   for w in cities.split()]
         for name, place in names:
             if len(fold(name).removeprefix("ال")) >= 3 and fold(name) not in _NOT_IN_HEADLINES:
-                for surface in _surface(name, True):
-                    out.setdefault(surface, set()).add(place)
+                for form in _headline_forms(name):
+                    out.setdefault(form, set()).add(place)
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -155,6 +173,8 @@ def _held() -> dict[str, frozenset[str]]:
 
 
 def held(stems: Iterable[str]) -> frozenset[str]:
-    """Every place an article whose terms are ``stems`` names, as ``named`` gives them."""
+    """Every place an article whose terms are ``stems`` names, as ``named`` gives them. By
+    stem, so a common word that stems like a name (خرج / الخرج) counts too: that only
+    ever keeps two reports together, never splits them."""
     table = _held()
     return frozenset().union(*(table[t] for t in set(stems) if t in table))

@@ -113,7 +113,8 @@ def rank(sentences: Sequence[str], engine: str = "lexrank") -> list[int]:
 
 @dataclass(frozen=True)
 class Ranking:
-    """A story version's scored candidates, best first, and its central article."""
+    """A story version's scored candidates in the order bullets are taken (the headline
+    order of ``_headline_order``: not by score alone), and its central article."""
 
     scores: tuple[tuple[int, float], ...]  # (sentence id, score)
     central: int | None
@@ -188,8 +189,9 @@ def story_ranking(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
 def _headline_order(story: Mapping[int, Sequence[Sentence]], scored: list[tuple[int, float]],
                     weight: float) -> list[tuple[int, float]]:
     """``scored`` (best first) re-ordered greedily: next comes the sentence whose score times
-    1 + ``weight`` x (the share of the headlines' terms it adds) is highest, until every
-    headline term is held; the rest keep their order."""
+    1 + ``weight`` x (the share of the headlines' terms it adds) is highest, until no
+    sentence adds one; the rest keep their order. Coverage is counted here, before
+    ``_pick`` skips paraphrases: a skipped sentence's terms count as held."""
     heads: Counter[str] = Counter()
     for ss in story.values():
         if ss and ss[0].position == 0:
@@ -203,8 +205,11 @@ def _headline_order(story: Mapping[int, Sequence[Sentence]], scored: list[tuple[
     rest = list(scored)
     out: list[tuple[int, float]] = []
     while rest and left:
-        gains = [score * (1 + weight * sum(left.get(t, 0) for t in held[i]) / total)
-                 for i, score in rest]
+        adds = [sum(left.get(t, 0) for t in held[i]) for i, _ in rest]
+        if not any(adds):
+            break
+        gains = [score * (1 + weight * a / total) for (_, score), a in zip(rest, adds,
+                                                                           strict=True)]
         k = max(range(len(rest)), key=gains.__getitem__)  # the first of equals: rank order
         out.append(rest.pop(k))
         for t in held[out[-1][0]]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -82,3 +83,7 @@ def test_summarise_names_the_central_article_and_caches_per_version() -> None:
     summarise(story, cfg, key=("db", 6), cache=cache)  # evicts the oldest (size 2)
     summarise(story, cfg, key=("db", 5), cache=cache)
     assert cache.misses == 4
+    # another headline order is another ranking, not the cached one
+    plain = dataclasses.replace(cfg, headline_coverage=0.0)
+    summarise(story, plain, key=("db", 5), cache=cache)
+    assert cache.misses == 5
