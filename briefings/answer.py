@@ -36,11 +36,6 @@ from .text import fold, latin_ratio
 from .translate import ArgosTranslator, Translator
 
 log = logging.getLogger(__name__)
-QUESTION_WORDS = terms.QUESTION_WORDS  # kept importable here
-
-
-def question_tokens(text: str, arabic: bool) -> list[str]:
-    return terms.question_terms(text, arabic)
 
 
 def is_arabic(text: str) -> bool:
