@@ -122,6 +122,13 @@ def question_stems(text: str, arabic: bool, known: dict[str, str] | None = None
 _SKELETON = str.maketrans({"غ": "ج", "ق": "ج"})
 
 
+def skeleton(word: str) -> str:
+    """A (folded) foreign name's consonants, ج for غ/ق, no long vowels or hamza: two
+    spellings of one name meet (جيزان / جازان، برمنغهام / برمنجهام)."""
+    return re.sub("[اويىء]", "", word.translate(_SKELETON))
+
+
+
 @lru_cache(maxsize=400_000)
 def root(term: str) -> str:
     """A root-like key of an Arabic stem ('' for other terms): verbs and nouns of one root
@@ -135,7 +142,7 @@ def root(term: str) -> str:
     if len(key) < 5 and len(term) >= 5 and re.search("[اوي]", key):
         key = term  # a long word the root stemmer could not reduce: most often a name
     if len(key) >= 5:
-        key = re.sub("[اويىء]", "", key.translate(_SKELETON))
+        key = skeleton(key)
     return key
 
 

@@ -104,15 +104,13 @@ def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
 
 # Names a headline uses far more often as another word: "financial", "shame" (شرم برم)
 _NOT_IN_HEADLINES = frozenset({"مالي", "شرم"})
-_SPELLING = str.maketrans({"غ": "ج", "ق": "ج"})
 _WORD = re.compile("[\u0621-\u064a]+")  # an Arabic word of a (folded) headline
 
 
 def _key(line: int, name: str) -> str:
     """One key for a city or region whatever its spelling (برمنغهام / برمنجهام, جيزان /
-    جازان): the name without its article, long vowels, hamza and ة, غ and ق as ج."""
-    bare = fold(name.lstrip("*")).removeprefix("ال").translate(_SPELLING)
-    return f"{line}:{re.sub('[اويىءة]', '', bare)}"
+    جازان): the skeleton of the name without its article."""
+    return f"{line}:{terms.skeleton(fold(name.lstrip('*')).removeprefix('ال'))}"
 
 
 _DEFINITE = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك")  # before a name's article: بالرياض
