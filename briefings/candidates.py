@@ -54,6 +54,7 @@ class Candidate:
 class Candidates:
     items: list[Candidate]
     central: int | None  # the article most like the rest of the story
+    terms: TermsOf  # each sentence's terms (numbers included), derived once per story
 
 
 # Which sentences may be bullets, most wanted first: whole sentences of a readable length,
@@ -76,8 +77,8 @@ def _usable(ss: Sequence[Sentence], cfg: SummarizeConfig, endings: tuple[str, ..
     return out
 
 
-class _Terms:
-    """Each sentence's terms, derived once per story."""
+class TermsOf:
+    """Each sentence's terms (numbers included), derived once per story."""
 
     def __init__(self) -> None:
         self._of: dict[int, list[str]] = {}
@@ -85,12 +86,12 @@ class _Terms:
     def __call__(self, s: Sentence) -> list[str]:
         found = self._of.get(s.id)
         if found is None:
-            found = self._of[s.id] = terms(s.text_src)
+            found = self._of[s.id] = terms(s.text_src, numbers=True)
         return found
 
     def vector(self, sentences: Sequence[Sentence]) -> dict[str, float]:
-        """Unit log-TF vector of the sentences' terms."""
-        tf = Counter(t for s in sentences for t in self(s))
+        """Unit log-TF vector of the sentences' words (numbers left out)."""
+        tf = Counter(t for s in sentences for t in self(s) if not t.isdigit())
         vec = {t: 1 + math.log(c) for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
@@ -105,12 +106,12 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 
 def central_article(story: Mapping[int, Sequence[Sentence]], leads: int,
-                    terms_of: _Terms | None = None) -> int | None:
+                    terms_of: TermsOf | None = None) -> int | None:
     """The article whose headline and lead are most like the other articles' (leave-one-out
     centroid cosine); ties go to the earliest article."""
     if len(story) <= 1:
         return next(iter(story), None)
-    terms_of = terms_of or _Terms()
+    terms_of = terms_of or TermsOf()
     vecs = {a: terms_of.vector([s for s in ss if s.position <= leads])
             for a, ss in story.items()}
     total: Counter[str] = Counter()
@@ -126,7 +127,7 @@ def central_article(story: Mapping[int, Sequence[Sentence]], leads: int,
 
 def select(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig) -> Candidates:
     """The bounded, weighted candidates of a story (article id -> its sentences)."""
-    terms_of = _Terms()
+    terms_of = TermsOf()
     central = central_article(story, cfg.lead_sentences, terms_of)
     usable: dict[int, list[Sentence]] = {}
     for endings, limited in TIERS:
@@ -156,7 +157,7 @@ def select(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig) -> Can
     picked += nearest(rest, cfg.max_candidates - len(picked))
     items = [_candidate(s, order, a == central, cfg) for a, order, s in picked]
     items.sort(key=lambda c: (c.sentence.article_id, c.sentence.position))
-    return Candidates(items, central)
+    return Candidates(items, central, terms_of)
 
 
 def _candidate(s: Sentence, order: int, central: bool, cfg: SummarizeConfig) -> Candidate:

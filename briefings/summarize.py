@@ -31,7 +31,7 @@ from . import candidates, redundancy
 from .config import SummarizeConfig
 from .errors import ConfigError
 from .models import Sentence
-from .text import stem, stop_words, terms, words
+from .text import stem, stop_words, words
 
 COPY = 0.8  # containment at which two sentences are copies of one another (wire copy)
 # A candidate's score is (RATING_FLOOR + (1 - RATING_FLOOR) x its rating relative to the
@@ -179,7 +179,7 @@ def story_ranking(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
                                * (r / top if top > 0 else 0.0)) * c.weight)
               for c, r in zip(cands.items, rated, strict=True)]
     scored.sort(key=lambda x: -x[1])
-    scored = _headline_order(story, scored, cfg.headline_coverage)
+    scored = _headline_order(story, scored, cfg.headline_coverage, cands.terms)
     ranking = Ranking(tuple(scored), cands.central)
     if cache is not None and version is not None:
         cache.put(version, ranking)
@@ -187,7 +187,7 @@ def story_ranking(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
 
 
 def _headline_order(story: Mapping[int, Sequence[Sentence]], scored: list[tuple[int, float]],
-                    weight: float) -> list[tuple[int, float]]:
+                    weight: float, terms_of: candidates.TermsOf) -> list[tuple[int, float]]:
     """``scored`` (best first) re-ordered greedily: next comes the sentence whose score times
     1 + ``weight`` x (the share of the headlines' terms it adds) is highest, until no
     sentence adds one; the rest keep their order. Coverage is counted here, before
@@ -195,12 +195,12 @@ def _headline_order(story: Mapping[int, Sequence[Sentence]], scored: list[tuple[
     heads: Counter[str] = Counter()
     for ss in story.values():
         if ss and ss[0].position == 0:
-            heads.update(set(terms(ss[0].text_src, numbers=True)))
+            heads.update(set(terms_of(ss[0])))
     total = sum(heads.values())
     if weight <= 0 or not total:
         return scored
-    text = {s.id: s.text_src for ss in story.values() for s in ss}
-    held = {i: heads.keys() & set(terms(text[i], numbers=True)) for i, _ in scored}
+    by_id = {s.id: s for ss in story.values() for s in ss}
+    held = {i: heads.keys() & set(terms_of(by_id[i])) for i, _ in scored}
     left = dict(heads)
     rest = list(scored)
     out: list[tuple[int, float]] = []
