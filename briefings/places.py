@@ -44,6 +44,21 @@ def _lines(arabic: bool) -> list[str]:
             for line in GAZETTEER.read_text("utf-8").strip().replace("\n    ", " ").splitlines()]
 
 
+_DEFINITE = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك")  # before a name's article: بالرياض
+_INDEFINITE = (*_DEFINITE, "ل", "ول", "فل")  # before a name without one: لمصر، وبجدة
+
+
+def _written(name: str) -> set[str]:
+    """A name as Arabic text writes it (folded), a conjunction or preposition attached. A
+    name listed with its article keeps it (الرياض، للرياض; رياض is "gardens", خرج "went
+    out", هند a woman's name); ل does not go before a name that starts with ل (للحج is
+    "for the Hajj", not Lahj)."""
+    name = fold(name)
+    if name.startswith("ال"):
+        return {p + name for p in _DEFINITE} | {p + "لل" + name[2:] for p in ("", "و", "ف")}
+    return {p + name for p in _INDEFINITE if not (p.endswith("ل") and name.startswith("ل"))}
+
+
 @lru_cache(maxsize=2)
 def _names(arabic: bool) -> dict[str, list[tuple[int, str]]]:
     """Each way a question may write a place's name (folded, a preposition attached) ->
@@ -53,8 +68,9 @@ def _names(arabic: bool) -> dict[str, list[tuple[int, str]]]:
     for i, part in enumerate(_lines(arabic)):
         for w in part.replace("|", " ").split():
             if w[0] != "~":
-                for surface in _surface(w.lstrip("*"), arabic):
-                    out.setdefault(surface, []).append((i, w))
+                name = w.lstrip("*")
+                for written in _written(name) if arabic else {name.lower()}:
+                    out.setdefault(written, []).append((i, w))
     return out
 
 
@@ -81,15 +97,6 @@ def _forms(name: str, arabic: bool) -> set[str]:
     return {t for w in words for t in terms.sentence_terms(w, arabic)[:1] if len(t) > 2}
 
 
-def _surface(name: str, arabic: bool) -> frozenset[str]:
-    """A name as a question may write it (folded): with a conjunction, a preposition or the
-    article attached or taken off (بجدة، والرياض، رياض)."""
-    if not arabic:
-        return frozenset({name.lower()})
-    name = fold(name)
-    return terms.with_proclitics(frozenset({name})) | {name.removeprefix("ال")}
-
-
 def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
     """The places a question fixes: of its (folded) words with their stems (``stems``),
     those that name one, by their stem -> the stems an article about the place holds (its
@@ -113,21 +120,6 @@ def _key(line: int, name: str) -> str:
     return f"{line}:{terms.skeleton(fold(name.lstrip('*')).removeprefix('ال'))}"
 
 
-_DEFINITE = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك")  # before a name's article: بالرياض
-_INDEFINITE = (*_DEFINITE, "ل", "ول", "فل")  # before a name without one: لمصر، وبجدة
-
-
-def _headline_forms(name: str) -> set[str]:
-    """A name as a headline writes it (folded), a conjunction or preposition attached. A
-    name listed with its article keeps it (الرياض، للرياض; رياض is "gardens", خرج "went
-    out", هند a woman's name); ل does not go before a name that starts with ل (للحج is
-    "for the Hajj", not Lahj)."""
-    name = fold(name)
-    if name.startswith("ال"):
-        return {p + name for p in _DEFINITE} | {p + "لل" + name[2:] for p in ("", "و", "ف")}
-    return {p + name for p in _INDEFINITE if not (p.endswith("ل") and name.startswith("ل"))}
-
-
 @lru_cache(maxsize=1)
 def _headline_names() -> dict[str, frozenset[str]]:
     """Each way a headline may write a place's name -> the place: a country (its line
@@ -143,7 +135,7 @@ def _headline_names() -> dict[str, frozenset[str]]:
                   for w in cities.split()]
         for name, place in names:
             if len(fold(name).removeprefix("ال")) >= 3 and fold(name) not in _NOT_IN_HEADLINES:
-                for form in _headline_forms(name):
+                for form in _written(name):
                     out.setdefault(form, set()).add(place)
     return {k: frozenset(v) for k, v in out.items()}
 
