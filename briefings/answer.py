@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from . import answer_kinds as kinds
 from . import answer_rank, places
 from . import answer_terms as terms
 from .answer_cache import Index
@@ -28,7 +29,7 @@ from .clock import utcnow
 from .compose import article_date, link_of
 from .config import Config
 from .errors import ModelNotInstalled, ModelUnusable
-from .models import Citation
+from .models import Citation, Sentence
 from .outlets import registry
 from .packages import find, packages_dir
 from .store import Store
@@ -114,10 +115,24 @@ def _search(store: Store, side: Side, question: str, arabic: bool, since: dateti
     alive = side.time >= since.timestamp()
     allowed = None if articles is None else \
         np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
-    known = store.answer_stems("ar" if arabic else "en", terms.question_words(question, arabic))
+    language = "ar" if arabic else "en"
+    known = store.answer_stems(language, [*terms.question_words(question, arabic),
+                                          *kinds.unprefixed(question)])
     stems = terms.question_stems(question, arabic, known)
-    return answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted, limit,
-                            allowed, places.fixed(stems, arabic))
+    found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted, limit,
+                             allowed, places.fixed(stems, arabic))
+    if not found or not kinds.asks_done(question, known):
+        return found
+    sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found])
+    texts = [_text(sentences.get(int(side.sid[p.doc])), arabic) for p in found]
+    words = store.answer_stems(language, [w for t in texts for w in kinds.unprefixed(t)])
+    return answer_rank.not_yet(found, [kinds.pending(t, words) for t in texts])
+
+
+def _text(sentence: Sentence | None, arabic: bool) -> str:
+    if sentence is None:
+        return ""
+    return sentence.text_src if arabic else (sentence.text_en or sentence.text_src)
 
 
 def _since(cfg: Config, now: datetime | None) -> datetime:
@@ -140,7 +155,7 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
     index = index or _INDEX
     arabic = is_arabic(question)
     since = _since(cfg, now)
-    wanted = terms.answer_type(question)
+    wanted = kinds.answer_type(question)
     articles = None
     if story_ids is not None:
         members = store.story_articles(story_ids)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,6 +50,9 @@ OFF_TOPIC = 0.9  # confidence factor of a passage whose article never names (nor
 ELSEWHERE = 0.8  # confidence factor of a passage whose article never names a place the
 # question fixes (nor one of a country's cities): India's heat wave for Egypt's, a Riyadh
 # case for a Jeddah question (``places``; replaces OFF_TOPIC where both apply)
+PENDING = 0.7  # confidence factor of a passage that tells of something still to come
+# ("will meet", "scheduled", "postponed") when the question asks what came of it
+# (``answer_kinds.asks_done``; applied by ``not_yet``)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
          places: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
-    stories). ``wanted``: the flag (answer_terms.NUMBER/TIME) a passage should hold, or 0.
+    stories). ``wanted``: the flag (answer_kinds.NUMBER/TIME/RESULT) a passage should hold, or 0.
     ``places``: the question's terms that name a place -> the terms that name it too."""
     n = side.n
     if not n or not question or not alive.any():
@@ -186,3 +189,9 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         if len(out) == limit:
             break
     return out
+
+
+def not_yet(found: list[Passage], pending: Sequence[bool]) -> list[Passage]:
+    """The passages, those that tell of what the question asks as still to come less sure."""
+    return [replace(p, confidence=p.confidence * PENDING) if later else p
+            for p, later in zip(found, pending, strict=True)]

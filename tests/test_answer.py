@@ -127,6 +127,38 @@ def test_a_subject_nowhere_in_the_window_is_not_answered(write_config: ConfigFac
     assert all(0 < h.score <= 1 for h in ans.hits)
 
 
+_MEETING = (  # announced, not yet held
+    "كيري يلتقي وزراء خارجية الخليج في الدوحة الأسبوع المقبل\n"
+    "من المقرر أن يلتقي وزير الخارجية الأمريكي جون كيري نظراءه في دول مجلس التعاون "
+    "الخليجي في العاصمة القطرية الدوحة في الثالث من أغسطس.\n"
+    "وسيبحث اجتماع كيري مع وزراء خارجية الخليج الاتفاق النووي مع إيران وأمن المنطقة.\n"
+    "ويترقب المراقبون نتائج الاجتماع المرتقب في الدوحة.\n"
+    "وكان كيري يبحث الملف نفسه مع نظيره الفرنسي أمس.\n")  # يبحث: so سيبحث is a verb
+
+
+def test_an_announcement_does_not_say_what_came_of_it(
+        write_config: ConfigFactory, news: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The day only announces Kerry's meeting with the Gulf ministers: "what came of it?"
+    is less sure of the announcement than "when is it?" is."""
+    cfg, store = _day(write_config, news, min_match=0.0)
+    meeting = folder_of(tmp_path / "meeting", {"gulf_meeting.txt": _MEETING})
+    ingest(cfg, store, [folder_source("meeting", meeting)])
+    asked = ("ما نتائج اجتماع كيري مع وزراء خارجية الخليج في الدوحة؟",
+             "متى يجتمع كيري مع وزراء خارجية الخليج في الدوحة؟")
+
+    def best() -> list[tuple[str, float]]:
+        return [(_urls(a)[0], a.hits[0].score) for a in
+                (answer.ask(store, cfg, q, index=answer.Index()) for q in asked)]
+
+    found = best()
+    monkeypatch.setattr(answer_rank, "PENDING", 1.0)
+    plain = best()
+    assert all(u.endswith("gulf_meeting.txt") for u, _ in found + plain)
+    assert found[0][1] == pytest.approx(plain[0][1] * 0.7, abs=2e-3)
+    assert found[1][1] == pytest.approx(plain[1][1])
+
+
 def _count_made_terms(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record what each answer_cache.make_terms call returns (the sentences it did)."""
     made: list[int] = []
@@ -181,12 +213,14 @@ def test_new_term_rules_make_the_terms_again(write_config: ConfigFactory, news: 
     assert made == [sentences] and store.answer_meta("terms") == "a new stemmer"
 
 
+@pytest.mark.parametrize("rules", ["STEMMER", "KINDS"])
 def test_the_stemmers_comments_do_not_make_the_terms_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The terms' signature follows the stemmer's code, not its comments or layout."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str) -> None:
+    """The terms' signature follows the code of the stemmer and of the sentence flags
+    (``answer_kinds``), not their comments or layout."""
     stemmer = tmp_path / "stemmer_under_test.py"
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(answer_terms, "STEMMER", "stemmer_under_test")
+    monkeypatch.setattr(answer_terms, rules, "stemmer_under_test")
 
     def signature(source: str) -> str:
         stemmer.write_text(source, encoding="utf-8")

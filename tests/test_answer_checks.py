@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from briefings import answer_index, answer_rank, places
+from briefings import answer_kinds as kinds
 from briefings import answer_terms as terms
 
 # (article, sentences): hand-written Arabic, one article per list
@@ -42,7 +43,7 @@ def _side() -> answer_index.Side:
 def _rank(side: answer_index.Side, question: str) -> list[answer_rank.Passage]:
     stems = terms.question_stems(question, True)
     return answer_rank.rank(side, list(dict.fromkeys(stems.values())), np.ones(side.n, bool),
-                            terms.answer_type(question), limit=6,
+                            kinds.answer_type(question), limit=6,
                             places=places.fixed(stems, True))
 
 
@@ -100,15 +101,15 @@ def test_an_article_about_another_place_is_less_sure(monkeypatch: pytest.MonkeyP
 
 
 def test_who_won_wants_a_passage_with_an_outcome() -> None:
-    assert terms.answer_type("ما نتيجة مباراة الهلال والنصر؟") == terms.RESULT
-    assert terms.answer_type("من فاز بكأس السوبر؟") == terms.RESULT
-    assert terms.answer_type("Who won the cup?") == terms.RESULT
-    assert terms.answer_type("كم هدفا سجل الهلال؟") == terms.NUMBER  # how many comes first
-    assert terms.passage_flags("تغلب الهلال على النصر") & terms.RESULT
-    assert terms.passage_flags("انتهت المباراة 2-1 لصالح الهلال") & terms.RESULT
-    assert terms.passage_flags("The final score was 88 - 74") & terms.RESULT
-    assert not terms.passage_flags("يلتقي الهلال والنصر يوم 2015-08-14") & terms.RESULT
-    assert not terms.passage_flags("يلتقي الهلال والنصر في مباراة الأحد") & terms.RESULT
+    assert kinds.answer_type("ما نتيجة مباراة الهلال والنصر؟") == kinds.RESULT
+    assert kinds.answer_type("من فاز بكأس السوبر؟") == kinds.RESULT
+    assert kinds.answer_type("Who won the cup?") == kinds.RESULT
+    assert kinds.answer_type("كم هدفا سجل الهلال؟") == kinds.NUMBER  # how many comes first
+    assert kinds.passage_flags("تغلب الهلال على النصر") & kinds.RESULT
+    assert kinds.passage_flags("انتهت المباراة 2-1 لصالح الهلال") & kinds.RESULT
+    assert kinds.passage_flags("The final score was 88 - 74") & kinds.RESULT
+    assert not kinds.passage_flags("يلتقي الهلال والنصر يوم 2015-08-14") & kinds.RESULT
+    assert not kinds.passage_flags("يلتقي الهلال والنصر في مباراة الأحد") & kinds.RESULT
 
     side = _side()
     found = _rank(side, "ما نتيجة مباراة الهلال والنصر؟")
@@ -120,13 +121,13 @@ def test_who_won_wants_a_passage_with_an_outcome() -> None:
 
 
 def test_what_sentence_wants_a_passage_with_a_verdict() -> None:
-    assert terms.answer_type("ما الحكم الذي صدر بحق لص المجوهرات؟") == terms.RESULT
-    assert terms.answer_type("ما العقوبة التي صدرت بحقه؟") == terms.RESULT
-    assert terms.answer_type("What sentence did the thief get?") == terms.RESULT
-    assert terms.answer_type("في أي حالة تصل العقوبة إلى الإعدام؟") == 0
-    assert terms.passage_flags("وقضت المحكمة بسجنه عامين") & terms.RESULT
-    assert terms.passage_flags("He was sentenced to two years") & terms.RESULT
-    assert not terms.passage_flags("ويمثل المتهم أمام القاضي غدا") & terms.RESULT
+    assert kinds.answer_type("ما الحكم الذي صدر بحق لص المجوهرات؟") == kinds.RESULT
+    assert kinds.answer_type("ما العقوبة التي صدرت بحقه؟") == kinds.RESULT
+    assert kinds.answer_type("What sentence did the thief get?") == kinds.RESULT
+    assert kinds.answer_type("في أي حالة تصل العقوبة إلى الإعدام؟") == 0
+    assert kinds.passage_flags("وقضت المحكمة بسجنه عامين") & kinds.RESULT
+    assert kinds.passage_flags("He was sentenced to two years") & kinds.RESULT
+    assert not kinds.passage_flags("ويمثل المتهم أمام القاضي غدا") & kinds.RESULT
 
     side = _side()
     found = _rank(side, "بماذا حكم على لص المجوهرات في تبوك؟")
@@ -135,9 +136,30 @@ def test_what_sentence_wants_a_passage_with_a_verdict() -> None:
     assert by_article[14].confidence <= answer_rank.WRONG_KIND + 1e-6
 
 
+def test_what_came_of_it_asks_for_a_done_thing_and_a_future_verb_is_a_known_word() -> None:
+    known = {"يلتقي", "يكون"}  # words the stored sentences have
+    assert kinds.asks_done("ما الذي أسفر عنه اجتماع وزراء الخارجية؟", known)
+    assert kinds.asks_done("ما نتائج محادثات الوزير في طهران؟", known)
+    assert kinds.asks_done("ما الحكم الذي صدر بحق لص المجوهرات؟", known)  # a verdict
+    assert kinds.asks_done("كم هدفا سجل الهلال؟", known)
+    assert not kinds.asks_done("ما العقوبة المتوقعة للمتهم؟", known)  # it looks ahead
+    assert not kinds.asks_done("ما نتيجة المباراة التي سيلتقي فيها الهلال؟", known)
+    assert not kinds.asks_done("متى يلتقي الوزير نظراءه؟", known)
+    assert kinds.unprefixed("وسيلتقي الوزير وستكون سيارة سيجريها") == [
+        "يلتقي", "تكون", "ياره", "يار", "يجريها", "يجري"]  # folded; with(out) an object
+    pending = ("وسيلتقي الوزير نظراءه في الدوحة", "أجلت المحكمة النطق بالحكم",
+               "ومن المقرر أن يصل الوفد الأسبوع المقبل", "The ministers will meet tomorrow",
+               "فسيكون الاجتماع مهما", "مباراة سيلتقيها الفريق")
+    assert all(kinds.pending(t, known) for t in pending)
+    done = ("اتفق الوزراء على خطة", "سياسة المملكة ثابتة", "سيارة الإسعاف وصلت",
+            "فاز الأهلي على سيليرينا السويسري", "The ministers met on Monday",
+            "ستتناول الوزيرة الملف")  # تتناول is no stored word here: not known as a verb
+    assert not any(kinds.pending(t, known) for t in done)
+
+
 def test_flags_of_both_languages_fit_one_stored_integer() -> None:
-    every = terms.NUMBER | terms.TIME | terms.RESULT
-    assert every < 1 << terms.FLAG_BITS
+    every = kinds.NUMBER | kinds.TIME | kinds.RESULT
+    assert every < 1 << kinds.FLAG_BITS
 
 
 def test_question_words_with_a_letter_attached_are_not_terms() -> None:
@@ -154,24 +176,24 @@ def test_question_words_with_a_letter_attached_are_not_terms() -> None:
     assert terms.question_words("ماذا حدث في بالي؟", True) == ["بالي"]
     assert terms.question_words("ماذا قال والي الخرطوم؟", True) == ["قال", "والي", "الخرطوم"]
     assert terms.question_words("ما مطالب المجلس بلدي؟", True) == ["مطالب", "المجلس", "بلدي"]
-    assert terms.answer_type("كم يوما تستمر الهدنة ومتى تبدأ؟") == terms.NUMBER
-    assert terms.answer_type("ومتى تبدأ الهدنة؟") == terms.TIME
+    assert kinds.answer_type("كم يوما تستمر الهدنة ومتى تبدأ؟") == kinds.NUMBER
+    assert kinds.answer_type("ومتى تبدأ الهدنة؟") == kinds.TIME
 
 
 def test_which_day_asks_for_a_time_and_what_number_for_a_number() -> None:
-    assert terms.answer_type("في أي يوم تصل المسؤولة الأوروبية؟") == terms.TIME
-    assert terms.answer_type("من أي تاريخ تحرر أسعار الوقود؟") == terms.TIME
-    assert terms.answer_type("ما موعد المباراة؟") == terms.TIME
-    assert terms.answer_type("What date is the vote?") == terms.TIME
-    assert terms.answer_type("What is the date of the vote?") == terms.TIME
-    assert terms.answer_type("ما هو عدد المصابين؟") == terms.NUMBER
-    assert terms.answer_type("What is the price of oil?") == terms.NUMBER
-    assert terms.answer_type("مدة عقد اللاعب مع الاتحاد") == terms.NUMBER  # a keyword question
+    assert kinds.answer_type("في أي يوم تصل المسؤولة الأوروبية؟") == kinds.TIME
+    assert kinds.answer_type("من أي تاريخ تحرر أسعار الوقود؟") == kinds.TIME
+    assert kinds.answer_type("ما موعد المباراة؟") == kinds.TIME
+    assert kinds.answer_type("What date is the vote?") == kinds.TIME
+    assert kinds.answer_type("What is the date of the vote?") == kinds.TIME
+    assert kinds.answer_type("ما هو عدد المصابين؟") == kinds.NUMBER
+    assert kinds.answer_type("What is the price of oil?") == kinds.NUMBER
+    assert kinds.answer_type("مدة عقد اللاعب مع الاتحاد") == kinds.NUMBER  # a keyword question
     # the noun must be what is asked: after "what / which", or first
-    assert terms.answer_type("ما سبب تأجيل المباراة يوم الخميس؟") == 0
-    assert terms.answer_type("من هو المدرب الجديد؟") == 0
+    assert kinds.answer_type("ما سبب تأجيل المباراة يوم الخميس؟") == 0
+    assert kinds.answer_type("من هو المدرب الجديد؟") == 0
     # words that are also other words ask for nothing: "history", "the national day", Omar
-    assert terms.answer_type("ما تاريخ العلاقات بين البلدين؟") == 0
-    assert terms.answer_type("اليوم الوطني السعودي") == 0
-    assert terms.answer_type("من هو عمر البشير؟") == 0
-    assert terms.answer_type("Time Warner results") == terms.RESULT
+    assert kinds.answer_type("ما تاريخ العلاقات بين البلدين؟") == 0
+    assert kinds.answer_type("اليوم الوطني السعودي") == 0
+    assert kinds.answer_type("من هو عمر البشير؟") == 0
+    assert kinds.answer_type("Time Warner results") == kinds.RESULT
