@@ -119,8 +119,12 @@ def _search(store: Store, side: Side, question: str, arabic: bool, since: dateti
     known = store.answer_stems(language, [*terms.question_words(question, arabic),
                                           *kinds.unprefixed(question)])
     stems = terms.question_stems(question, arabic, known)
-    found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted, limit,
-                             allowed, places.fixed(stems, arabic))
+    found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted,
+                             max(limit, answer_rank.CANDIDATES), allowed,
+                             places.fixed(stems, arabic))
+    story_of = store.stories_of({int(side.art[p.doc]) for p in found})
+    found = answer_rank.corroborated(
+        found, [story_of.get(int(side.art[p.doc])) for p in found])[:limit]
     if not found or not kinds.asks_done(question, known):
         return found
     sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found])

@@ -18,11 +18,16 @@ name, place or organisation) is less sure (``OFF_TOPIC``), and so is one whose a
 never names the place the question names (``ELSEWHERE``; ``places`` knows countries and
 their cities). "How many / when / who won / what sentence" questions prefer passages
 holding a number / a time / an outcome (won, lost, a score, a verdict).
+
+The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
+story has other articles the question finds almost as well ranks higher, as a fact
+several outlets report is more likely the news asked about than one article's aside.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -50,6 +55,11 @@ OFF_TOPIC = 0.9  # confidence factor of a passage whose article never names (nor
 ELSEWHERE = 0.8  # confidence factor of a passage whose article never names a place the
 # question fixes (nor one of a country's cities): India's heat wave for Egypt's, a Riyadh
 # case for a Jeddah question (``places``; replaces OFF_TOPIC where both apply)
+CORROBORATION = 0.15  # score added per log of the articles of a passage's story that the
+# question finds almost as well (``NEAR`` of the best passage's score): a fact several
+# outlets report is more likely the news asked about than one article's aside
+NEAR = 0.8
+CANDIDATES = 30  # articles ranked before corroboration re-ranks them
 PENDING = 0.7  # confidence factor of a passage that tells of something still to come
 # ("will meet", "scheduled", "postponed") when the question asks what came of it
 # (``answer_kinds.asks_done``; applied by ``not_yet``)
@@ -189,6 +199,21 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         if len(out) == limit:
             break
     return out
+
+
+def corroborated(found: list[Passage], stories: Sequence[int | None]) -> list[Passage]:
+    """The passages (best first) re-ranked by corroboration: each of those almost as good as
+    the best gains ``CORROBORATION`` x log(how many of them its story has); ``stories``:
+    each passage's story id, None when its article is not grouped yet."""
+    if not found:
+        return found
+    least = NEAR * found[0].score
+    near = [s if s is not None and p.score >= least else None
+            for p, s in zip(found, stories, strict=True)]
+    support = Counter(s for s in near if s is not None)
+    boosted = [p if s is None else replace(p, score=p.score + CORROBORATION * math.log(support[s]))
+               for p, s in zip(found, near, strict=True)]
+    return sorted(boosted, key=lambda p: -p.score)
 
 
 def not_yet(found: list[Passage], pending: Sequence[bool]) -> list[Passage]:

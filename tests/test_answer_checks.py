@@ -157,6 +157,20 @@ def test_what_came_of_it_asks_for_a_done_thing_and_a_future_verb_is_a_known_word
     assert not any(kinds.pending(t, known) for t in done)
 
 
+def test_a_fact_several_outlets_report_ranks_above_one_articles_aside() -> None:
+    passage = answer_rank.Passage
+    found = [passage(0, 1.00, 0.9), passage(1, 0.95, 0.8), passage(2, 0.90, 0.8),
+             passage(3, 0.50, 0.5)]
+    # 1 and 2 are two outlets' reports of story 7; 0 stands alone; 3 (story 7 too) is far
+    # below the best, so it does not count
+    ranked = answer_rank.corroborated(found, [None, 7, 7, 7])
+    assert [p.doc for p in ranked] == [1, 2, 0, 3]
+    assert ranked[0].score == pytest.approx(0.95 + answer_rank.CORROBORATION * np.log(2))
+    assert [p.confidence for p in ranked] == [0.8, 0.8, 0.9, 0.5]  # as sure as before
+    assert answer_rank.corroborated(found, [None] * 4) == found  # nothing grouped yet
+    assert answer_rank.corroborated(found, [1, 2, 3, 4]) == found  # one article a story
+
+
 def test_flags_of_both_languages_fit_one_stored_integer() -> None:
     every = kinds.NUMBER | kinds.TIME | kinds.RESULT
     assert every < 1 << kinds.FLAG_BITS
