@@ -4,10 +4,13 @@ The sentences of the last ``answer.days`` days are ranked for the question
 (``answer_rank``: passages, articles, related word forms) over an index kept next to
 the store (``answer_index``). An Arabic question searches the Arabic originals; an English
 one the English translations, and, when an Argos en->ar package is installed, the
-originals too with the question translated by it. An answer is given only when the best
-passage covers at least ``answer.min_match`` of the question's importance; otherwise the
-answer says so plainly (and, for an English question over untranslated articles, that
-asking in Arabic searches the originals).
+originals too with the question translated by it. The best articles are re-ranked by
+corroboration (other articles of their story answer almost as well), and a question that
+asks what came of something is less sure of a sentence that tells of it as still to come
+(``answer_kinds``). An answer is given only when the best passage covers at least
+``answer.min_match`` of the question's importance; otherwise the answer says so plainly
+(and, for an English question over untranslated articles, that asking in Arabic searches
+the originals).
 """
 
 from __future__ import annotations
@@ -110,22 +113,37 @@ def _translate(translator: Translator | None, question: str) -> str | None:
         return None
 
 
-def _search(store: Store, side: Side, question: str, arabic: bool, since: datetime,
-            wanted: int, articles: set[int] | None, limit: int) -> list[answer_rank.Passage]:
-    alive = side.time >= since.timestamp()
+@dataclass(frozen=True)
+class _Scope:
+    """What a search looks for, whichever side and wording of the question it uses."""
+
+    since: datetime  # the window's start
+    wanted: int  # the kind of answer (answer_kinds.answer_type), 0 for any
+    articles: set[int] | None  # the asked stories' articles, or None for all
+    limit: int  # passages returned
+    sure: float  # the confidence an answer needs (answer.min_match)
+
+
+def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope,
+            done: bool = False) -> list[answer_rank.Passage]:
+    """The best passage of each of the best articles, re-ranked by corroboration; less sure
+    of what is still to come when the question (or, ``done``, its original wording) asks
+    what came of something."""
+    alive = side.time >= scope.since.timestamp()
+    articles = scope.articles
     allowed = None if articles is None else \
         np.isin(side.art, np.fromiter(articles, np.int64, len(articles)))
     language = "ar" if arabic else "en"
     known = store.answer_stems(language, [*terms.question_words(question, arabic),
                                           *kinds.unprefixed(question)])
     stems = terms.question_stems(question, arabic, known)
-    found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, wanted,
-                             max(limit, answer_rank.CANDIDATES), allowed,
+    found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, scope.wanted,
+                             max(scope.limit, answer_rank.CANDIDATES), allowed,
                              places.fixed(stems, arabic))
     story_of = store.stories_of({int(side.art[p.doc]) for p in found})
     found = answer_rank.corroborated(
-        found, [story_of.get(int(side.art[p.doc])) for p in found])[:limit]
-    if not found or not kinds.asks_done(question, known):
+        found, [story_of.get(int(side.art[p.doc])) for p in found], scope.sure)[:scope.limit]
+    if not found or not (done or kinds.asks_done(question, known)):
         return found
     sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found])
     texts = [_text(sentences.get(int(side.sid[p.doc])), arabic) for p in found]
@@ -159,24 +177,25 @@ def ask(store: Store, cfg: Config, question: str, story_ids: Sequence[int] | Non
     index = index or _INDEX
     arabic = is_arabic(question)
     since = _since(cfg, now)
-    wanted = kinds.answer_type(question)
     articles = None
     if story_ids is not None:
         members = store.story_articles(story_ids)
         articles = {a for ids in members.values() for a in ids}
+    scope = _Scope(since, kinds.answer_type(question), articles, cfg.answer.top * 3,
+                   cfg.answer.min_match)
     translated = None
     with index.lock:
         index.refresh(store, since)
         side = index.sides[arabic]
-        limit = cfg.answer.top * 3
-        found = _search(store, side, question, arabic, since, wanted, articles, limit)
+        found = _search(store, side, question, arabic, scope)
         good = [(side, p) for p in _confident(found, cfg.answer.min_match)]
         counts = None
         if not arabic and not good:
             ar = index.sides[True]
             translated = _translate(question_translator(cfg), question)
             if translated is not None:
-                found = _search(store, ar, translated, True, since, wanted, articles, limit)
+                found = _search(store, ar, translated, True, scope,
+                                done=kinds.asks_done(question, ()))
                 good = [(ar, p) for p in _confident(found, cfg.answer.min_match)]
             else:
                 window = ar.sid[ar.time >= since.timestamp()]

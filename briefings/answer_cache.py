@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import answer_kinds as kinds
+from . import answer_flags
 from . import answer_terms as terms
 from .answer_index import Side, build, merge
 from .store import Store
@@ -94,7 +94,7 @@ def load(path: Path) -> tuple[dict[str, Any], dict[bool, Side]] | None:
         return None
 
 
-_ONE = (1 << kinds.FLAG_BITS) - 1  # one language's flags in the stored integer
+_ONE = (1 << answer_flags.FLAG_BITS) - 1  # one language's flags in the stored integer
 
 
 def cache_path(store: Store) -> Path:
@@ -120,7 +120,7 @@ def make_terms(store: Store, since: datetime) -> int:
         en_terms = None
         if en is not None:
             en_terms, en_flags = terms.analyse(en, False, stems["en"])
-            flags |= en_flags << kinds.FLAG_BITS
+            flags |= en_flags << answer_flags.FLAG_BITS
         out.append((sid, src_terms, en_terms, seq, flags))
         if len(out) == 5000:
             store.save_answer_terms(out, stems)
@@ -183,7 +183,7 @@ class Index:
             if src is not None and sid > after[0]:
                 ar.append((sid, art, pos, when, src, flags & _ONE))
             if english is not None:
-                en.append((sid, art, pos, when, english, flags >> kinds.FLAG_BITS))
+                en.append((sid, art, pos, when, english, flags >> answer_flags.FLAG_BITS))
         old = base[1] if base is not None else cached[1] if cached is not None else self.sides
         sides = {True: build(ar, old[True]), False: build(en, old[False])}
         if after != (0, 0) and base is not None:

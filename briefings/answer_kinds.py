@@ -1,13 +1,11 @@
-"""What kind of answer a question wants, and what kind a sentence holds.
+"""What kind of answer a question wants.
 
 A question asks for a number ("how many"), a time ("when", "which day"), or an outcome
-("who won", "the verdict"): ``answer_type`` says which, and the stored ``flags`` of each
-sentence say whether it holds one (``NUMBER``, ``TIME``, ``RESULT``). A sentence that tells
-of something still to come (``pending``: a future verb, "scheduled", "postponed") does not
-answer a question that asks what came of it (``asks_done``).
-
-Sentence flags are stored with the answer terms: ``answer_terms.signature`` covers this
-module's rules, so a change here makes them again.
+("who won", "the verdict"): ``answer_type`` says which (the stored ``answer_flags`` of
+each sentence say whether it holds one). A sentence that tells of something still to
+come (``pending``: a future verb, "scheduled", "postponed") is a less sure answer to a
+question that asks what came of it (``asks_done``). These rules apply when a question is
+asked; nothing of them is stored.
 """
 
 from __future__ import annotations
@@ -15,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 
+from .answer_flags import ATTACHED, NUMBER, RESULT, TIME, with_proclitics
 from .text import fold
 
-ATTACHED = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # a conjunction or preposition
 _ATTACHABLE = frozenset(fold(w) for w in (  # question words and particles that take one:
     # not every QUESTION_WORD (folded إلى، لدى، على are also the ends of والي "governor",
     # بالي "Bali", ولدي "my son", فعلي "actual"), nor هو/هم (لهو "amusement", وهم "illusion")
@@ -33,75 +31,6 @@ def bare(word: str) -> str:
             return word[len(p):]
     return word
 
-
-NUMBER, TIME, RESULT = 1, 2, 4  # flags of a sentence: it holds a number / a time
-# expression / a match, contest or trial's outcome (won, lost, drew, a score, a verdict)
-FLAG_BITS = 3  # bits of one language's flags where both are stored in one integer
-_NUMBER_WORDS = frozenset(fold(w) for w in (
-    "واحد واحدة اثنان اثنين اثنتين ثلاث ثلاثة اربع اربعة خمس خمسة ست ستة سبع سبعة ثمان ثماني "
-    "ثمانية تسع تسعة عشر عشرة عشرون عشرين ثلاثون ثلاثين اربعون اربعين خمسون خمسين ستون ستين "
-    "سبعون سبعين ثمانون ثمانين تسعون تسعين مئة مائة مئات مائتين مئتين مئتا الف الفا الاف "
-    "مليون ملايين مليار مليارات نصف ربع ثلث عشرات "
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
-    "fifty hundred hundreds thousand thousands million millions billion half dozen").split())
-_TIME_WORDS = frozenset(fold(w) for w in (
-    "امس اليوم غدا الليلة صباح مساء ظهر عصر فجر الاحد الاثنين الثلاثاء الاربعاء الخميس "
-    "الجمعة السبت يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر "
-    "ديسمبر كانون شباط اذار نيسان ايار حزيران تموز ايلول تشرين محرم صفر ربيع جمادى رجب "
-    "شعبان رمضان شوال القعدة الحجة الاسبوع الشهر العام السنة المقبل القادم الماضي الحالي "
-    "الجاري مطلع منتصف نهاية بداية اواخر اوائل "
-    "yesterday today tomorrow tonight morning evening night monday tuesday wednesday "
-    "thursday friday saturday sunday january february march april may june july august "
-    "september october november december week month year next last ago").split())
-_RESULT_WORDS = frozenset(fold(w) for w in (
-    "فاز فازت يفوز تفوز فوز فوزه فوزها الفوز تغلب تغلبت يتغلب خسر خسرت يخسر خسارة خسارته "
-    "هزم هزمت يهزم هزيمة انتصر انتصرت انتصار تعادل تعادلت يتعادل اكتسح اكتسحت توج توجت "
-    "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين أهداف الأهداف "
-    "won win wins beat beats defeated defeats lost loses drew draw victory defeat "
-    "scored goal goals "
-    # a trial's outcome: a verdict, a sentence, an acquittal (with_proclitics adds بالسجن...)
-    "حكم حكمت يحكم احكام قضت تقضي سجن بسجنه بسجنهم إعدام قصاص جلدة بجلده غرامة براءة برأت "
-    "تبرئة أدانت إدانة مؤبد sentenced sentence convicted acquitted jailed fined verdict").split())
-_PENDING_WORDS = frozenset(fold(w) for w in (
-    "سوف مقرر المقرر المقررة مقررا المقبل المقبلة القادم القادمة المرتقب المرتقبة "
-    "المنتظر المنتظرة المتوقع المتوقعة متوقع يتوقع تتوقع يعتزم تعتزم يعتزمون غدا "
-    "بانتظار تأجيل تأجيلها تأجيله أجلت أرجأت إرجاء "
-    "will tomorrow upcoming scheduled postponed adjourned expected").split())
-_FUTURE = re.compile("^[وف]?س([يت][ء-ي]{3,})$")  # سـ on an imperfect verb: سيزور، وستلتقي
-_SCORE = re.compile(r"(?<![\d/.:–-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d/.:–-])")  # 2-1, 88 - 74
-_PROCLITICS = (*ATTACHED, "وال", "بال", "لل", "ال")  # ... or the article
-
-
-def with_proclitics(vocabulary: frozenset[str]) -> frozenset[str]:
-    """The words with a conjunction, preposition or article attached (وأمس، بالخميس)."""
-    out = set(vocabulary)
-    for w in vocabulary:
-        out.update(p + w for p in _PROCLITICS)
-        if w.startswith("ال"):
-            out.update(p + w[2:] for p in _PROCLITICS)
-    return frozenset(out)
-
-
-_NUMBER_FORMS = with_proclitics(_NUMBER_WORDS)
-_TIME_FORMS = with_proclitics(_TIME_WORDS)
-_RESULT_FORMS = with_proclitics(_RESULT_WORDS)
-_PENDING_FORMS = with_proclitics(_PENDING_WORDS)
-_DIGIT = re.compile(r"\d")
-
-
-def flags(text: str, folded: str) -> int:
-    present = set(folded.split())
-    result = RESULT if present & _RESULT_FORMS or _SCORE.search(text) else 0
-    if _DIGIT.search(folded):
-        return NUMBER | TIME | result  # dates and clock times are written in digits too
-    return (NUMBER if present & _NUMBER_FORMS else 0) | (TIME if present & _TIME_FORMS else 0) \
-        | result
-
-
-def passage_flags(text: str) -> int:
-    """NUMBER | TIME | RESULT: does the sentence hold a number, a time expression, an
-    outcome."""
-    return flags(text, fold(text))
 
 def answer_type(question: str) -> int:
     """The flag a passage answering the question needs: NUMBER for "how many / how much",
@@ -156,12 +85,41 @@ _RESULT_QUESTION = frozenset(fold(w) for w in (
     "نتيجة نتيجه بنتيجة فاز يفوز فازت الفائز result results score").split())
 
 
-_DONE_QUESTION = frozenset(fold(w) for w in (  # "what came of / the results of"
-    "أسفر أسفرت يسفر نتائج النتائج حصيلة خرج خرجت هدفا "  # "how many goals": a match played
-    "outcome outcomes resulted results").split())
+_DONE_QUESTION = with_proclitics(frozenset(fold(w) for w in (  # "what came of / the results
+    "أسفر أسفرت يسفر نتائج النتائج خرج خرجت هدفا "  # of"; "how many goals": a match
+    "outcome outcomes resulted results").split()))  # played
 
 
-_OBJECT = re.compile("(ها|هما|هم|ه|كم|نا)$")  # an object pronoun: سيجريها "will hold it"
+# Words that tell of something still to come. Some only in context: القادمة من is "arriving
+# from", أكثر من المتوقع "more than expected", المقرر الخاص a UN rapporteur, so "scheduled"
+# counts only as من المقرر / المقرر أن.
+_PENDING_WORDS = frozenset(fold(w) for w in (
+    "سوف المقبل المقبلة القادم القادمة المرتقب المرتقبة المنتظر المنتظرة المتوقع المتوقعة "
+    "متوقع يتوقع تتوقع يعتزم تعتزم يعتزمون غدا بانتظار تأجيل تأجيلها تأجيله أرجأت إرجاء "
+    "سيتم ستتم سيصل ستصل سيظل ستظل سيقع ستقع "  # future verbs too short for _FUTURE
+    "will tomorrow upcoming scheduled postponed adjourned expected").split())
+_PENDING_FORMS = with_proclitics(_PENDING_WORDS)
+_ARRIVING = with_proclitics(frozenset(fold(w) for w in "القادم القادمة".split()))
+_EXPECTED = with_proclitics(frozenset(fold(w) for w in "المتوقع المتوقعة متوقع expected".split()))
+_THAN = frozenset(fold(w) for w in "من مما than as".split())
+_SCHEDULED = with_proclitics(frozenset(fold(w) for w in "مقرر المقرر المقررة مقررا".split()))
+_FUTURE = re.compile("^[وف]?س([يتن][ء-ي]{3,})$")  # سـ on an imperfect verb: سيزور، وستلتقي
+_OBJECT = re.compile("(ها|هما|هم|كم|نا)$")  # an object pronoun: سيجريها "will hold it" (not
+# ه: it is also a folded ة, and سياسة would be يا + سه)
+
+
+def _marked(words: list[str]) -> bool:
+    """Whether the (folded) words hold a word that tells of something still to come."""
+    for i, w in enumerate(words):
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if w in _SCHEDULED:
+            if before == "من" or after == "ان":
+                return True
+        elif w in _PENDING_FORMS and not (w in _ARRIVING and after == "من") \
+                and not (w in _EXPECTED and before in _THAN and after != "ان"):
+            return True
+    return False
 
 
 def _verbs(word: str) -> tuple[str, ...]:
@@ -186,8 +144,7 @@ def pending(text: str, known: Container[str]) -> bool:
     "next", "postponed", or a future verb, سـ on a word the stored sentences have
     (``known``): ستلتقي is, since تلتقي is a word; سيليرينا (a club) and سياسة are not."""
     words = fold(text).split()
-    return bool(_PENDING_FORMS.intersection(words)) or any(
-        v in known for w in words for v in _verbs(w))
+    return _marked(words) or any(v in known for w in words for v in _verbs(w))
 
 
 def asks_done(question: str, known: Container[str]) -> bool:

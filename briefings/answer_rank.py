@@ -21,7 +21,9 @@ holding a number / a time / an outcome (won, lost, a score, a verdict).
 
 The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
 story has other articles the question finds almost as well ranks higher, as a fact
-several outlets report is more likely the news asked about than one article's aside.
+several reports carry is more likely the news asked about than one article's aside. A
+question that asks what came of something is less sure (``PENDING``) of a passage that
+tells of it as still to come (``not_yet``; ``answer_kinds`` finds both).
 """
 
 from __future__ import annotations
@@ -201,14 +203,17 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     return out
 
 
-def corroborated(found: list[Passage], stories: Sequence[int | None]) -> list[Passage]:
+def corroborated(found: list[Passage], stories: Sequence[int | None], sure: float = 0.0
+                 ) -> list[Passage]:
     """The passages (best first) re-ranked by corroboration: each of those almost as good as
-    the best gains ``CORROBORATION`` x log(how many of them its story has); ``stories``:
-    each passage's story id, None when its article is not grouped yet."""
+    the best, and at least ``sure`` (the confidence an answer needs: a passage too unsure to
+    be cited is not lifted above one that is), gains ``CORROBORATION`` x log(how many of
+    them its story has); ``stories``: each passage's story id, None when its article is not
+    grouped yet."""
     if not found:
         return found
     least = NEAR * found[0].score
-    near = [s if s is not None and p.score >= least else None
+    near = [s if s is not None and p.score >= least and p.confidence >= sure else None
             for p, s in zip(found, stories, strict=True)]
     support = Counter(s for s in near if s is not None)
     boosted = [p if s is None else replace(p, score=p.score + CORROBORATION * math.log(support[s]))

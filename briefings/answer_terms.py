@@ -26,15 +26,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from .answer_kinds import bare, flags
+from .answer_flags import flags
+from .answer_kinds import bare
 from .text import fold
 
 VERSION = "3"  # bump when the rules below change (3: verdict words are outcomes);
-# ``answer_kinds`` and the stemmer are covered by their code
+# ``answer_flags`` and the stemmer are covered by their code
 
 
 STEMMER = "briefings.text"  # the module whose stem() stems Arabic
-KINDS = "briefings.answer_kinds"  # the module whose flags() are stored with the terms
+FLAGS = "briefings.answer_flags"  # the module whose flags() are stored with the terms
 
 
 def arabic_stem(word: str) -> str:
@@ -172,13 +173,13 @@ def analyse(text: str, arabic: bool, stems: dict[str, str] | None = None) -> tup
 @lru_cache(maxsize=1)
 def signature() -> str:
     """Changes when stored terms would come out differently: these rules, the Arabic
-    stemmer's module and ``answer_kinds`` (their tokens: not comments nor blank lines),
+    stemmer's module and ``answer_flags`` (their tokens: not comments nor blank lines),
     NLTK (English stems, roots). Made without loading a stemmer."""
     try:
         nltk = version("nltk")
     except PackageNotFoundError:
         nltk = "?"
-    code = "\x00".join(_tokens(module) for module in (STEMMER, KINDS))
+    code = "\x00".join(_tokens(module) for module in (STEMMER, FLAGS))
     return hashlib.sha256(f"{VERSION}|{nltk}|{code}".encode()).hexdigest()[:16]
 
 
