@@ -59,7 +59,7 @@ ELSEWHERE = 0.8  # confidence factor of a passage whose article never names a pl
 # case for a Jeddah question (``places``; replaces OFF_TOPIC where both apply)
 CORROBORATION = 0.15  # score added per log of the articles of a passage's story that the
 # question finds almost as well (``NEAR`` of the best passage's score): a fact several
-# outlets report is more likely the news asked about than one article's aside
+# reports carry is more likely the news asked about than one article's aside
 NEAR = 0.8
 CANDIDATES = 30  # articles ranked before corroboration re-ranks them
 PENDING = 0.7  # confidence factor of a passage that tells of something still to come

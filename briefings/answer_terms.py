@@ -92,13 +92,6 @@ def question_words(text: str, arabic: bool) -> list[str]:
     return list(dict.fromkeys(_words(kept, arabic)))
 
 
-def question_terms(text: str, arabic: bool, known: dict[str, str] | None = None
-                   ) -> list[str]:
-    """The terms of a question that count, each once, in order; ``known`` gives the stems
-    of words the sentences had (the stemmer is only run, and loaded, for the others)."""
-    return list(dict.fromkeys(question_stems(text, arabic, known).values()))
-
-
 def question_stems(text: str, arabic: bool, known: dict[str, str] | None = None
                    ) -> dict[str, str]:
     """The words of a question that count (folded), in order, with their stems."""
@@ -114,7 +107,6 @@ def skeleton(word: str) -> str:
     """A (folded) foreign name's consonants, ج for غ/ق, no long vowels or hamza: two
     spellings of one name meet (جيزان / جازان، برمنغهام / برمنجهام)."""
     return re.sub("[اويىء]", "", word.translate(_SKELETON))
-
 
 
 @lru_cache(maxsize=400_000)
