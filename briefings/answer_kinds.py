@@ -122,7 +122,7 @@ def _marked(words: list[str]) -> bool:
     return False
 
 
-def _verbs(word: str) -> tuple[str, ...]:
+def present_forms(word: str) -> tuple[str, ...]:
     """The forms a future verb would have without its سـ (ستلتقي -> تلتقي; سيجريها -> يجريها,
     يجري), or () for a word that cannot be one."""
     m = _FUTURE.match(word)
@@ -136,7 +136,7 @@ def _verbs(word: str) -> tuple[str, ...]:
 def unprefixed(text: str) -> list[str]:
     """What the words that may be future verbs are without their سـ: to be looked up among
     the stored words (``pending``)."""
-    return [v for w in fold(text).split() for v in _verbs(w)]
+    return [v for w in fold(text).split() for v in present_forms(w)]
 
 
 def pending(text: str, known: Container[str]) -> bool:
@@ -144,7 +144,7 @@ def pending(text: str, known: Container[str]) -> bool:
     "next", "postponed", or a future verb, سـ on a word the stored sentences have
     (``known``): ستلتقي is, since تلتقي is a word; سيليرينا (a club) and سياسة are not."""
     words = fold(text).split()
-    return _marked(words) or any(v in known for w in words for v in _verbs(w))
+    return _marked(words) or any(v in known for w in words for v in present_forms(w))
 
 
 def asks_done(question: str, known: Container[str]) -> bool:

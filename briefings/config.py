@@ -213,7 +213,7 @@ class AnswerConfig(Section):
     # share of the question's importance (rare terms that recur in the articles using them:
     # names, places, topics) the best passage must cover; below it the answer is "nothing".
     # Calibrated on the labelled day 2015-07-23, confirmed on 2015-07-25.
-    min_match: Float = Field(default=0.65, ge=0, le=1)
+    min_match: Float = Field(default=0.6, ge=0, le=1)
 
 
 @dataclass(frozen=True, config=Schema)

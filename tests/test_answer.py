@@ -54,7 +54,8 @@ def test_a_first_days_handful_of_articles_answers_a_whole_question(
     assert all("مصرات" in h.citation.original and "قوات" in h.citation.original
                for h in ans.hits)
     monkeypatch.setattr(answer_rank, "FEW", 0)  # the share alone: every word is common
-    assert not answer.ask(store, cfg, question, index=answer.Index()).found
+    weak = answer.ask(store, cfg, question, index=answer.Index())
+    assert not weak.found or weak.hits[0].score < 0.75 * ans.hits[0].score
 
 
 def test_index_grows_with_new_sentences_and_translations(

@@ -31,9 +31,9 @@ _NEWS = [
 ]  # fifteen articles: a term in two of them is not one of the window's common words
 
 
-def _side() -> answer_index.Side:
+def _side(news: list[list[str]] = _NEWS) -> answer_index.Side:
     rows: list[tuple[int, int, int, float, str, int]] = []
-    for art, sentences in enumerate(_NEWS, start=1):
+    for art, sentences in enumerate(news, start=1):
         for pos, text in enumerate(sentences):
             stored, flags = terms.analyse(text, True)
             rows.append((len(rows) + 1, art, pos, 0.0, stored, flags))
@@ -42,9 +42,10 @@ def _side() -> answer_index.Side:
 
 def _rank(side: answer_index.Side, question: str) -> list[answer_rank.Passage]:
     stems = terms.question_stems(question, True)
+    verbs = {s for w, s in stems.items() if kinds.present_forms(w)}
     return answer_rank.rank(side, list(dict.fromkeys(stems.values())), np.ones(side.n, bool),
                             kinds.answer_type(question), limit=6,
-                            places=places.fixed(stems, True))
+                            places=places.fixed(stems, True), verbs=verbs)
 
 
 def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
@@ -93,11 +94,40 @@ def test_an_article_about_another_place_is_less_sure(monkeypatch: pytest.MonkeyP
     energy = "من يشارك في مؤتمر الطاقة في مصر؟"  # its article names Cairo only
     asked = (rain, fire, energy)
     found = {_article(side, p): p.confidence for q in asked for p in _rank(side, q)[:1]}
+    factor = answer_rank.ELSEWHERE
     monkeypatch.setattr(answer_rank, "ELSEWHERE", 1.0, raising=False)
     plain = {_article(side, p): p.confidence for q in asked for p in _rank(side, q)[:1]}
-    assert found[5] == pytest.approx(plain[5] * 0.8)  # Abha's rain, not Jeddah's
+    assert factor < 1 and found[5] == pytest.approx(plain[5] * factor)  # Abha's rain
     assert found[9] == pytest.approx(plain[9])  # "بجدة": the fire's article is in Jeddah
     assert found[13] == pytest.approx(plain[13])  # Cairo is in Egypt
+
+
+def test_a_passage_deep_in_its_article_is_less_sure() -> None:
+    """The same sentence as an article's lead and as its fifth sentence: the news is in the
+    lead; deep in an article it is most often background."""
+    said = "وأعلنت الهيئة فتح معبر الوديعة أمام المسافرين"
+    side = _side([*_NEWS, ["الهيئة تفتح المعبر", said, "والمسافرون كثر"],
+                  ["حركة السفر في الصيف", "ازدحام في المطارات", "وارتفاع أسعار التذاكر",
+                   "ونقص في الفنادق", said]])
+    found = {_article(side, p): p for p in _rank(side, "هل فتح معبر الوديعة أمام المسافرين؟")}
+    lead, deep = found[len(_NEWS) + 1], found[len(_NEWS) + 2]
+    assert side.pos[lead.doc] == 1 and side.pos[deep.doc] == 4
+    assert 0 < answer_rank.DEEP < 1
+    assert deep.confidence == pytest.approx(lead.confidence * answer_rank.DEEP)
+
+
+def test_a_subject_the_window_never_names_makes_every_passage_less_sure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Almarai is in no article: the profits found are another company's. A verb form the
+    window lacks (سيدشن) names no subject, so it changes nothing."""
+    side = _side()
+    asked = ("كم بلغت أرباح المراعي في الربع الثاني؟", "هل سيدشن المعرض ناشرون كثيرون؟")
+    found = [[p.confidence for p in _rank(side, q)] for q in asked]
+    factor = answer_rank.NOWHERE
+    monkeypatch.setattr(answer_rank, "NOWHERE", 1.0, raising=False)
+    plain = [[p.confidence for p in _rank(side, q)] for q in asked]
+    assert factor < 1 and found[0] and found[0] == pytest.approx([c * factor for c in plain[0]])
+    assert found[1] and found[1] == pytest.approx(plain[1])
 
 
 def test_who_won_wants_a_passage_with_an_outcome() -> None:
