@@ -134,9 +134,18 @@ def present_forms(word: str) -> tuple[str, ...]:
 
 
 def unprefixed(text: str) -> list[str]:
-    """What the words that may be future verbs are without their سـ: to be looked up among
-    the stored words (``pending``)."""
-    return [v for w in fold(text).split() for v in present_forms(w)]
+    """What the words that may be future verbs are without their سـ (and without a final ه,
+    which may be a pronoun): to be looked up among the stored words (``pending``,
+    ``future_verb``)."""
+    return [x for w in fold(text).split() for v in present_forms(w)
+            for x in ((v, v[:-1]) if v.endswith("ه") else (v,))]
+
+
+def future_verb(word: str, known: Container[str]) -> bool:
+    """Whether the (folded) word is سـ on a verb the stored words have (``known``), a
+    pronoun ه attached or not (سيدشنه: يدشن): a word that names no subject, even when no
+    stored sentence has it."""
+    return any(v in known or (v.endswith("ه") and v[:-1] in known) for v in present_forms(word))
 
 
 def pending(text: str, known: Container[str]) -> bool:

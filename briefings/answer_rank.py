@@ -17,11 +17,12 @@ a month. A passage whose article never names the question's most important term 
 place or organisation) is less sure (``OFF_TOPIC``), and so is one whose article never
 names the place the question names (``ELSEWHERE``; ``places`` knows countries and their
 cities), and so is a passage deep in its article (``DEEP``: the news is in the headline and
-lead; a sentence far into the article is most often background). When the question's most
-identifying term is in no article at all, every passage is less sure (``NOWHERE``: the
-window does not report on its subject). "How many / when / who won / what sentence"
-questions prefer passages holding a number / a time / an outcome (won, lost, a score, a
-verdict).
+lead; a sentence far into the article is most often background). When a word of the
+question is one no stored sentence has, and the window has no related form of it either (a
+name such as Brazil; not a verb's future form such as سيدشنه, whose present form is
+stored), every passage is less sure (``NOWHERE``: the window does not report on that
+subject). "How many / when / who won / what sentence" questions prefer passages holding a
+number / a time / an outcome (won, lost, a score, a verdict).
 
 The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
 story has other articles the question finds almost as well ranks higher, as a fact
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -57,7 +58,7 @@ WRONG_KIND = 0.5  # factor for a passage without the number/time/outcome the que
 # asks for (score and confidence: a "how many" answer without a number is rarely the one)
 OFF_TOPIC = 0.9  # confidence factor of a passage whose article never names (nor a related
 # form of) the question's most identifying term: another company's profits, another city's
-# cases. Calibrated on 2015-07-23 with answer.min_match, confirmed on 2015-07-25
+# cases
 ELSEWHERE = 0.7  # confidence factor of a passage whose article never names a place the
 # question fixes (nor one of a country's cities): India's heat wave for Egypt's, a Riyadh
 # case for a Jeddah question (``places``; replaces OFF_TOPIC where both apply)
@@ -67,10 +68,9 @@ DEEP_POSITION = 3  # article (the headline is 0): the news of an article is in i
 # a past figure), and a question that only such a sentence matches is most often about
 # something the window does not report. Calibrated with WRONG_KIND, ELSEWHERE and
 # answer.min_match on the five labelled question days
-NOWHERE = 0.7  # confidence factor of every passage when the question's most identifying
-# term is in no article of the window (and is no verb form: سيدشنه is a form the window
-# may lack): "who won Brazil's election?" over days that never name Brazil, SABIC's
-# profits over a day of other companies' profits
+NOWHERE = 0.7  # confidence factor of every passage when a word of the question is new to
+# the store and the window has no related form of it: "who won Brazil's election?" over
+# days that never name Brazil, SABIC's profits over a day of other companies' profits
 CORROBORATION = 0.15  # score added per log of the articles of a passage's story that the
 # question finds almost as well (``NEAR`` of the best passage's score): a fact several
 # reports carry is more likely the news asked about than one article's aside
@@ -140,12 +140,12 @@ def _names(side: Side, forms: frozenset[str], named: np.ndarray) -> np.ndarray:
 def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
          limit: int = 3, allowed: np.ndarray | None = None,
          places: Mapping[str, frozenset[str]] | None = None,
-         verbs: Container[str] = ()) -> list[Passage]:
+         unnamed: Collection[str] = ()) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
     stories). ``wanted``: the flag (answer_kinds.NUMBER/TIME/RESULT) a passage should hold, or 0.
     ``places``: the question's terms that name a place -> the terms that name it too.
-    ``verbs``: the question's terms that may be verb forms (their absence names nothing)."""
+    ``unnamed``: the question's terms whose words no stored sentence has (``NOWHERE``)."""
     n = side.n
     if not n or not question or not alive.any():
         return []
@@ -155,7 +155,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     kept = [t for t in found if t.articles <= max(COMMON * n_articles, FEW)]
     if not kept and found:  # a question of common words only: keep its rarest
         kept = [max(found, key=lambda t: t.weight)]
-    missing = len(question) - len(found)  # terms nowhere in the window: they count as misses
+    missing = sum(t is None for t in of.values())  # terms nowhere in the window: misses
     if not kept:
         return []
     unseen = math.log(1 + (n_articles + 0.5) / 0.5)  # the weight of a term in no article
@@ -192,8 +192,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         sentences = int((t.tf > 0).sum())
         idf = math.log(1 + (n - sentences + 0.5) / (sentences + 0.5))
         bm25 += idf * t.tf * (K1 + 1) / (t.tf + norm)
-    nowhere = unseen * UNSEEN > top.importance and any(
-        t is None and q not in verbs for q, t in of.items())  # the subject is not in the window
+    nowhere = any(of.get(q, 0) is None for q in unnamed)  # nor a related form in the window
     named = {t.text for t in found}
     for text, forms in (places or {}).items():  # a place the window never names as such
         if text not in named:  # (a form with a preposition attached is not the term: بجدة)

@@ -212,7 +212,7 @@ class AnswerConfig(Section):
     top: Int = Field(default=3, ge=1, le=50)
     # share of the question's importance (rare terms that recur in the articles using them:
     # names, places, topics) the best passage must cover; below it the answer is "nothing".
-    # Calibrated on the labelled day 2015-07-23, confirmed on 2015-07-25.
+    # Set with answer_rank's confidence factors over the five labelled question days.
     min_match: Float = Field(default=0.6, ge=0, le=1)
 
 
