@@ -137,11 +137,9 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
     known = store.answer_stems(language, [*terms.question_words(question, arabic),
                                           *kinds.unprefixed(question)])
     stems = terms.question_stems(question, arabic, known)
-    unnamed = {s for w, s in stems.items()  # new to the store, and no verb's future form
-               if w not in known and not kinds.future_verb(w, known)}
     found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, scope.wanted,
                              max(scope.limit, answer_rank.CANDIDATES), allowed,
-                             places.fixed(stems, arabic), unnamed)
+                             places.fixed(stems, arabic))
     story_of = store.stories_of({int(side.art[p.doc]) for p in found})
     found = answer_rank.corroborated(
         found, [story_of.get(int(side.art[p.doc])) for p in found], scope.sure)[:scope.limit]

@@ -122,7 +122,7 @@ def _marked(words: list[str]) -> bool:
     return False
 
 
-def present_forms(word: str) -> tuple[str, ...]:
+def _verbs(word: str) -> tuple[str, ...]:
     """The forms a future verb would have without its سـ (ستلتقي -> تلتقي; سيجريها -> يجريها,
     يجري), or () for a word that cannot be one."""
     m = _FUTURE.match(word)
@@ -134,18 +134,9 @@ def present_forms(word: str) -> tuple[str, ...]:
 
 
 def unprefixed(text: str) -> list[str]:
-    """What the words that may be future verbs are without their سـ (and without a final ه,
-    which may be a pronoun): to be looked up among the stored words (``pending``,
-    ``future_verb``)."""
-    return [x for w in fold(text).split() for v in present_forms(w)
-            for x in ((v, v[:-1]) if v.endswith("ه") else (v,))]
-
-
-def future_verb(word: str, known: Container[str]) -> bool:
-    """Whether the (folded) word is سـ on a verb the stored words have (``known``), a
-    pronoun ه attached or not (سيدشنه: يدشن): a word that names no subject, even when no
-    stored sentence has it."""
-    return any(v in known or (v.endswith("ه") and v[:-1] in known) for v in present_forms(word))
+    """What the words that may be future verbs are without their سـ: to be looked up among
+    the stored words (``pending``)."""
+    return [v for w in fold(text).split() for v in _verbs(w)]
 
 
 def pending(text: str, known: Container[str]) -> bool:
@@ -153,7 +144,7 @@ def pending(text: str, known: Container[str]) -> bool:
     "next", "postponed", or a future verb, سـ on a word the stored sentences have
     (``known``): ستلتقي is, since تلتقي is a word; سيليرينا (a club) and سياسة are not."""
     words = fold(text).split()
-    return _marked(words) or any(v in known for w in words for v in present_forms(w))
+    return _marked(words) or any(v in known for w in words for v in _verbs(w))
 
 
 def asks_done(question: str, known: Container[str]) -> bool:

@@ -17,12 +17,9 @@ a month. A passage whose article never names the question's most important term 
 place or organisation) is less sure (``OFF_TOPIC``), and so is one whose article never
 names the place the question names (``ELSEWHERE``; ``places`` knows countries and their
 cities), and so is a passage deep in its article (``DEEP``: the news is in the headline and
-lead; a sentence far into the article is most often background). When a word of the
-question is one no stored sentence has, and the window has no related form of it either (a
-name such as Brazil; not a verb's future form such as سيدشنه, whose present form is
-stored), every passage is less sure (``NOWHERE``: the window does not report on that
-subject). "How many / when / who won / what sentence" questions prefer passages holding a
-number / a time / an outcome (won, lost, a score, a verdict).
+lead; a sentence far into the article is most often background). "How many / when / who won
+/ what sentence" questions prefer passages holding a number / a time / an outcome (won,
+lost, a score, a verdict).
 
 The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
 story has other articles the question finds almost as well ranks higher, as a fact
@@ -35,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -68,9 +65,6 @@ DEEP_POSITION = 3  # article (the headline is 0): the news of an article is in i
 # a past figure), and a question that only such a sentence matches is most often about
 # something the window does not report. Calibrated with WRONG_KIND, ELSEWHERE and
 # answer.min_match on the five labelled question days
-NOWHERE = 0.7  # confidence factor of every passage when a word of the question is new to
-# the store and the window has no related form of it: "who won Brazil's election?" over
-# days that never name Brazil, SABIC's profits over a day of other companies' profits
 CORROBORATION = 0.15  # score added per log of the articles of a passage's story that the
 # question finds almost as well (``NEAR`` of the best passage's score): a fact several
 # reports carry is more likely the news asked about than one article's aside
@@ -139,13 +133,11 @@ def _names(side: Side, forms: frozenset[str], named: np.ndarray) -> np.ndarray:
 
 def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
          limit: int = 3, allowed: np.ndarray | None = None,
-         places: Mapping[str, frozenset[str]] | None = None,
-         unnamed: Collection[str] = ()) -> list[Passage]:
+         places: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
     stories). ``wanted``: the flag (answer_kinds.NUMBER/TIME/RESULT) a passage should hold, or 0.
-    ``places``: the question's terms that name a place -> the terms that name it too.
-    ``unnamed``: the question's terms whose words no stored sentence has (``NOWHERE``)."""
+    ``places``: the question's terms that name a place -> the terms that name it too."""
     n = side.n
     if not n or not question or not alive.any():
         return []
@@ -192,7 +184,6 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
         sentences = int((t.tf > 0).sum())
         idf = math.log(1 + (n - sentences + 0.5) / (sentences + 0.5))
         bm25 += idf * t.tf * (K1 + 1) / (t.tf + norm)
-    nowhere = any(of.get(q, 0) is None for q in unnamed)  # nor a related form in the window
     named = {t.text for t in found}
     for text, forms in (places or {}).items():  # a place the window never names as such
         if text not in named:  # (a form with a preposition attached is not the term: بجدة)
@@ -203,8 +194,6 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     sure[absent & ~elsewhere] *= OFF_TOPIC
     sure[elsewhere] *= ELSEWHERE
     sure[side.pos >= DEEP_POSITION] *= DEEP
-    if nowhere:
-        sure *= NOWHERE
     score = cover + HEADLINE_WEIGHT * headline[side.art_idx] / total_weight \
         + BM25_WEIGHT * bm25 / max(float(bm25.max()), 1e-9)
     score[~(alive if allowed is None else alive & allowed)] = -1.0

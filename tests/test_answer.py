@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -121,29 +122,17 @@ def test_a_subject_nowhere_in_the_window_is_not_answered(write_config: ConfigFac
                                                          news: Path) -> None:
     cfg, store = _day(write_config, news)
     index = answer.Index()
-    # another company's second-quarter profits are not SABIC's
-    assert not answer.ask(store, cfg, "كم بلغ صافي أرباح سابك في الربع الثاني؟", index=index).found
     assert not answer.ask(store, cfg, "من فاز في انتخابات الرئاسة في البرازيل؟", index=index).found
+    # another company's second-quarter profits are not SABIC's: SABIC, in no article, counts
+    # against the passage (on nine articles its weight is small: the passage is 2/3 as sure)
+    every = dataclasses.replace(cfg, answer=dataclasses.replace(cfg.answer, min_match=0.0))
+    sabic = answer.ask(store, every, "كم بلغ صافي أرباح سابك في الربع الثاني؟", index=index)
+    sadaq = answer.ask(store, every, "كم بلغ صافي أرباح صدق في الربع الثاني؟", index=index)
+    assert _urls(sabic)[:1] == _urls(sadaq)[:1] == ["company_results"]
+    assert sabic.hits[0].score < 0.7 * sadaq.hits[0].score
     ans = answer.ask(store, cfg, "ما سبب ارتفاع أرباح صدق؟", index=index)
     assert _urls(ans) == ["company_results"]
     assert all(0 < h.score <= 1 for h in ans.hits)
-
-
-def test_only_a_word_new_to_the_store_is_a_subject_the_window_lacks(
-        write_config: ConfigFactory, news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SABIC is in no stored sentence; سترفع is not either, but ترفع is (a future verb);
-    أرباحها is stored."""
-    cfg, store = _day(write_config, news)
-    seen: list[set[str]] = []
-    rank = answer_rank.rank
-
-    def spy(*args: Any, **kwargs: Any) -> list[answer_rank.Passage]:
-        seen.append(set(args[7]))
-        return rank(*args, **kwargs)
-
-    monkeypatch.setattr(answer_rank, "rank", spy)
-    answer.ask(store, cfg, "متى سترفع سابك أرباحها؟", index=answer.Index())
-    assert seen == [{answer_terms.arabic_stem("سابك")}]
 
 
 _MEETING = (  # announced, not yet held
