@@ -143,12 +143,12 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
     if not n or not question or not alive.any():
         return []
     n_articles = _articles(side, alive)
-    of = {q: _term(side, q, alive, n_articles) for q in question}
-    found = [t for t in of.values() if t]
+    term_of = {q: _term(side, q, alive, n_articles) for q in question}  # None: in no article
+    found = [t for t in term_of.values() if t]
     kept = [t for t in found if t.articles <= max(COMMON * n_articles, FEW)]
     if not kept and found:  # a question of common words only: keep its rarest
         kept = [max(found, key=lambda t: t.weight)]
-    missing = sum(t is None for t in of.values())  # terms nowhere in the window: misses
+    missing = sum(t is None for t in term_of.values())  # they count as misses
     if not kept:
         return []
     unseen = math.log(1 + (n_articles + 0.5) / 0.5)  # the weight of a term in no article

@@ -85,7 +85,6 @@ QUESTION_WORDS = frozenset(fold(w) for w in (
     "has have had will would can could should into over after before than as please").split())
 
 
-
 def question_words(text: str, arabic: bool) -> list[str]:
     """The words of a question that count (folded), each once, in order."""
     kept = " ".join(w for w in fold(text).split() if bare(w) not in QUESTION_WORDS)
