@@ -80,9 +80,10 @@ def _asks_for(words: list[str], nouns: frozenset[str], first: bool = True,
 
 _VERDICT_QUESTION = frozenset(fold(w) for w in (  # "what was the verdict / the sentence"
     "ما الحكم", "ما العقوبة", "ما عقوبة", "بماذا حكم", "بماذا حكمت", "بم حكم", "بم حكمت",
-    "بماذا قضت", "ما حكم"))
-_RESULT_QUESTION = frozenset(fold(w) for w in (
-    "نتيجة نتيجه بنتيجة فاز يفوز فازت الفائز result results score").split())
+    "بماذا قضت", "ما حكم", "ما الأحكام", "ما العقوبات"))  # the verdicts, of several accused
+_RESULT_QUESTION = frozenset(fold(w) for w in (  # won, the winner, was crowned (champion)
+    "نتيجة نتيجه بنتيجة فاز يفوز فازت الفائز توج توجت يتوج تتوج المتوج "
+    "result results score").split())
 
 
 _DONE_QUESTION = with_proclitics(frozenset(fold(w) for w in (  # "what came of / the results
@@ -92,7 +93,7 @@ _DONE_QUESTION = with_proclitics(frozenset(fold(w) for w in (  # "what came of /
 
 # Words that tell of something still to come. Some only in context: القادمة من is "arriving
 # from", أكثر من المتوقع "more than expected", المقرر الخاص a UN rapporteur, so "scheduled"
-# counts only as من المقرر / المقرر أن.
+# counts only as من المقرر / المقرر أن / المقررة اليوم (or another day).
 _PENDING_WORDS = frozenset(fold(w) for w in (
     "سوف المقبل المقبلة القادم القادمة المرتقب المرتقبة المنتظر المنتظرة المتوقع المتوقعة "
     "متوقع يتوقع تتوقع يعتزم تعتزم يعتزمون غدا بانتظار تأجيل تأجيلها تأجيله أرجأت إرجاء "
@@ -103,6 +104,8 @@ _ARRIVING = with_proclitics(frozenset(fold(w) for w in "القادم القاد�
 _EXPECTED = with_proclitics(frozenset(fold(w) for w in "المتوقع المتوقعة متوقع expected".split()))
 _THAN = frozenset(fold(w) for w in "من مما than as".split())
 _SCHEDULED = with_proclitics(frozenset(fold(w) for w in "مقرر المقرر المقررة مقررا".split()))
+_SOON = frozenset(fold(w) for w in (  # a time after "scheduled": المقررة اليوم، المقرر غدا
+    "اليوم غدا الليلة مساء صباح الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت").split())
 _FUTURE = re.compile("^[وف]?س([يتن][ء-ي]{3,})$")  # سـ on an imperfect verb: سيزور، وستلتقي
 _OBJECT = re.compile("(ها|هما|هم|كم|نا)$")  # an object pronoun: سيجريها "will hold it" (not
 # ه: it is also a folded ة, and سياسة would be يا + سه)
@@ -114,7 +117,10 @@ def _marked(words: list[str]) -> bool:
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
         if w in _SCHEDULED:
-            if before == "من" or after == "ان":
+            if before == "من" or after == "ان" or after in _SOON:
+                return True
+        elif w == "غد":  # "the day after tomorrow"
+            if before == "بعد":
                 return True
         elif w in _PENDING_FORMS and not (w in _ARRIVING and after == "من") \
                 and not (w in _EXPECTED and before in _THAN and after != "ان"):

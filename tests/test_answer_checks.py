@@ -141,6 +141,8 @@ def test_what_sentence_wants_a_passage_with_a_verdict() -> None:
     assert kinds.answer_type("ما الحكم الذي صدر بحق لص المجوهرات؟") == answer_flags.RESULT
     assert kinds.answer_type("ما العقوبة التي صدرت بحقه؟") == answer_flags.RESULT
     assert kinds.answer_type("What sentence did the thief get?") == answer_flags.RESULT
+    assert kinds.answer_type("ما الأحكام التي صدرت بحق المتهمين الستة؟") == answer_flags.RESULT
+    assert kinds.answer_type("من تُوّج بلقب الدوري الإسباني؟") == answer_flags.RESULT  # won
     assert kinds.answer_type("في أي حالة تصل العقوبة إلى الإعدام؟") == 0
     assert answer_flags.passage_flags("وقضت المحكمة بسجنه عامين") & answer_flags.RESULT
     assert answer_flags.passage_flags("He was sentenced to two years") & answer_flags.RESULT
@@ -168,13 +170,15 @@ def test_what_came_of_it_asks_for_a_done_thing_and_a_future_verb_is_a_known_word
                "ومن المقرر أن يصل الوفد الأسبوع المقبل", "The ministers will meet tomorrow",
                "فسيكون الاجتماع مهما", "مباراة سيلتقيها الفريق", "وقال: سنعمل على ذلك",
                "ومن المتوقع أن تصدر المحكمة حكمها", "الوزير المقرر أن يزور جدة",
-               "The verdict is expected on Monday")
+               "The verdict is expected on Monday", "في المباراة النهائية المقررة اليوم",
+               "يعقد الحلف جلسة استثنائية بعد غد الثلاثاء")
     assert all(kinds.pending(t, known) for t in pending)
     done = ("اتفق الوزراء على خطة", "سياسة المملكة ثابتة", "سيارة الإسعاف وصلت",
             "فاز الأهلي على سيليرينا السويسري", "The ministers met on Monday",
             "ستتناول الوزيرة الملف",  # تتناول is no stored word here: not known as a verb
             "هبطت الطائرة القادمة من دبي", "ارتفعت الأرباح أكثر من المتوقع",
-            "قال المقرر الخاص للأمم المتحدة", "Profits rose more than expected")
+            "قال المقرر الخاص للأمم المتحدة", "Profits rose more than expected",
+            "وصل الوفد بعد غداء العمل")
     assert not any(kinds.pending(t, known) for t in done)
 
 
