@@ -45,3 +45,9 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return len(a & b) / len(a)
+
+
+def held(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a & b| / |a|: the share of sentence a's n-grams that sentence b holds (1.0 when b
+    says all that a says, and perhaps more)."""
+    return len(a & b) / len(a) if a else 0.0

@@ -270,8 +270,11 @@ def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
                 copies.append(s)
                 done.add(s.id)
                 left[s.article_id] -= 1
+        # a copy may stand for the top sentence only when it says all that it says (a
+        # shorter copy that leaves out its second half is skipped, not cited instead);
         # least heard article first; then one with nothing else left to say; then rank
-        pick = min(copies, key=lambda x: (heard[x.article_id], left[x.article_id] > 0))
+        able = [s for s in copies if redundancy.held(sig(top), sig(s)) >= COPY]
+        pick = min(able, key=lambda x: (heard[x.article_id], left[x.article_id] > 0))
         chosen.append(pick)
         heard[pick.article_id] += 1
         if len(chosen) == count:

@@ -9,7 +9,7 @@ import pytest
 from briefings import cluster, config
 from briefings.ingest import ingest
 from briefings.store import Store
-from briefings.summarize import SUMMARIZERS, RankingCache, choose, rank, ratings, summarise
+from briefings.summarize import SUMMARIZERS, RankingCache, _pick, choose, rank, ratings, summarise
 
 from .builders import sentences
 
@@ -36,6 +36,23 @@ def test_choose_hears_every_article_and_skips_near_duplicates() -> None:
     texts = [s.text_src for s in chosen]
     assert not (S[0] in texts and duplicate in texts)
     assert all(s.position > 0 for s in chosen) and "خبر قصير" not in texts
+
+
+def test_a_shorter_copy_never_stands_for_the_sentence_it_cuts_short() -> None:
+    # Another outlet's copy of the lead without its second half ("...and deputised the Crown
+    # Prince") is a copy of it, and that outlet is heard less; but citing it would drop half
+    # the fact, so the whole sentence is cited and the short copy is skipped.
+    short = "غادر خادم الحرمين الشريفين الملك سلمان جدة بعد ظهر أمس متوجها إلى خارج المملكة."
+    whole = short[:-1] + " وأناب ولي العهد الأمير محمد بن نايف في إدارة شؤون الدولة."
+    other = "وكان في وداعه عند باب الطائرة أمير منطقة مكة المكرمة ومحافظ جدة."
+    one, two = sentences(1, [whole, other]), sentences(2, [short])
+    scored = [(one[1], 1.0), (two[1], 0.9), (one[2], 0.5)]
+    chosen = _pick(scored, config.SummarizeConfig(), 3)
+    assert [s.text_src for s in chosen] == [whole, other]
+    # a copy that says all the top sentence says may stand for it: the less heard outlet's
+    copy = sentences(3, ["و" + whole])
+    chosen = _pick([(one[1], 1.0), (copy[1], 0.9), (one[2], 0.5)], config.SummarizeConfig(), 3)
+    assert [s.article_id for s in chosen] == [3, 1]
 
 
 def test_seeds_are_one_story_and_unrelated_articles_are_not(cfg: config.Config,
