@@ -3,7 +3,9 @@
 A question term matches a sentence fully when the sentence holds it, partly when a
 neighbouring sentence of the same article does (the passage), when the article's headline
 or first sentence does (what the article is about), or anywhere in the article; a related
-form of the word (same root, shared letters: ستلزم / الزامي) counts ``RELATED`` of that.
+form of the word (same root, shared letters: ستلزم / الزامي) counts ``RELATED`` of that,
+as does a country for a capital that acts in the question, and the reverse ("what did
+Manama do" / "Bahrain recalled its envoy"; ``places.stands_for``).
 Sentences are ranked by the share of the question's weight they cover this way, plus the
 share their article's headline and lead cover, plus BM25 over the sentence alone (which
 rewards the sentence that says it most directly).
@@ -99,10 +101,13 @@ def _articles(side: Side, sentences: np.ndarray) -> int:
                                             minlength=len(side.art_ids))))
 
 
-def _term(side: Side, text: str, alive: np.ndarray, n_articles: int) -> _Term | None:
+def _term(side: Side, text: str, alive: np.ndarray, n_articles: int,
+          counterparts: frozenset[str] = frozenset()) -> _Term | None:
     n = side.n
     match = np.zeros(n, np.float32)
-    for r in side.relatives(text, SIMILAR):
+    related = side.relatives(text, SIMILAR)
+    related += [i for c in counterparts if c != text and (i := side.term_id(c)) >= 0]
+    for r in related:
         match[side.postings(r)[0]] = RELATED
     tf = np.zeros(n, np.float32)
     own = side.term_id(text)
@@ -134,16 +139,20 @@ def _names(side: Side, forms: frozenset[str], named: np.ndarray) -> np.ndarray:
 
 def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
          limit: int = 3, allowed: np.ndarray | None = None,
-         places: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
+         places: Mapping[str, frozenset[str]] | None = None,
+         counterparts: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
     stories). ``wanted``: the flag (answer_kinds.NUMBER/TIME/RESULT) a passage should hold, or 0.
-    ``places``: the question's terms that name a place -> the terms that name it too."""
+    ``places``: the question's terms that name a place -> the terms that name it too;
+    ``counterparts``: those naming a capital or a country -> the terms of the other, which
+    match as a related form does (``places.stands_for``)."""
     n = side.n
     if not n or not question or not alive.any():
         return []
     n_articles = _articles(side, alive)
-    term_of = {q: _term(side, q, alive, n_articles) for q in question}  # None: in no article
+    term_of = {q: _term(side, q, alive, n_articles, (counterparts or {}).get(q, frozenset()))
+               for q in question}  # None: in no article
     found = [t for t in term_of.values() if t]
     kept = [t for t in found if t.articles <= max(COMMON * n_articles, FEW)]
     if not kept and found:  # a question of common words only: keep its rarest

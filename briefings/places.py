@@ -16,6 +16,11 @@ Benin, ماليه "financial" / Malé, and names the stemmer reduces to a common
 to بان "that", ألماتي to مات "died"), and names of more than one word (only their one-word
 forms are listed: أبوظبي, not أبو ظبي).
 
+A capital that acts in a question ("the measure Manama took") stands for its country, and
+a country for its capital: ``stands_for`` gives the other's stems, which the ranking
+matches as a related form. Not where something happens ("drowned in Cairo"): there the
+capital is a city.
+
 Story grouping asks where a report happens: ``named(headline)`` gives the places an Arabic
 headline names, ``held(stems)`` every place an article's terms hold (see ``storymatch``).
 """
@@ -105,6 +110,48 @@ def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
     names = _names(arabic)
     return {stem: frozenset().union(*(_place(arabic, i, name) for i, name in names[w]))
             for w, stem in stems.items() if w in names}
+
+
+@lru_cache(maxsize=512)
+def _counterpart(arabic: bool, line: int, name: str) -> frozenset[str]:
+    """What a capital stands for and what stands for a country: a capital's country (its
+    names and adjectives: أنقرة for تركيا، التركية), a country's capital; none for a city."""
+    country, _, cities = _lines(arabic)[line].partition("|")
+    if name in country.split():
+        capitals = [w for w in cities.split() if w[0] == "*"]
+        return frozenset().union(*(_forms(w[1:], arabic) for w in capitals))
+    if name[0] == "*":
+        return frozenset().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
+    return frozenset()
+
+
+# Before a place, words that make it where something happens ("a boat sank in Cairo"), not
+# who acts: there a capital is a city, and its country's other cities are near misses
+_WHERE = frozenset(fold(w) for w in (
+    "في الى إلى من داخل قرب خارج وسط شمال جنوب شرق غرب شمالي جنوبي شرقي غربي مدينة "
+    "العاصمة in at near from to into").split())
+_AT = ("ب", "وب", "فب", "ل", "ول", "فل")  # بالقاهرة، لطهران
+
+
+def stands_for(question: str, stems: Mapping[str, str], arabic: bool
+               ) -> dict[str, frozenset[str]]:
+    """Of a question's (folded) words with their stems, those naming a country or a capital
+    that acts (not where something happens: في القاهرة، بالرياض), by stem -> the stems of
+    the other: "what did Manama do" is answered by "Bahrain recalled its ambassador", a
+    meeting "Turkey asked for" by "at Ankara's request"."""
+    names = _names(arabic)
+    words = fold(question).split() if arabic else question.lower().split()
+    out: dict[str, frozenset[str]] = {}
+    for k, w in enumerate(words):
+        if w not in names or w not in stems:
+            continue
+        where = (k and words[k - 1] in _WHERE) or any(
+            w.startswith(p) and w[len(p):] in names for p in _AT)
+        found = frozenset().union(*(_counterpart(arabic, i, name) for i, name in names[w]
+                                    if not (where and name[0] == "*")))
+        if found:
+            out[stems[w]] = found
+    return out
 
 
 # -- where a report happens (story grouping) --------------------------------------------

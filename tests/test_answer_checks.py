@@ -40,11 +40,14 @@ def _side(news: list[list[str]] = _NEWS) -> answer_index.Side:
     return answer_index.build(rows, None)
 
 
-def _rank(side: answer_index.Side, question: str) -> list[answer_rank.Passage]:
+def _rank(side: answer_index.Side, question: str, counterparts: bool = True
+          ) -> list[answer_rank.Passage]:
     stems = terms.question_stems(question, True)
     return answer_rank.rank(side, list(dict.fromkeys(stems.values())), np.ones(side.n, bool),
                             kinds.answer_type(question), limit=6,
-                            places=places.fixed(stems, True))
+                            places=places.fixed(stems, True),
+                            counterparts=places.stands_for(question, stems, True)
+                            if counterparts else None)
 
 
 def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
@@ -99,6 +102,29 @@ def test_an_article_about_another_place_is_less_sure(monkeypatch: pytest.MonkeyP
     assert factor < 1 and found[5] == pytest.approx(plain[5] * factor)  # Abha's rain
     assert found[9] == pytest.approx(plain[9])  # "بجدة": the fire's article is in Jeddah
     assert found[13] == pytest.approx(plain[13])  # Cairo is in Egypt
+
+
+def test_a_capital_that_acts_stands_for_its_country_and_the_other_way_round() -> None:
+    def counterparts(question: str) -> dict[str, frozenset[str]]:
+        return places.stands_for(question, terms.question_stems(question, True), True)
+
+    def stem(word: str) -> str:
+        return terms.sentence_terms(word, True)[0]
+
+    assert stem("البحرين") in counterparts("ماذا فعلت المنامة؟")[stem("المنامة")]
+    assert stem("أنقرة") in counterparts("ماذا طلبت تركيا؟")[stem("تركيا")]
+    assert stem("التركية") not in counterparts("ماذا طلبت تركيا؟")[stem("تركيا")]
+    # where something happens, a capital is a city: another Egyptian city is a near miss
+    assert counterparts("كم شخصا غرقوا في القاهرة؟") == {}
+    assert counterparts("حريق بالقاهرة") == {} and counterparts("أمطار جدة") == {}
+
+    recalled = [["البحرين تستدعي القائم بالأعمال الإيراني",
+                 "واستدعت البحرين القائم بالأعمال الإيراني احتجاجا على التصريحات"]]
+    side = _side([*_NEWS, *recalled])
+    question = "ما الإجراء الذي اتخذته المنامة احتجاجا على التصريحات الإيرانية؟"
+    found, plain = _rank(side, question), _rank(side, question, counterparts=False)
+    assert _article(side, found[0]) == _article(side, plain[0]) == len(_NEWS) + 1
+    assert found[0].confidence > plain[0].confidence + 0.1  # Bahrain did it: Manama did
 
 
 def test_a_passage_deep_in_its_article_is_less_sure() -> None:
