@@ -44,7 +44,8 @@ def answer_type(question: str) -> int:
             or _asks_for(ws, _TIME_NOUNS, first=False, which=_WHICH_ONE):
         return TIME
     if set(ws) & _RESULT_QUESTION or "who won" in " ".join(ws) \
-            or " ".join(raw[:2]) in _VERDICT_QUESTION or "what sentence" in " ".join(ws):
+            or " ".join(raw[:2]) in _VERDICT_QUESTION or "what sentence" in " ".join(ws) \
+            or (" ".join(raw[:2]) in _VERDICTS and bool(set(raw) & _COURT)):
         return RESULT
     return 0
 
@@ -80,7 +81,12 @@ def _asks_for(words: list[str], nouns: frozenset[str], first: bool = True,
 
 _VERDICT_QUESTION = frozenset(fold(w) for w in (  # "what was the verdict / the sentence"
     "ما الحكم", "ما العقوبة", "ما عقوبة", "بماذا حكم", "بماذا حكمت", "بم حكم", "بم حكمت",
-    "بماذا قضت", "ما حكم", "ما الأحكام", "ما العقوبات"))  # the verdicts, of several accused
+    "بماذا قضت", "ما حكم"))
+_VERDICTS = frozenset(fold(w) for w in ("ما الأحكام",))  # "what were the verdicts": only
+# with a court's word (الأحكام is also a law's provisions; العقوبات most often sanctions)
+_COURT = frozenset(fold(w) for w in (
+    "صدرت صدر الصادرة الصادر أصدرت أصدرتها بحق المتهم المتهمين المدان المدانين المحكمة "
+    "محكمة").split())
 _RESULT_QUESTION = frozenset(fold(w) for w in (  # won, the winner, was crowned (champion)
     "نتيجة نتيجه بنتيجة فاز يفوز فازت الفائز توج توجت يتوج تتوج المتوج "
     "result results score").split())
@@ -106,6 +112,8 @@ _THAN = frozenset(fold(w) for w in "من مما than as".split())
 _SCHEDULED = with_proclitics(frozenset(fold(w) for w in "مقرر المقرر المقررة مقررا".split()))
 _SOON = frozenset(fold(w) for w in (  # a time after "scheduled": المقررة اليوم، المقرر غدا
     "اليوم غدا الليلة مساء صباح الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت").split())
+_PAST = frozenset(fold(w) for w in "الماضي الماضية أمس".split())  # المقررة السبت الماضي
+_AFTER = frozenset(fold(w) for w in "بعد وبعد فبعد".split())  # بعد غد "the day after tomorrow"
 _FUTURE = re.compile("^[وف]?س([يتن][ء-ي]{3,})$")  # سـ on an imperfect verb: سيزور، وستلتقي
 _OBJECT = re.compile("(ها|هما|هم|كم|نا)$")  # an object pronoun: سيجريها "will hold it" (not
 # ه: it is also a folded ة, and سياسة would be يا + سه)
@@ -116,11 +124,12 @@ def _marked(words: list[str]) -> bool:
     for i, w in enumerate(words):
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
+        then = words[i + 2] if i + 2 < len(words) else ""
         if w in _SCHEDULED:
-            if before == "من" or after == "ان" or after in _SOON:
+            if before == "من" or after == "ان" or (after in _SOON and then not in _PAST):
                 return True
         elif w == "غد":  # "the day after tomorrow"
-            if before == "بعد":
+            if before in _AFTER:
                 return True
         elif w in _PENDING_FORMS and not (w in _ARRIVING and after == "من") \
                 and not (w in _EXPECTED and before in _THAN and after != "ان"):

@@ -130,27 +130,30 @@ def _counterpart(arabic: bool, line: int, name: str) -> frozenset[str]:
 _WHERE = frozenset(fold(w) for w in (
     "في الى إلى من داخل قرب خارج وسط شمال جنوب شرق غرب شمالي جنوبي شرقي غربي مدينة "
     "العاصمة in at near from to into").split())
-_AT = ("ب", "وب", "فب", "ل", "ول", "فل")  # بالقاهرة، لطهران
+_AT = ("ب", "وب", "فب")  # "in": بالقاهرة; not ل "for, to" (اتهامات للرياض: Saudi Arabia)
 
 
 def stands_for(question: str, stems: Mapping[str, str], arabic: bool
                ) -> dict[str, frozenset[str]]:
-    """Of a question's (folded) words with their stems, those naming a country or a capital
-    that acts (not where something happens: في القاهرة، بالرياض), by stem -> the stems of
-    the other: "what did Manama do" is answered by "Bahrain recalled its ambassador", a
-    meeting "Turkey asked for" by "at Ankara's request"."""
+    """Of a question's (folded) words with their stems, those naming a country, or a capital
+    that acts, by stem -> the stems of the other: "what did Manama do" is answered by
+    "Bahrain recalled its ambassador", a meeting "Turkey asked for" by "at Ankara's
+    request". A capital where something happens (في القاهرة، بالرياض) stands for nothing;
+    a country there still has its capital. Only the word before a name is read, so a
+    capital after a noun ("Riyadh's rain", أمطار الرياض) counts as acting. A name of two
+    places (عمان: Oman, and Jordan's capital) stands for neither."""
     names = _names(arabic)
-    words = fold(question).split() if arabic else question.lower().split()
+    words = fold(question).split() if arabic else re.findall("[a-z]+", question.lower())
     out: dict[str, frozenset[str]] = {}
     for k, w in enumerate(words):
-        if w not in names or w not in stems:
+        if w not in names or w not in stems or len({i for i, _ in names[w]}) > 1:
             continue
         where = (k and words[k - 1] in _WHERE) or any(
             w.startswith(p) and w[len(p):] in names for p in _AT)
         found = frozenset().union(*(_counterpart(arabic, i, name) for i, name in names[w]
                                     if not (where and name[0] == "*")))
         if found:
-            out[stems[w]] = found
+            out[stems[w]] = out.get(stems[w], frozenset()) | found
     return out
 
 

@@ -229,8 +229,8 @@ def summarise(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,
 
     ``story`` maps article id -> its sentences (position 0, the headline, is never a
     bullet). Going down the ranking, a sentence whose content is contained in a chosen one
-    (or the reverse) is skipped; of near-copies in several articles, the copy in the article
-    heard least so far is cited, so more outlets are heard.
+    (or the reverse) is skipped; of near-copies in several articles that say all it says,
+    the copy in the article heard least so far is cited, so more outlets are heard.
     """
     count = count or cfg.sentences
     ranking = story_ranking(story, cfg, key, cache)
@@ -243,8 +243,8 @@ def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
           ) -> list[Sentence]:
     """Down the ranking, skipping a sentence that overlaps a chosen one by
     ``duplicate_similarity`` or more (containment of character trigrams, which catches
-    paraphrase). Of near-copies in several articles (wire copy), the copy of the article
-    heard least so far is cited, so more outlets are heard."""
+    paraphrase). Of near-copies in several articles (wire copy) that say all the sentence
+    says, the copy of the article heard least so far is cited, so more outlets are heard."""
     sigs: dict[int, frozenset[str]] = {}
 
     def sig(s: Sentence) -> frozenset[str]:
@@ -273,7 +273,7 @@ def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
         # a copy may stand for the top sentence only when it says all that it says (a
         # shorter copy that leaves out its second half is skipped, not cited instead);
         # least heard article first; then one with nothing else left to say; then rank
-        able = [s for s in copies if redundancy.held(sig(top), sig(s)) >= COPY]
+        able = [s for s in copies if redundancy.held(sig(top), sig(s)) >= COPY] or [top]
         pick = min(able, key=lambda x: (heard[x.article_id], left[x.article_id] > 0))
         chosen.append(pick)
         heard[pick.article_id] += 1

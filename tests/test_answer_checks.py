@@ -116,7 +116,12 @@ def test_a_capital_that_acts_stands_for_its_country_and_the_other_way_round() ->
     assert stem("التركية") not in counterparts("ماذا طلبت تركيا؟")[stem("تركيا")]
     # where something happens, a capital is a city: another Egyptian city is a near miss
     assert counterparts("كم شخصا غرقوا في القاهرة؟") == {}
-    assert counterparts("حريق بالقاهرة") == {} and counterparts("أمطار جدة") == {}
+    assert counterparts("حريق بالقاهرة") == {} and counterparts("أمطار غزيرة في الرياض") == {}
+    assert counterparts("ماذا قررت عمان؟") == {}  # Oman, or Jordan's capital: neither
+    english = places.stands_for("Why did Tehran, and Moscow, object?",
+                                terms.question_stems("Why did Tehran, and Moscow, object?",
+                                                     False), False)
+    assert {"tehran", "moscow"} <= english.keys() and "iran" in english["tehran"]
 
     recalled = [["البحرين تستدعي القائم بالأعمال الإيراني",
                  "واستدعت البحرين القائم بالأعمال الإيراني احتجاجا على التصريحات"]]
@@ -169,6 +174,8 @@ def test_what_sentence_wants_a_passage_with_a_verdict() -> None:
     assert kinds.answer_type("What sentence did the thief get?") == answer_flags.RESULT
     assert kinds.answer_type("ما الأحكام التي صدرت بحق المتهمين الستة؟") == answer_flags.RESULT
     assert kinds.answer_type("من تُوّج بلقب الدوري الإسباني؟") == answer_flags.RESULT  # won
+    assert kinds.answer_type("ما الأحكام الجديدة في نظام العمل؟") == 0  # a law's provisions
+    assert kinds.answer_type("ما العقوبات المفروضة على إيران؟") == 0  # sanctions
     assert kinds.answer_type("في أي حالة تصل العقوبة إلى الإعدام؟") == 0
     assert answer_flags.passage_flags("وقضت المحكمة بسجنه عامين") & answer_flags.RESULT
     assert answer_flags.passage_flags("He was sentenced to two years") & answer_flags.RESULT
@@ -197,14 +204,15 @@ def test_what_came_of_it_asks_for_a_done_thing_and_a_future_verb_is_a_known_word
                "فسيكون الاجتماع مهما", "مباراة سيلتقيها الفريق", "وقال: سنعمل على ذلك",
                "ومن المتوقع أن تصدر المحكمة حكمها", "الوزير المقرر أن يزور جدة",
                "The verdict is expected on Monday", "في المباراة النهائية المقررة اليوم",
-               "يعقد الحلف جلسة استثنائية بعد غد الثلاثاء")
+               "يعقد الحلف جلسة استثنائية بعد غد الثلاثاء", "وبعد غد تبدأ البطولة")
     assert all(kinds.pending(t, known) for t in pending)
     done = ("اتفق الوزراء على خطة", "سياسة المملكة ثابتة", "سيارة الإسعاف وصلت",
             "فاز الأهلي على سيليرينا السويسري", "The ministers met on Monday",
             "ستتناول الوزيرة الملف",  # تتناول is no stored word here: not known as a verb
             "هبطت الطائرة القادمة من دبي", "ارتفعت الأرباح أكثر من المتوقع",
             "قال المقرر الخاص للأمم المتحدة", "Profits rose more than expected",
-            "وصل الوفد بعد غداء العمل")
+            "وصل الوفد بعد غداء العمل", "أقيمت المباراة المقررة السبت الماضي",
+            "ألغيت المباراة المقررة مساء أمس")
     assert not any(kinds.pending(t, known) for t in done)
 
 

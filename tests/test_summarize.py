@@ -55,6 +55,12 @@ def test_a_shorter_copy_never_stands_for_the_sentence_it_cuts_short() -> None:
     assert [s.article_id for s in chosen] == [3, 1]
 
 
+def test_a_sentence_of_stop_words_only_is_summarised_without_error() -> None:
+    story = {1: sentences(1, [S[0], "وأضاف أن هذا هو ما حدث.", S[3]]),
+             2: sentences(2, ["وأضاف أن هذا هو ما حدث."])}  # no content words: no trigrams
+    assert len(choose(story, config.SummarizeConfig(sentences=3))) >= 2
+
+
 def test_seeds_are_one_story_and_unrelated_articles_are_not(cfg: config.Config,
                                                             store: Store) -> None:
     ids = ingest(cfg, store).added
