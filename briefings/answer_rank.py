@@ -143,7 +143,7 @@ def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0
          counterparts: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
-    stories). ``wanted``: the flag (answer_kinds.NUMBER/TIME/RESULT) a passage should hold, or 0.
+    stories). ``wanted``: the flag (answer_flags.NUMBER/TIME/RESULT) a passage should hold, or 0.
     ``places``: the question's terms that name a place -> the terms that name it too;
     ``counterparts``: those naming a capital or a country -> the terms of the other, which
     match as a related form does (``places.stands_for``)."""

@@ -80,14 +80,21 @@ def _names(arabic: bool) -> dict[str, list[tuple[int, str]]]:
 
 
 @lru_cache(maxsize=512)
+def _country(arabic: bool, line: int) -> frozenset[str]:
+    """The stems of the country of ``line``: its names and adjectives."""
+    country = _lines(arabic)[line].partition("|")[0]
+    return frozenset().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
+
+
+@lru_cache(maxsize=512)
 def _place(arabic: bool, line: int, name: str) -> frozenset[str]:
     """The stems an article about the place ``name`` of ``line`` holds: a country's own
     forms and adjectives and its cities'; a city's own; a capital's and its country's."""
     country, _, cities = _lines(arabic)[line].partition("|")
-    own = set().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
+    own = _country(arabic, line)
     if name in country.split():
-        return frozenset(own.union(*(_forms(w.lstrip("*"), arabic) for w in cities.split())))
-    return frozenset(_forms(name.lstrip("*"), arabic) | (own if name[0] == "*" else set()))
+        return own.union(*(_forms(w.lstrip("*"), arabic) for w in cities.split()))
+    return frozenset(_forms(name.lstrip("*"), arabic)) | (own if name[0] == "*" else set())
 
 
 _GLUED = ("", "ب", "ل", "ك", "وب", "ول", "فب", "فل")  # prepositions the stemmer leaves
@@ -120,9 +127,7 @@ def _counterpart(arabic: bool, line: int, name: str) -> frozenset[str]:
     if name in country.split():
         capitals = [w for w in cities.split() if w[0] == "*"]
         return frozenset().union(*(_forms(w[1:], arabic) for w in capitals))
-    if name[0] == "*":
-        return frozenset().union(*(_forms(w.lstrip("~"), arabic) for w in country.split()))
-    return frozenset()
+    return _country(arabic, line) if name[0] == "*" else frozenset()
 
 
 # Before a place, words that make it where something happens ("a boat sank in Cairo"), not
