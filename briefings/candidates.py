@@ -11,7 +11,8 @@ News leads hold who, what and where, so the candidates are bounded and position-
 the first ``lead_sentences`` complete sentences of each article, plus the sentences
 closest to the story's common vocabulary, at most ``max_candidates`` in all (which also
 bounds the summariser's quadratic cost on a story of hundreds of sentences). The story's
-central article (the one most like the others) titles the story and weighs more.
+central article (the one most like the others) titles the story and weighs more. A
+sentence with a web or e-mail address weighs less (``LINKED``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from dataclasses import dataclass
 
 from .config import SummarizeConfig
 from .models import Sentence
-from .text import terms
+from .text import has_link, terms
 
+LINKED = 0.5  # place weight factor of a sentence with a web or e-mail address: its point is
+# most often where to apply or read more, not what happened, and in a summary it reads as
+# the outlet's furniture; another outlet's copy, or the next sentence, says the news
 FINAL = ".!?؟…"
 CLOSERS = "\"'»”’›)]}>"
 CLAUSE = "،,؛;:-–—"
@@ -162,4 +166,6 @@ def select(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig) -> Can
 
 def _candidate(s: Sentence, order: int, central: bool, cfg: SummarizeConfig) -> Candidate:
     weight = 1.0 / (1.0 + cfg.position_decay * order)
+    if has_link(s.text_src):
+        weight *= LINKED
     return Candidate(s, order, weight * cfg.central_weight if central else weight)

@@ -110,3 +110,18 @@ def test_summarise_names_the_central_article_and_caches_per_version() -> None:
     plain = dataclasses.replace(cfg, headline_coverage=0.0)
     summarise(story, plain, key=("db", 5), cache=cache)
     assert cache.misses == 5
+
+
+@pytest.mark.parametrize("link", ["عبر موقعها www.uod.edu.sa", "عبر الرابط http://uod.edu.sa/jobs",
+                                  "على موقع uod.edu.sa/jobs", "بالبريد jobs@uod.edu.sa"])
+def test_a_sentence_pointing_to_a_link_is_not_preferred_to_the_news(
+        link: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = ["أعلنت جامعة الدمام عن توفر 120 وظيفة صحية شاغرة في المستشفى الجامعي بالخبر.",
+            f"ودعت الجامعة الراغبين في التقدم على الوظائف إلى التسجيل {link} خلال أسبوع.",
+            "وتشمل الوظائف أطباء وممرضين وفنيي مختبرات وصيادلة من الجنسين.",
+            "وأوضحت الجامعة أن المقابلات الشخصية للمرشحين تبدأ مطلع الشهر المقبل في الخبر."]
+    story = {1: sentences(1, body, "جامعة الدمام تعلن عن وظائف صحية شاغرة")}
+    cfg = config.SummarizeConfig(sentences=3, headline_coverage=0.0)
+    assert [s.text_src for s in choose(story, cfg)] == [body[0], body[2], body[3]]
+    monkeypatch.setattr("briefings.candidates.LINKED", 1.0)  # a link weighing as news
+    assert body[1] in [s.text_src for s in choose(story, cfg)]
