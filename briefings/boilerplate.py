@@ -196,10 +196,10 @@ class Remover:
         for _ in range(EDGE):
             # a learned tail, with the rest of its line when the headline it repeats was cut
             # at its own "..": "رابط الخبر بصحيفة الوئام: بالصور .." + "مقتل 36 في غرق عبارة"
-            # (what follows has no final punctuation: a headline, not a sentence)
+            # (what follows has no final punctuation, or is too short to be news: a
+            # headline's end, "خطبة الجمعة.." + "والسيلفي!!")
             cut = next((i for i in range(max(0, len(out) - EDGE), len(out))
-                        if self._tail(out[i])
-                        and not any(map(is_sentence, out[i + 1:]))), None)
+                        if self._tail(out[i]) and _headline_end(out[i + 1:])), None)
             if cut is None:
                 break
             del out[cut:]
@@ -230,6 +230,12 @@ class Remover:
         place = parts[after] if after < len(parts) and folded[after] not in \
             self.own | AGENCIES else None
         return s[end:].strip(), place
+
+
+def _headline_end(rest: list[str]) -> bool:
+    """Whether what follows a learned tail is the rest of the headline it repeats: no
+    sentence, or fewer words than a sentence has."""
+    return not any(map(is_sentence, rest)) or sum(len(x.split()) for x in rest) <= SHORT
 
 
 def strip_repeated(s: str, byline: str) -> str:

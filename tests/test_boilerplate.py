@@ -78,13 +78,16 @@ def test_first_run_learns_from_its_own_batch(cfg: Config, store: Store, tmp_path
     assert LearnedPattern("tail", "سمات") in learned["nakheel"]
 
 
+@pytest.mark.parametrize("title", [
+    "بالصور .. حريق في المستودع رقم {i} يلتهم بضائع ومعدات بملايين الريالات",
+    "حريق المستودع رقم {i}.. والخسائر بالملايين!!"])  # the rest ends as a sentence would
 def test_a_link_line_whose_headline_holds_dots_goes_whole(cfg: Config, store: Store,
-                                                           tmp_path: Path) -> None:
+                                                           tmp_path: Path, title: str) -> None:
     """The headline a link line repeats may hold ".." ("بالصور .. ..."), which splits the
     line in two sentences: the tail and the rest of the headline both go."""
     def photos(i: int) -> dict[str, Any]:
         item = wahaa(i)
-        item["title"] = f"بالصور .. حريق في المستودع رقم {i} يلتهم بضائع ومعدات بملايين الريالات"
+        item["title"] = title.format(i=i)
         item["content"] = item["content"].replace(f"عنوان الخبر رقم {i}", item["title"])
         return item
 
