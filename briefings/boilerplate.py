@@ -41,6 +41,7 @@ _FINAL = re.compile(r"[.!?؟…][\"'»”’)\]]*$")
 _DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:com|net|org|gov|edu|info|sa|ae|me|ly)(?:/|\b)", re.I)
 _EDGE_PUNCT = " \t.:：-–—|*•·،,؛;()[]"
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+")
 # A dateline: up to three dash-separated parts of one to three words, then ":" (or alone).
@@ -139,6 +140,12 @@ def learn(samples: Iterable[frozenset[str]], min_articles: int, share: float) ->
             found[key[0]].add(key[1:])
     return Learned(frozenset(found["L"]), frozenset(found["A"]), frozenset(found["Z"]),
                    frozenset(found["P"]), n)
+
+
+def has_link(text: str) -> bool:
+    """Whether the text holds a web or e-mail address: a URL, "www.", an address, or a
+    bare domain ("uksacb.org/ssc9")."""
+    return any(p.search(text) for p in (URL, EMAIL, DOMAIN))
 
 
 def junk_line(line: str) -> bool:

@@ -22,9 +22,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .boilerplate import has_link
 from .config import SummarizeConfig
 from .models import Sentence
-from .text import has_link, terms
+from .text import terms
 
 LINKED = 0.5  # place weight factor of a sentence with a web or e-mail address: its point is
 # most often where to apply or read more, not what happened, and in a summary it reads as

@@ -79,16 +79,6 @@ def has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-# A web or e-mail address in running text: a URL, "www.", a bare domain ("uksacb.org/ssc9").
-_LINK = re.compile(r"https?://|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|gov|edu|info|sa|ae|me|ly)"
-                   r"(?:/|\b)|[\w.+-]+@[\w-]+\.[a-z]{2,}", re.I)
-
-
-def has_link(text: str) -> bool:
-    """True when the text holds a web or e-mail address."""
-    return _LINK.search(text) is not None
-
-
 def latin_ratio(text: str) -> float:
     arabic = len(_ARABIC_LETTER.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
