@@ -40,11 +40,7 @@ def signature(text: str) -> frozenset[str]:
 
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
     """|a & b| / min(|a|, |b|): 1.0 when one sentence's n-grams are all in the other."""
-    if not a or not b:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    return len(a & b) / len(a)
+    return held(a, b) if len(a) <= len(b) else held(b, a)
 
 
 def held(a: frozenset[str], b: frozenset[str]) -> float:
