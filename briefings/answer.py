@@ -140,7 +140,8 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
     found = answer_rank.rank(side, list(dict.fromkeys(stems.values())), alive, scope.wanted,
                              max(scope.limit, answer_rank.CANDIDATES), allowed,
                              places.fixed(stems, arabic),
-                             places.stands_for(question, stems, arabic))
+                             places.stands_for(question, stems, arabic),
+                             places.same_country(stems, arabic))
     story_of = store.stories_of({int(side.art[p.doc]) for p in found})
     found = answer_rank.corroborated(
         found, [story_of.get(int(side.art[p.doc])) for p in found], scope.sure)[:scope.limit]

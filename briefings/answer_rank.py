@@ -5,7 +5,8 @@ neighbouring sentence of the same article does (the passage), when the article's
 or first sentence does (what the article is about), or anywhere in the article; a related
 form of the word (same root, shared letters: ستلزم / الزامي) counts ``RELATED`` of that,
 as does a country for a capital that acts in the question, and the reverse ("what did
-Manama do" / "Bahrain recalled its envoy"; ``places.stands_for``).
+Manama do" / "Bahrain recalled its envoy"; ``places.stands_for``). A country's other
+names and adjectives match as the word itself (الأفغانية / أفغانستان; ``places.same_country``).
 Sentences are ranked by the share of the question's weight they cover this way, plus the
 share their article's headline and lead cover, plus BM25 over the sentence alone (which
 rewards the sentence that says it most directly).
@@ -102,7 +103,8 @@ def _articles(side: Side, sentences: np.ndarray) -> int:
 
 
 def _term(side: Side, text: str, alive: np.ndarray, n_articles: int,
-          counterparts: frozenset[str] = frozenset()) -> _Term | None:
+          counterparts: frozenset[str] = frozenset(),
+          equivalents: frozenset[str] = frozenset()) -> _Term | None:
     n = side.n
     match = np.zeros(n, np.float32)
     related = side.relatives(text, SIMILAR)
@@ -115,6 +117,11 @@ def _term(side: Side, text: str, alive: np.ndarray, n_articles: int,
         docs, counts = side.postings(own)
         match[docs] = 1.0
         tf[docs] = counts
+    for other in equivalents - {text}:  # another name of the same thing: the term itself
+        if (i := side.term_id(other)) >= 0:
+            docs, counts = side.postings(i)
+            match[docs] = 1.0
+            tf[docs] += counts
     match *= alive
     tf *= alive
     exact = tf > 0
@@ -140,18 +147,22 @@ def _names(side: Side, forms: frozenset[str], named: np.ndarray) -> np.ndarray:
 def rank(side: Side, question: Sequence[str], alive: np.ndarray, wanted: int = 0,
          limit: int = 3, allowed: np.ndarray | None = None,
          places: Mapping[str, frozenset[str]] | None = None,
-         counterparts: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
+         counterparts: Mapping[str, frozenset[str]] | None = None,
+         equivalents: Mapping[str, frozenset[str]] | None = None) -> list[Passage]:
     """The best passage of each of the ``limit`` best articles among ``alive`` sentences
     (the window: the statistics are theirs), or among those also ``allowed`` (a reply's
     stories). ``wanted``: the flag (answer_flags.NUMBER/TIME/RESULT) a passage should hold, or 0.
     ``places``: the question's terms that name a place -> the terms that name it too;
     ``counterparts``: those naming a capital or a country -> the terms of the other, which
-    match as a related form does (``places.stands_for``)."""
+    match as a related form does (``places.stands_for``); ``equivalents``: those with other
+    words for the same thing -> their terms, which match as the term itself does (a
+    country's names and adjectives, ``places.same_country``)."""
     n = side.n
     if not n or not question or not alive.any():
         return []
     n_articles = _articles(side, alive)
-    term_of = {q: _term(side, q, alive, n_articles, (counterparts or {}).get(q, frozenset()))
+    term_of = {q: _term(side, q, alive, n_articles, (counterparts or {}).get(q, frozenset()),
+                        (equivalents or {}).get(q, frozenset()))
                for q in question}  # None: in no article
     found = [t for t in term_of.values() if t]
     kept = [t for t in found if t.articles <= max(COMMON * n_articles, FEW)]

@@ -16,6 +16,9 @@ Benin, ماليه "financial" / Malé, and names the stemmer reduces to a common
 to بان "that", ألماتي to مات "died"), and names of more than one word (only their one-word
 forms are listed: أبوظبي, not أبو ظبي).
 
+A country's names and adjectives are one word for a question (``same_country``): "the
+Afghan province" is answered by "in Afghanistan".
+
 A capital that acts in a question ("the measure Manama took") stands for its country, and
 a country for its capital: ``stands_for`` gives the other's stems, which the ranking
 matches as a related form. Not where something happens ("drowned in Cairo"): there the
@@ -117,6 +120,27 @@ def fixed(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
     names = _names(arabic)
     return {stem: frozenset().union(*(_place(arabic, i, name) for i, name in names[w]))
             for w, stem in stems.items() if w in names}
+
+
+@lru_cache(maxsize=2)
+def _countries_of(arabic: bool) -> dict[str, frozenset[int]]:
+    """Each stem of a country's names and adjectives -> the lines of the countries it names."""
+    out: dict[str, set[int]] = {}
+    for line in range(len(_lines(arabic))):
+        for stem in _country(arabic, line):
+            out.setdefault(stem, set()).add(line)
+    return {stem: frozenset(lines) for stem, lines in out.items()}
+
+
+def same_country(stems: Mapping[str, str], arabic: bool) -> dict[str, frozenset[str]]:
+    """Of a question's (folded) words with their stems, those naming a country by a name or
+    an adjective, by stem -> the stems of all its names and adjectives, which the ranking
+    matches as the word itself: the stemmer leaves some apart (الأفغانية / أفغانستان،
+    الإماراتي / الإمارات، الأمريكي / الأميركي), yet "the Afghan province" asks about
+    Afghanistan. A stem that names two countries names neither."""
+    of = _countries_of(arabic)
+    return {stem: _country(arabic, next(iter(lines)))
+            for stem in stems.values() if len(lines := of.get(stem, frozenset())) == 1}
 
 
 @lru_cache(maxsize=512)

@@ -40,14 +40,16 @@ def _side(news: list[list[str]] = _NEWS) -> answer_index.Side:
     return answer_index.build(rows, None)
 
 
-def _rank(side: answer_index.Side, question: str, counterparts: bool = True
-          ) -> list[answer_rank.Passage]:
+def _rank(side: answer_index.Side, question: str, counterparts: bool = True,
+          same_country: bool = True) -> list[answer_rank.Passage]:
     stems = terms.question_stems(question, True)
     return answer_rank.rank(side, list(dict.fromkeys(stems.values())), np.ones(side.n, bool),
                             kinds.answer_type(question), limit=6,
                             places=places.fixed(stems, True),
                             counterparts=places.stands_for(question, stems, True)
-                            if counterparts else None)
+                            if counterparts else None,
+                            equivalents=places.same_country(stems, True)
+                            if same_country else None)
 
 
 def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
@@ -130,6 +132,30 @@ def test_a_capital_that_acts_stands_for_its_country_and_the_other_way_round() ->
     found, plain = _rank(side, question), _rank(side, question, counterparts=False)
     assert _article(side, found[0]) == _article(side, plain[0]) == len(_NEWS) + 1
     assert found[0].confidence > plain[0].confidence + 0.1  # Bahrain did it: Manama did
+
+
+def test_a_countrys_names_and_adjectives_are_one_word_for_a_question() -> None:
+    def same(question: str, arabic: bool = True) -> dict[str, frozenset[str]]:
+        return places.same_country(terms.question_stems(question, arabic), arabic)
+
+    def stem(word: str) -> str:
+        return terms.sentence_terms(word, True)[0]
+
+    assert stem("الأفغانية") != stem("أفغانستان")  # the stemmer leaves them apart
+    assert {stem("أفغانستان"), stem("بأفغانستان")} <= same("هجوم في الولاية الأفغانية")[
+        stem("الأفغانية")]
+    assert stem("الإماراتي") in same("ماذا قررت الإمارات؟")[stem("الإمارات")]
+    assert stem("الأميركي") in same("ماذا قال الرئيس الأمريكي؟")[stem("الأمريكي")]
+    assert same("ماذا حدث في جدة؟") == {}  # a city is not a country
+    assert "afghanistan" in same("What happened in the Afghan province?", False)["afghan"]
+
+    bombing = [["انتحاري يقتل 15 شخصا في سوق شمال أفغانستان",
+                "وفجر الانتحاري نفسه في سوق مزدحمة"]]
+    side = _side([*_NEWS, *bombing])
+    question = "كم قتيلا سقط في التفجير الانتحاري في الولاية الأفغانية؟"
+    found, plain = _rank(side, question), _rank(side, question, same_country=False)
+    assert _article(side, found[0]) == _article(side, plain[0]) == len(_NEWS) + 1
+    assert found[0].confidence > plain[0].confidence * 1.3  # "in Afghanistan": Afghan
 
 
 def test_a_passage_deep_in_its_article_is_less_sure() -> None:
