@@ -31,9 +31,14 @@ def local_date(timezone: str, now: datetime) -> str:
     return now.astimezone(ZoneInfo(timezone)).date().isoformat()
 
 
+# Names the zone database lists that name no zone: this machine's own (whatever it is set
+# to), and the placeholder of a zone not set up yet
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_ZONES
 
 
 def valid_timezone(name: str) -> bool:
