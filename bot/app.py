@@ -35,7 +35,15 @@ from briefings.store import Store
 
 from .context import CONTEXT_TYPES, App, in_store
 from .failures import on_error
-from .handlers import COMMANDS, cmd_ask, cmd_unknown, gate, on_migrate, on_settings_button
+from .handlers import (
+    COMMANDS,
+    cmd_ask,
+    cmd_unknown,
+    gate,
+    on_migrate,
+    on_settings_button,
+    on_unknown_button,
+)
 from .jobs import poll_job, recover, schedule_digest
 from .secrets import TokenRejected, load_token, protect_output, secrets_of
 from .startup import (
@@ -95,13 +103,17 @@ def build_application(cfg: Config, token: str, service: ChatService | None = Non
     data.worker = ThreadPoolExecutor(1, thread_name_prefix="briefings-poll")
     data.composer = ThreadPoolExecutor(2, thread_name_prefix="briefings-digest")
     # In this order: a group's move to a supergroup, the gate, the commands, the settings
-    # buttons, questions (any other text), then commands nobody knows.
+    # buttons, other buttons, questions (any other text), then commands nobody knows. Only
+    # new messages are read: an edit does not run a command again, and a channel's posts
+    # are not questions.
+    new = filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=-2)
     app.add_handler(TypeHandler(Update, gate), group=-1)
-    app.add_handlers([CommandHandler(c.name, c.callback) for c in COMMANDS])
+    app.add_handlers([CommandHandler(c.name, c.callback, filters=new) for c in COMMANDS])
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^set:"))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, cmd_ask))
-    app.add_handler(MessageHandler(filters.COMMAND, cmd_unknown))
+    app.add_handler(CallbackQueryHandler(on_unknown_button))
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, cmd_ask))
+    app.add_handler(MessageHandler(new & filters.COMMAND, cmd_unknown))
     app.add_error_handler(on_error)
     return app
 

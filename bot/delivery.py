@@ -27,6 +27,7 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
 from briefings.store import Store
@@ -37,8 +38,18 @@ from .secrets import redact
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5
+SEND_TIMEOUT = 30.0  # seconds Telegram has to answer a sendMessage: a message whose answer
+# does not come may still have been delivered, so it is never sent again (see ``send``)
 LIMIT = 4096  # Telegram's limit on a message's text (after entity parsing)
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
+
+
+def gone(exc: TelegramError) -> bool:
+    """Telegram says the chat of a digest is not there for the bot any more: it blocked the
+    bot, the bot was removed, or the chat was deleted (a permanent refusal, unlike a
+    network error)."""
+    return isinstance(exc, Forbidden) or (isinstance(exc, BadRequest)
+                                          and "chat not found" in str(exc).lower())
 
 
 def plain(message: str) -> str:
@@ -98,11 +109,15 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
     """Send one message: flood waits, network retries with backoff, plain-text fallback, and
     a group that became a supergroup followed to its new id (the returned message's chat).
 
-    Forbidden propagates (the caller unsubscribes the chat). The bot token never goes out in
-    a message, whoever typed it or whatever article holds it."""
+    Forbidden propagates (the caller unsubscribes the chat), and so does a timeout: a
+    request Telegram received but did not answer in ``SEND_TIMEOUT`` may have delivered the
+    message, and sending it again would show it twice. Only errors before Telegram has the
+    request (no connection, a dropped one) are retried. The bot token never goes out in a
+    message, whoever typed it or whatever article holds it."""
     secrets = app.bot_data.secrets
     text = redact(text, secrets)
     fallback = redact(fallback, secrets) if fallback else fallback
+    kwargs.setdefault("read_timeout", SEND_TIMEOUT)
     delay = 1.0
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
@@ -117,7 +132,7 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
                 raise
             log.warning("chat %s: formatting refused (%s); sending plain text", chat_id, exc)
             text, kwargs["parse_mode"] = fallback or plain(text), None
-        except Forbidden:
+        except (Forbidden, TimedOut):
             raise
         except NetworkError as exc:
             if attempt == SEND_ATTEMPTS:
@@ -152,10 +167,13 @@ async def reply(update: Update, context: Ctx, messages: Sequence[str],
     if chat is None:
         return
     chat_id = chat.id
+    message = update.effective_message
+    if message is not None and message.is_topic_message and message.message_thread_id:
+        kwargs.setdefault("message_thread_id", message.message_thread_id)  # a forum topic
     for text in messages:
         try:
             sent = await send_fitted(context.application, chat_id, text, **kwargs)
-        except Forbidden:
+        except Forbidden:  # (a chat that just wrote is there: other refusals are said)
             await in_store(context.application, Store.unsubscribe, chat_id)
             jobs.remove_digest_job(context.application, chat_id)
             return
@@ -192,8 +210,11 @@ async def deliver(app: App, chat_id: int, digest_id: int) -> None:
     for part in await in_store(app, Store.unsent_parts, digest_id):
         try:
             sent = await send_fitted(app, chat_id, part.html, fallback=part.text)
-        except Forbidden:
-            log.warning("chat %s blocked the bot: unsubscribed", chat_id)
+        except (Forbidden, BadRequest) as exc:
+            if not gone(exc):
+                raise
+            log.warning("chat %s blocked the bot or is gone (%s): unsubscribed", chat_id,
+                        " ".join(str(exc).split())[:200])
             await in_store(app, Store.unsubscribe, chat_id)
             await in_store(app, Store.drop_digest, digest_id)
             jobs.remove_digest_job(app, chat_id)

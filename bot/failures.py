@@ -23,12 +23,21 @@ async def on_error(update: object, context: Ctx) -> None:
     if context.bot_data.token_watch.rejected:  # the bot is stopping; run() says why in one line
         log.debug("after the token was rejected: %s", context.error)
         return
-    if update is None and isinstance(context.error, NetworkError):  # polling: PTB retries
-        log.warning("Bot API not reachable while polling (%s); retrying", reason(context.error))
+    job = context.job
+    if update is None and job is not None:  # a job's error (a daily digest, the poll)
+        where = f"job {job.name}" + (f" for chat {job.chat_id}" if job.chat_id else "")
+        if isinstance(context.error, (TelegramError, BriefingsError)):
+            log.warning("%s: %s", where, reason(context.error))
+        else:
+            log.error("%s: %s", where, context.error, exc_info=context.error)
         return
     if update is None and isinstance(context.error, Conflict):
         log.warning("another process is polling with this bot token (%s); retrying",
                     reason(context.error))
+        return
+    if update is None and isinstance(context.error, TelegramError):  # polling: PTB retries
+        what = "not reachable" if isinstance(context.error, NetworkError) else "answer refused"
+        log.warning("Bot API %s while polling (%s); retrying", what, reason(context.error))
         return
     chat = update.effective_chat if isinstance(update, Update) else None
     where = f"{type(update).__name__}" + (f" in chat {chat.id}" if chat is not None else "")

@@ -47,8 +47,8 @@ async def gate(update: Update, context: Ctx) -> None:
         return
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BUTTON)
-    elif update.effective_message:
-        await update.effective_message.reply_text(messages.PRIVATE)
+    elif update.message:  # not to an edit or a channel post: those get no reply at all
+        await update.message.reply_text(messages.PRIVATE)
     raise ApplicationHandlerStop
 
 
@@ -165,7 +165,10 @@ async def cmd_settings(update: Update, context: Ctx) -> None:
 async def on_settings_button(update: Update, context: Ctx) -> None:
     query = update.callback_query
     chat = update.effective_chat
-    if query is None or chat is None or not query.data:
+    if query is None:
+        return
+    if chat is None or not query.data:  # e.g. a button of an inline message
+        await query.answer(messages.NOT_CHANGED)
         return
     _, name, value = [*query.data.split(":", 2), "", ""][:3]
     change = await blocking(context.bot_data.service.change_setting, chat.id, name, value)
@@ -203,7 +206,19 @@ async def cmd_help(update: Update, context: Ctx) -> None:
     await reply(update, context, [messages.help_text((c.name, c.help) for c in COMMANDS)])
 
 
+async def on_unknown_button(update: Update, context: Ctx) -> None:
+    """A button the bot does not know (an old keyboard, a forged press): answered, so that
+    the client stops waiting, and nothing changes."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(messages.NOT_CHANGED)
+
+
 async def cmd_unknown(update: Update, context: Ctx) -> None:
+    message = update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+    _, at, bot_name = command.partition("@")
+    if at and bot_name.lower() != (context.bot.username or "").lower():
+        return  # a command for another bot of the group
     await reply(update, context, [messages.UNKNOWN_COMMAND])
 
 

@@ -7,11 +7,15 @@ import asyncio
 import logging
 from datetime import datetime
 
+from telegram.error import TelegramError
+
 from briefings.clock import local_date, time_in_zone, utcnow
+from briefings.errors import BriefingsError
 from briefings.store import Store
 
 from . import delivery
 from .context import App, Ctx, blocking, composing, in_store
+from .startup import reason
 
 log = logging.getLogger(__name__)
 
@@ -87,20 +91,30 @@ async def migrate_chat(app: App, old: int, new: int) -> None:
 
 async def recover(context: Ctx) -> None:
     """At start-up: finish digests composed but not sent; send the ones that fell due while
-    the bot was down (not those of chats whose schedule started after today's time)."""
+    the bot was down (not those of chats whose schedule started after today's time). Each
+    chat on its own: one that Telegram refuses is said in one line, the others still get
+    theirs."""
     app = context.application
     service = context.bot_data.service
     now = utcnow()
     for unsent in await in_store(app, Store.unsent_digests):
         digest_id, chat_id = unsent.digest_id, unsent.chat_id
-        s = await blocking(service.settings, chat_id)
-        if unsent.kind == "manual" or unsent.date == local_date(s.timezone, now):
-            log.info("sending digest %s to chat %s left unsent before the restart", digest_id,
-                     chat_id)
-            await delivery.deliver(app, chat_id, digest_id)
-        else:
-            await in_store(app, Store.drop_digest, digest_id)
+        try:
+            s = await blocking(service.settings, chat_id)
+            if unsent.kind == "manual" or unsent.date == local_date(s.timezone, now):
+                log.info("sending digest %s to chat %s left unsent before the restart",
+                         digest_id, chat_id)
+                await delivery.deliver(app, chat_id, digest_id)
+            else:
+                await in_store(app, Store.drop_digest, digest_id)
+        except (TelegramError, BriefingsError) as exc:
+            log.warning("chat %s: digest %s left unsent before the restart not sent: %s",
+                        chat_id, digest_id, reason(exc))
     for chat in await in_store(app, Store.subscribed_chats):
-        if await blocking(service.due_today, chat.chat_id, now):
-            log.info("chat %s missed today's digest while the bot was down", chat.chat_id)
-            await compose_and_deliver(app, chat.chat_id, "daily", now)
+        try:
+            if await blocking(service.due_today, chat.chat_id, now):
+                log.info("chat %s missed today's digest while the bot was down", chat.chat_id)
+                await compose_and_deliver(app, chat.chat_id, "daily", now)
+        except (TelegramError, BriefingsError) as exc:
+            log.warning("chat %s: today's missed digest not sent: %s", chat.chat_id,
+                        reason(exc))

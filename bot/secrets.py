@@ -108,7 +108,9 @@ class TelegramErrorsOneLine(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, TelegramError):
+        garbled = isinstance(exc, ValueError) and record.name.startswith("telegram.")
+        if isinstance(exc, TelegramError) or garbled:  # garbled: the Bot API's answer was
+            # not JSON (python-telegram-bot logs it, then raises a TelegramError we log)
             text = " ".join(str(exc).split())[:300] or type(exc).__name__
             record.msg, record.args = f"{record.getMessage()} ({text})", None
             record.exc_info = record.exc_text = None

@@ -38,6 +38,7 @@ class FakeBotAPI:
         self.updates: list[dict[str, Any]] = []
         self.failures: list[tuple[str, Callable[[dict[str, Any]], bool], int, dict[str, Any]]] = []
         self.hold_sends = False  # sendMessage requests hang, unanswered and not delivered
+        self.send_delay = 0.0  # seconds before a sendMessage is delivered and answered
         self._cond = threading.Condition()
         self._next_update = 1
         self._next_message = 1000
@@ -113,6 +114,11 @@ class FakeBotAPI:
                 "id": str(self._next_update), "chat_instance": "ci", "data": data,
                 "from": {"id": chat_id, "is_bot": False, "first_name": "Analyst"},
                 "message": message}})
+
+    def push(self, update: dict[str, Any]) -> None:
+        """Any update as a client sends it (an edit, a channel post, a forum topic...)."""
+        with self._cond:
+            self._push(update)
 
     def _push(self, update: dict[str, Any]) -> None:
         update["update_id"] = self._next_update
@@ -201,6 +207,8 @@ class FakeBotAPI:
             problem = _text_problem(params)
             if problem:
                 return _Refused(problem)
+            if method == "sendMessage" and self.send_delay:
+                time.sleep(self.send_delay)  # Telegram slow to answer: it still delivers
             if method == "sendMessage" and self.hold_sends:
                 with self._cond:
                     while not self._closing:
@@ -216,10 +224,12 @@ class FakeBotAPI:
                 msg = {"message_id": message_id, "date": int(time.time()), "from": BOT,
                        "chat": {"id": chat_id, "type": "private", "first_name": "Analyst"},
                        "text": params.get("text", ""), "parse_mode": params.get("parse_mode"),
-                       "reply_markup": params.get("reply_markup")}
+                       "reply_markup": params.get("reply_markup"),
+                       "message_thread_id": params.get("message_thread_id")}
                 (self.sent if method == "sendMessage" else self.edits).append(msg)
                 self._cond.notify_all()
-                return {k: v for k, v in msg.items() if k not in {"parse_mode", "reply_markup"}}
+                return {k: v for k, v in msg.items()
+                        if k not in {"parse_mode", "reply_markup", "message_thread_id"}}
         return True
 
 
