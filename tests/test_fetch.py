@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from briefings import config
+from briefings.fetch import to_uri
 from briefings.ingest import ingest
 from briefings.store import Store
 
@@ -338,3 +340,45 @@ def test_damaged_or_mislabelled_feeds_are_read_without_mojibake(
     assert "Ø" not in stored_text(store) and "ط§" not in stored_text(store)
     assert any(f"{web.url}/damaged: damaged UTF-8: 1 bad byte(s) dropped" in line
                for line in report.skipped)
+
+
+# -- IRIs: Arabic (and other non-ASCII) links ----------------------------------
+
+def test_arabic_feed_and_page_urls_are_fetched_and_stored_as_written(
+        web: WebServer, write_config: ConfigFactory) -> None:
+    """Arabic news sites put Arabic in their paths: the request carries the percent-encoded
+    UTF-8 (RFC 3987), the stored link stays as the feed wrote it (what the reader clicks)."""
+    arabic = f"{web.url}/أخبار/خبر-عاجل"
+    spaced = f"{web.url}/خبر ثان?ق=ع"
+    moved = f"{web.url}/نقل"
+    web.serve(quote("/عربي/rss"), "application/rss+xml", rss(
+        item("خبر عاجل", arabic), item("خبر ثان", spaced), item("خبر منقول", moved)))
+    web.serve(quote("/أخبار/خبر-عاجل"), "text/html; charset=utf-8", page())
+    web.serve(quote("/خبر ثان") + "?" + quote("ق") + "=" + quote("ع"),
+              "text/html; charset=utf-8", page(LONG.replace("اليوم", "الاثنين")))
+    # a Location header in raw UTF-8 (http.client reads header bytes as Latin-1)
+    target = "/مكان/جديد".encode().decode("latin-1")
+    web.routes[quote("/نقل")] = redirect(target)
+    web.serve(quote("/مكان/جديد"), "text/html; charset=utf-8",
+              page(LONG.replace("اليوم", "الثلاثاء")))
+    cfg = feed_config(write_config, f"{web.url}/عربي/rss", fetch_timeout=5)
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert not report.failed_sources and not report.skipped
+    assert sorted(a.url or "" for a in store.articles(report.added)) == sorted(
+        [arabic, spaced, moved])
+    assert quote("/أخبار/خبر-عاجل") in web.requests and quote("/مكان/جديد") in web.requests
+    assert store.has_url(arabic) and store.url_failure(arabic) is None
+    assert "مقدمة قصيرة" not in stored_text(store)  # the full pages, not the teasers
+
+
+@pytest.mark.parametrize(("iri", "uri"), [
+    ("http://h/أ b?q=ع#ف", "http://h/%D8%A3%20b?q=%D8%B9#%D9%81"),
+    ("http://h/%D8%A3x?a=1&b=%2F;c", "http://h/%D8%A3x?a=1&b=%2F;c"),  # escapes kept
+    ("https://www.example.com/a/b?x=1&y=[2]", "https://www.example.com/a/b?x=1&y=[2]"),
+    (" http://h/x? ", "http://h/x?"),  # a URI as it is (no "normalising")
+    ("http://u:p@مثال.com:8080/ص", "http://u:p@xn--mgbh0fb.com:8080/%D8%B5"),
+    ("http://[::1]:80/ع", "http://[::1]:80/%D8%B9"),
+])
+def test_iri_to_uri(iri: str, uri: str) -> None:
+    assert to_uri(iri) == uri
