@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -253,9 +254,9 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
         raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
     outlet = feed.feed.get("title")
     for i, entry in enumerate(feed.entries):
-        where = f"{url}#entry-{i}"
+        where = f"{url}#entry-{i}"  # a linkless entry's own location (reports, citations)
         try:
-            link = entry.get("link")
+            link = _entry_link(entry, data)
             where = link or where
             refused = disallowed(link) if link else None
             if refused:
@@ -264,8 +265,8 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
                 continue
             if link and known_url(link):
                 continue
-            raw = _entry_article(source, url, outlet, entry, fetch, problems, full_text_below,
-                                 pages, min_teaser)
+            raw = _entry_article(source, where, link, outlet, entry, fetch, problems,
+                                 full_text_below, pages, min_teaser)
         except sqlite3.Error:
             raise  # the store (known_url) is broken: a fault of the run, not of the entry
         except Exception as exc:  # one entry never stops the feed
@@ -275,10 +276,34 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
             yield raw
 
 
-def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch: Fetch,
-                   problems: Problems, full_text_below: int, pages: PageBackoff | None,
-                   min_teaser: int) -> RawArticle | None:
+def _entry_link(entry: Any, feed: bytes) -> str | None:
+    """The entry's own link, or None. feedparser also gives a guid (RSS) or id (Atom) as the
+    entry's link when it has no link element (``guidislink``), resolved against the feed's
+    URL like a relative link: ``<guid>12345</guid>`` becomes http://host/12345, a page that
+    does not exist, and ``tag:``/``urn:`` ids become links that cannot be fetched. A link
+    element (``entry.links``; a relative one resolved against the feed is a real link) is
+    used; a guid or id only when it is an http(s) URL written as such in ``feed`` (an RSS
+    permalink guid), never one made up by resolving it."""
     link = entry.get("link")
+    if not isinstance(link, str) or not link.strip():
+        return None
+    if any(isinstance(ln, dict) and ln.get("href") == link for ln in entry.get("links") or ()):
+        return link
+    try:
+        scheme = urllib.parse.urlsplit(link.strip()).scheme.lower()
+    except ValueError:
+        return None
+    if scheme in ("http", "https") and any(
+            form.encode("utf-8") in feed for form in (link, html.escape(link, quote=False))):
+        return link
+    return None
+
+
+def _entry_article(source: str, where: str, link: str | None, outlet: str | None, entry: Any,
+                   fetch: Fetch, problems: Problems, full_text_below: int,
+                   pages: PageBackoff | None, min_teaser: int) -> RawArticle | None:
+    """The entry as an article at ``where`` (its link, or its place in the feed), its page
+    fetched when the feed gives only a teaser."""
     body = ""
     if entry.get("content"):
         body = max((c.get("value", "") for c in entry.content), key=len)
@@ -290,7 +315,7 @@ def _entry_article(source: str, url: str, outlet: str | None, entry: Any, fetch:
         if entry.get(key):
             published = _struct_date(entry[key])
             break
-    raw = RawArticle(source=source, location=link or url, text=body, url=link,
+    raw = RawArticle(source=source, location=where, text=body, url=link,
                      title=_plain(entry.get("title")), outlet=outlet,
                      author=_plain(entry.get("author")),
                      published=published)

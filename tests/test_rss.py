@@ -6,7 +6,7 @@ from briefings import config
 from briefings.ingest import ingest
 from briefings.store import Store
 
-from .builders import fixture
+from .builders import ConfigFactory, fixture
 from .fakes.web import WebServer
 
 
@@ -46,3 +46,33 @@ def test_unreachable_feed_times_out(cfg: config.Config, store: Store) -> None:
     src = config.SourceConfig(name="down", type="rss", url="http://127.0.0.1:9/feed.xml")
     report = ingest(cfg, store, [src])
     assert report.added == [] and len(report.failed_sources) == 1
+
+
+def test_entries_whose_id_is_not_a_link_are_kept_without_an_invented_link(
+        web: WebServer, write_config: ConfigFactory) -> None:
+    """feedparser gives a guid or id as the entry's link: a tag:/urn: id made the entry be
+    skipped (content lost), a bare number became http://host/12345. Such entries have no
+    link; each is located at its own place in the feed, so reports say which one."""
+    web.serve("/atom", "application/atom+xml", fixture("feeds/ids-atom.xml"))
+    web.serve("/rss", "application/rss+xml", fixture("feeds/ids-rss.xml", base=web.url))
+    cfg = config.load(write_config([{"name": "atom", "type": "rss", "url": f"{web.url}/atom"},
+                                    {"name": "rss", "type": "rss", "url": f"{web.url}/rss"}],
+                                   ingest={"full_text_below": 0}))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert not report.failed_sources
+    arts = {a.headline: a for a in store.articles(report.added)}
+    atom, rss_url = f"{web.url}/atom", f"{web.url}/rss"
+    linkless = {"خبر بمعرف tag": f"{atom}#entry-0", "خبر بمعرف urn": f"{atom}#entry-1",
+                "خبر بمعرف رقمي": f"{atom}#entry-2", "خبر برقم": f"{rss_url}#entry-0",
+                "خبر بمعرف غير دائم": f"{rss_url}#entry-2"}
+    for headline, where in linkless.items():
+        assert (arts[headline].url, arts[headline].location) == (None, where)
+    # real links: a relative <link> resolved against the feed, an RSS permalink guid
+    assert arts["خبر برابط نسبي"].url == f"{web.url}/relative/page"
+    assert arts["خبر برابط دائم"].url == f"{web.url}/permalink?id=7&x=1"
+    assert sorted(report.skipped) == [f"{atom}#entry-3: skipped: empty article (no letters in "
+                                      "the text after cleaning)",
+                                      f"{atom}#entry-4: skipped: empty article (no letters in "
+                                      "the text after cleaning)"]
+    assert not any("12345" in r or "not-a-page" in r for r in web.requests)
