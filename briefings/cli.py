@@ -12,7 +12,9 @@ logs go to stderr so the output can be piped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
@@ -269,7 +271,26 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     return cli_parser.build(COMMANDS, plugins)
 
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a program a closed pipe ended
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command's exit status. Output into a pipe closed early (`| head -n 1`) ends the
+    command quietly with BROKEN_PIPE: no traceback, nor Python's 'Exception ignored' at exit
+    (stdout is pointed at /dev/null, as the Python docs advise for SIGPIPE)."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe is a message
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # stdout may be closed or replaced
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        return BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     limit_arenas()  # MALLOC_ARENA_MAX=2 in effect, before any thread allocates (memory.py)
     argv = sys.argv[1:] if argv is None else list(argv)
     # A core command does not even load the plugins' light modules.
