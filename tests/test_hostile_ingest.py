@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from briefings import config
+from briefings import config, sources
 from briefings.cli import main
+from briefings.fetch import size_text
 from briefings.ingest import Cleaner, ingest
 from briefings.models import RawArticle
 from briefings.store import Store
@@ -236,3 +237,85 @@ def test_a_page_with_too_little_text_is_backed_off(web: WebServer,
     assert any("too little text" in line for line in first.skipped)
     ingest(cfg, store)
     assert web.requests.count("/short") == 1  # not fetched every poll
+
+
+def test_a_named_pipe_in_the_folder_is_reported_and_never_opened(
+        write_config: ConfigFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+
+    folder = folder_of(tmp_path / "inbox", {"good.txt": f"خبر جيد\n{GOOD}\n"})
+    fifo = folder / "pipe.txt"
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def writer() -> None:  # if the reader opened the pipe, it would get an empty file, not hang
+        with open(fifo, "wb"):
+            opened.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    cfg = config.load(write_config(sources=[{"name": "inbox", "type": "folder",
+                                             "path": str(folder)}]))
+    report = ingest(cfg, Store(cfg.db_path))
+    assert report.skipped == [f"{fifo}: skipped: not a regular file (a named pipe)"]
+    assert len(report.added) == 1
+    # a pipe put in place of a file after the folder was listed: not opened for reading either
+    monkeypatch.setattr(sources, "_files", lambda folder, problems: [fifo])
+    problems = sources.Problems()
+    assert list(sources.read_folder("inbox", folder, problems)) == []
+    assert problems.lines == [f"{fifo}: skipped: not a regular file (a named pipe)"]
+    assert not opened.is_set()
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer go
+    thread.join()
+
+
+def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A huge .txt is not read whole (200 MB took 988 MB of memory) for max_chars of it: at
+    most 4 bytes per character are read, cut at a line break, and the report says so."""
+    import codecs
+    import os
+
+    line = f"{GOOD}\n"
+    folder = folder_of(tmp_path / "inbox", {"big.txt": f"خبر طويل\n{line * 2000}",
+                                            "small.txt": f"خبر قصير\n{line}",
+                                            "page.html": "<p>" + line * 2000 + "</p>"})
+    (folder / "utf16.md").write_bytes(codecs.BOM_UTF16_LE + f"خبر\n{line * 500}"
+                                      .encode("utf-16-le"))
+    read: dict[str, int] = {}  # bytes read, by file
+    opened: dict[int, str] = {}
+    real_open, real_read = os.open, os.read
+
+    def recording_open(path: str | Path, flags: int, *args: int) -> int:
+        fd = real_open(path, flags, *args)
+        opened[fd] = Path(path).name
+        return fd
+
+    def counting_read(fd: int, n: int) -> bytes:
+        chunk = real_read(fd, n)
+        read[opened[fd]] = read.get(opened[fd], 0) + len(chunk)
+        return chunk
+
+    monkeypatch.setattr(os, "open", recording_open)
+    monkeypatch.setattr(os, "read", counting_read)
+    problems = sources.Problems()
+    arts = {Path(a.location).name: a
+            for a in sources.read_folder("inbox", folder, problems, max_chars=1000,
+                                         max_bytes=50_000)}
+    # the cap (4 × max_chars, max_bytes for a page) and one byte to see more
+    assert read["big.txt"] == read["utf16.md"] == 4001 and read["page.html"] == 50_001
+    big, size = arts["big.txt"].text, (folder / "big.txt").stat().st_size
+    assert big.startswith("خبر طويل\n" + line) and big.endswith(line) and len(big) < 4000
+    assert arts["small.txt"].text == f"خبر قصير\n{line}"
+    assert arts["utf16.md"].text.startswith("خبر\n" + line) and arts["utf16.md"].text.endswith(
+        line)
+    utf16 = codecs.BOM_UTF16_LE + arts["utf16.md"].text.encode("utf-16-le")
+    assert sorted(problems.lines) == [
+        f"{folder / 'big.txt'}: article cut: only its first {size_text(len(big.encode()))} "
+        f"of {size_text(size)} read (4 bytes per character of ingest.max_chars)",
+        f"{folder / 'page.html'}: skipped: larger than 50 kB (ingest.max_fetch_bytes): "
+        f"{size_text((folder / 'page.html').stat().st_size)}",
+        f"{folder / 'utf16.md'}: article cut: only its first {size_text(len(utf16))} of "
+        f"{size_text((folder / 'utf16.md').stat().st_size)} read (4 bytes per character of "
+        "ingest.max_chars)"]
