@@ -39,6 +39,7 @@ from .config_types import (
     check,
     check_url,
     compiles,
+    shown,
 )
 from .errors import ConfigError
 
@@ -129,7 +130,7 @@ class IngestConfig(Section):
             if not name.strip() or not any(n and n.strip() for n in names) \
                     or any(n is not None and not n.strip() for n in names):
                 raise Bad(f"expected a display name (text, or {{ar: ..., en: ...}}), got "
-                          f"{value!r}", f"outlets.{name}")
+                          f"{shown(value)}", f"outlets.{name}")
         return self
 
 
@@ -153,7 +154,7 @@ class TranslateConfig(Section):
     @model_validator(mode="after")
     def _two_languages(self) -> TranslateConfig:
         if self.from_code == self.to_code:
-            raise Bad(f"expected a language other than translate.from ({self.from_code!r})",
+            raise Bad(f"expected a language other than translate.from ({shown(self.from_code)})",
                       "to")
         return self
 
@@ -194,7 +195,7 @@ def _title(value: str) -> str:
     if not value.strip() or len(value) > TITLE_MAX:
         raise Bad(f"expected a title of 1 to {TITLE_MAX} characters, got {len(value)}")
     if not value.isprintable():  # it heads every message, on one line
-        raise Bad(f"expected one line of printable characters, got {value!r}")
+        raise Bad(f"expected one line of printable characters, got {shown(value)}")
     return value
 
 
@@ -239,7 +240,7 @@ def _unique_names(sources: list[SourceConfig]) -> list[SourceConfig]:
     seen: set[str] = set()
     for i, src in enumerate(sources):
         if src.name in seen:
-            raise Bad(f"duplicate source name {src.name!r}", f"[{i}].name")
+            raise Bad(f"duplicate source name {shown(src.name)}", f"[{i}].name")
         seen.add(src.name)
     return sources
 
@@ -279,7 +280,7 @@ def from_mapping(data: Any, base_dir: Path | None = None, name: str = "config") 
 
     try:
         if data is not None and not isinstance(data, dict):
-            raise ConfigError("(top level)", f"expected a mapping, got {data!r}")
+            raise ConfigError("(top level)", f"expected a mapping, got {shown(data)}")
         if isinstance(data, dict) and "base_dir" in data:
             raise config_check.unknown_key(Config, "base_dir")
         cfg = config_check.validate({**(data or {}), "base_dir": base_dir or Path.cwd()})
@@ -319,6 +320,9 @@ def load(path: str | Path | None = None) -> Config:
                           str(p)) from None
     except RecursionError:
         raise ConfigError("(file)", "malformed YAML: nested too deeply", str(p)) from None
+    except ValueError as exc:  # a value Python cannot hold: 2015-13-01, 5000 digits
+        why = " ".join(str(exc).split())[:120]
+        raise ConfigError("(file)", f"unusable YAML value: {why}", str(p)) from None
     if data is None:  # empty, or only comments: say so rather than run on silent defaults
         log.warning("%s is empty: using the defaults", p)
     return from_mapping(data, p.resolve().parent, str(p))
@@ -337,7 +341,7 @@ class _StrictLoader(yaml.SafeLoader):
                     key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+                    None, None, f"duplicate key {shown(key)}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep)
 

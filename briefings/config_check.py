@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .config import Config, TranslateConfig
-from .config_types import Bad
+from .config_types import Bad, shown
 from .errors import ConfigError
 
 RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
@@ -54,7 +54,7 @@ def _problem(cls: Any, data: Any, error: ErrorDetails) -> ConfigError:
         tp = _bare(tp)
         origin = typing.get_origin(tp)
         if dataclass_fields := getattr(tp, "__pydantic_fields__", None):
-            key = f"{key}.{part}" if key else str(part)
+            key = f"{key}.{_name(part)}" if key else _name(part)
             if part not in _fields(tp):
                 return unknown_key(tp, key)
             owner, name = tp, _fields(tp)[str(part)]
@@ -62,7 +62,7 @@ def _problem(cls: Any, data: Any, error: ErrorDetails) -> ConfigError:
         elif origin is list:
             key, tp = f"{key}[{part}]", typing.get_args(tp)[0]
         elif origin is dict:
-            key, tp = f"{key}.{part}", typing.get_args(tp)[1]
+            key, tp = f"{key}.{_name(part)}", typing.get_args(tp)[1]
         else:  # a union's member: the value is judged against the whole union
             break
         value = value.get(part) if isinstance(value, dict) \
@@ -77,9 +77,16 @@ def _problem(cls: Any, data: Any, error: ErrorDetails) -> ConfigError:
     if kind in RANGE_ERRORS and owner is not None:
         return ConfigError(key, _range(owner, name, value))
     if _bare(tp) is str and key.endswith("_time") and isinstance(value, int):
-        return ConfigError(key, f"expected a time in quotes like \"07:00\", got {value!r} "
+        return ConfigError(key, f"expected a time in quotes like \"07:00\", got {shown(value)} "
                                 f"(YAML reads an unquoted 07:00 as a number)")
-    return ConfigError(key, f"expected {_describe(tp)}, got {value!r}")
+    return ConfigError(key, f"expected {_describe(tp)}, got {shown(value)}")
+
+
+def _name(part: Any) -> str:
+    """A key of the file as a message names it: itself, or a bounded repr when it is long or
+    not printable (a key is the user's text too)."""
+    text = str(part)
+    return text if len(text) <= 40 and text.isprintable() else shown(text)
 
 
 def _range(owner: Any, name: str, value: Any) -> str:
@@ -87,12 +94,12 @@ def _range(owner: Any, name: str, value: Any) -> str:
     limits = {k: getattr(m, k) for m in field.metadata for k in ("ge", "gt", "le")
               if hasattr(m, k)}
     if field.annotation is int:
-        return f"expected a whole number from {limits['ge']} to {limits['le']}, got {value!r}"
+        return f"expected a whole number from {limits['ge']} to {limits['le']}, got {shown(value)}"
     value = float(value)  # as given to the code: 2 -> 2.0
     if "gt" in limits:
         return f"expected a number above {limits['gt']:g} and at most {limits['le']:g}, " \
-               f"got {value!r}"
-    return f"expected a number between {limits['ge']:g} and {limits['le']:g}, got {value!r}"
+               f"got {shown(value)}"
+    return f"expected a number between {limits['ge']:g} and {limits['le']:g}, got {shown(value)}"
 
 
 def _bare(tp: Any) -> Any:
@@ -127,7 +134,7 @@ def check(cfg: Config) -> None:
                                ("summarize.engine", cfg.summarize.engine, SUMMARIZERS)):
         if engine not in known:
             what = "engine" if key.startswith("translate") else "summarizer"
-            raise ConfigError(key, f"unknown {what} {engine!r} (expected one of: "
+            raise ConfigError(key, f"unknown {what} {shown(engine)} (expected one of: "
                                    f"{', '.join(sorted(known))})")
     if cfg.translate.compute_type != "auto":
         _check_compute_type(cfg.translate)

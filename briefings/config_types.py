@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -13,6 +14,33 @@ from pydantic import AfterValidator, ConfigDict, Field, Strict
 YEARS_1000_DAYS = 365_000  # longer windows reach before year 1 and crash date arithmetic
 CHAT_ID_MAX = 2**63 - 1  # SQLite integers
 TITLE_MAX = 200  # characters; the title heads every digest message
+
+
+class _Short(reprlib.Repr):
+    """reprlib's bounded repr, also for what it would render whole: bytes (``!!binary``)
+    and integers past Python's digit limit (whose repr raises)."""
+
+    def repr_bytes(self, x: bytes, level: int) -> str:
+        return repr(x[:self.maxstring]) + ("..." if len(x) > self.maxstring else "")
+
+    def repr_int(self, x: int, level: int) -> str:
+        try:
+            return super().repr_int(x, level)
+        except ValueError:
+            return f"<a whole number of about {x.bit_length() * 30103 // 100000} digits>"
+
+
+_SHORT = _Short()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 2, 60, 60, 40
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxfrozenset = 4
+SHOWN = 80  # characters: at most this much of a value is echoed in a message
+
+
+def shown(value: Any) -> str:
+    """A value as an error message echoes it: its repr, bounded (a YAML alias bomb expands
+    to gigabytes; its message stays one short line)."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
 
 
 class Bad(ValueError):
@@ -32,7 +60,7 @@ def check(test: Callable[[Any], Any], expected: str, sep: str = ",") -> AfterVal
         except (ValueError, KeyError, OSError):  # KeyError: ZoneInfoNotFoundError
             ok = False  # OSError: ZoneInfo('America'), a directory
         if not ok:
-            raise Bad(f"expected {expected}{sep} got {value!r}")
+            raise Bad(f"expected {expected}{sep} got {shown(value)}")
         return value
     return AfterValidator(validate)
 
@@ -66,7 +94,8 @@ def check_url(url: str, *, for_api: bool = False) -> str:
         elif for_api and re.sub(r"\{(token|TOKEN)\}", "", url).count("{"):
             why = "braces other than {token}"
     if why:
-        raise Bad(f"expected an http(s) URL like https://example.com/path ({why}), got {url!r}")
+        raise Bad(f"expected an http(s) URL like https://example.com/path ({why}), "
+                  f"got {shown(url)}")
     return url
 
 

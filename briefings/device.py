@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import TranslateConfig
+from .config_types import shown
 
 BATCH = {"cpu": 16, "cuda": 64}  # translate.batch_size 0: sentences per batch on each device
 # translate.compute_type auto on CUDA: the first of these the GPU supports
@@ -96,4 +97,4 @@ def compute_type_problem(t: TranslateConfig) -> str | None:
     if not types or t.compute_type in types:
         return None
     return (f"expected auto or one of {', '.join(sorted(types))} (what CTranslate2 supports "
-            f"on {WHERE[device]}), got {t.compute_type!r}")
+            f"on {WHERE[device]}), got {shown(t.compute_type)}")

@@ -201,3 +201,30 @@ def test_hostile_yaml_is_one_line(text: str, tmp_path: Path,
     assert main(["--config", str(path), "models", "list"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err and err.startswith("error: ")
+
+
+def _alias_bomb() -> str:
+    """A YAML 'billion laughs': nine levels of nine aliases, 9**9 strings once expanded."""
+    lines = ["store: {path: /tmp/x.sqlite3}", "sources:",
+             "  - {name: a, type: folder, path: /tmp/in}",
+             "x0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]"]
+    lines += [f"x{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    return "\n".join([*lines, "ingest:", "  boilerplate: *a8", ""])
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    (_alias_bomb(), "ingest.boilerplate[0]"),
+    ("ingest:\n  max_chars: " + "9" * 5000 + "\n", "(file)"),  # past Python's 4300 digits
+    ("digest:\n  title: 2015-13-01\n", "(file)"),  # a date YAML reads, Python cannot hold
+    ("ingest:\n  outlets:\n    ? " + "x" * 5000 + "\n    : 5\n", "ingest.outlets.'xxx"),
+    ("digest:\n  title: [" + ", ".join(["'" + "y" * 1000 + "'"] * 100) + "]\n",
+     "digest.title"),
+], ids=["alias bomb", "5000 digits", "month 13", "long key", "long list"])
+def test_an_echoed_value_is_bounded(text: str, key: str, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    rc, err = run_cli(path, capsys)
+    assert rc == 2
+    assert_one_line(err, "error:", key)
+    assert len(err) < 300, err
