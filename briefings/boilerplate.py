@@ -39,16 +39,26 @@ HEAD_WORDS = 4  # leading words of first/last sentences that are sampled
 EDGE = 2  # sentences sampled at each end of an article
 _FINAL = re.compile(r"[.!?؟…][\"'»”’)\]]*$")
 _DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+")
+# The address patterns run on whole lines of outside text, so each is linear in the line:
+# a match starts only where its run of address characters starts (the lookbehind) and takes
+# the run whole (possessive, atomic), since a start inside the run finds the same "@" or
+# "." there. The greedy forms tried every start and re-read the run from it: a 40,000-letter
+# line took seconds, a 300,000-character one minutes.
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+", re.I)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
-DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:com|net|org|gov|edu|info|sa|ae|me|ly)(?:/|\b)", re.I)
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+# (has_link's: from the run's start, through its first word boundary, where `\b[a-z0-9-]+`
+# began; whether a line holds one is unchanged, the match may start a few characters sooner)
+DOMAIN = re.compile(r"(?<![a-z0-9-])(?>[a-z0-9-]*?\b)[a-z0-9-]++"
+                    r"\.(?:com|net|org|gov|edu|info|sa|ae|me|ly)(?:/|\b)", re.I)
 _EDGE_PUNCT = " \t.:：-–—|*•·،,؛;()[]"
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+")
 # A dateline: up to three dash-separated parts of one to three words, then ":" (or alone).
-_DASH = re.compile(r"\s*[-–—]+\s*")
+_DASH = re.compile(r"(?:(?<!\s)\s++)?[-–—]++\s*+")  # linear: spaces from their run's start
 _WORD = r"[^\s:：.!?؟،,\-–—0-9\u0660-\u0669]+"  # a word of a dateline: no digits
 _PART = re.compile(rf"{_WORD}(?: {_WORD}){{0,2}}")
-_HEAD = re.compile(r"^[*•·\s]*([^:：.!?؟،\n]{1,80}?)\s*[:：]\s*")
+# (the leading marks and spaces taken whole, or the head is a mark right before the colon:
+# "• :"; giving them back one by one re-read a run of spaces from each, for minutes)
+_HEAD = re.compile(r"^[*•·\s]*+([^:：.!?؟،\n]{1,80}?)\s*+[:：]\s*|^[*•·\s]*([*•·\s])[:：]\s*")
 # Contact lines of columnists and outlets: "للتواصل مع الكاتب ارسل رسالة SMS ...".
 _CONTACT = re.compile(
     r"^(للتواصل|للاتصال|للمراسلة|لمراسلة الكاتب|تواصل مع الكاتب)(\s|[:：]|$)"
@@ -82,7 +92,7 @@ def dateline_head(text: str) -> tuple[int, list[str]] | None:
     """(length of the head to strip, its parts) when the sentence opens with a dateline:
     "A- B- C: ..." or "A - B" alone."""
     m = _HEAD.match(text)
-    head = m.group(1) if m else text.strip(_EDGE_PUNCT)
+    head = (m[1] or m[2]) if m else text.strip(_EDGE_PUNCT)
     if not m and (len(head.split()) > 6 or is_sentence(text)):
         return None
     parts = [p.strip("«»\"'“”() ") for p in _DASH.split(head.strip(" -–—"))]

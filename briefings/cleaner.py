@@ -174,9 +174,7 @@ class Cleaner:
             return (f"empty article ({len(body_text)} characters of text after cleaning, "
                     f"minimum {self.cfg.min_chars})")
         truncated = len(body_text) > self.cfg.max_chars
-        if truncated:
-            cut = body_text.rfind("\n", 0, self.cfg.max_chars)
-            body_text = body_text[: cut if cut > 0 else self.cfg.max_chars]
+        body_text = cut_at_line(body_text, self.cfg.max_chars)
         return _Page(headline, body_text.split("\n"), outlet, byline, dateline, truncated)
 
     def _is_masthead(self, first: str, second: str) -> bool:
@@ -184,6 +182,15 @@ class Cleaner:
             return True
         return len(first.split()) <= 3 and not _END_PUNCT.search(first) \
             and 4 <= len(second.split()) <= 25 and not second.endswith(".")
+
+
+def cut_at_line(text: str, limit: int) -> str:
+    """The text, or when it is longer than ``limit`` characters its start cut at the last
+    line break before ``limit`` (at ``limit`` when there is none)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return text[: cut if cut > 0 else limit]
 
 
 def _is_meta_line(line: str) -> bool:

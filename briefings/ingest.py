@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import outlets as outlets_mod
 from .boilerplate import Learner, sample
-from .cleaner import Cleaner
+from .cleaner import Cleaner, cut_at_line
 from .config import Config, SourceConfig
 from .errors import SourceError
 from .fetch import PageBackoff, http_fetcher
@@ -118,11 +118,17 @@ def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: i
     item: (new article ids, duplicates)."""
     fallback = src.outlet or src.name
     samples: dict[int, tuple[str, frozenset[str]]] = {}
+    skipped: set[int] = set()
     for i, raw in enumerate(raws):
-        if raw.url and store.has_url(raw.url):
-            continue  # stored: its sample is in the store already
-        text = cleaner.normalized[raw] = normalize(raw.text)
-        samples[i] = (raw.outlet or fallback, sample([ln for ln in text.split("\n") if ln.strip()]))
+        try:
+            if raw.url and store.has_url(raw.url):
+                continue  # stored: its sample is in the store already
+            samples[i] = _sample(cleaner, raw, raw.outlet or fallback)
+        except sqlite3.Error:
+            raise  # the store itself is broken
+        except Exception as exc:  # one article never stops the others
+            problems.add(raw.location, f"skipped: {describe(exc)}")
+            skipped.add(i)
     by_outlet: dict[str, list[frozenset[str]]] = {}
     for outlet, keys in samples.values():
         by_outlet.setdefault(outlet, []).append(keys)
@@ -131,6 +137,8 @@ def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: i
     duplicates = 0
     remembered: list[tuple[int, str, frozenset[str]]] = []
     for i, raw in enumerate(raws):
+        if i in skipped:
+            continue
         article_id = _ingest_one(store, cleaner, source_id, src, raw, problems)
         if article_id is None:
             continue
@@ -143,6 +151,19 @@ def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: i
     learner.remember(remembered)
     cleaner.normalized.clear()
     return ids, duplicates
+
+
+def _sample(cleaner: Cleaner, raw: RawArticle, outlet: str) -> tuple[str, frozenset[str]]:
+    """The article's outlet and boilerplate sample, taken from the text the cleaner keeps (the
+    first ``max_chars``, cut at a line break), so the work is bounded however long the text.
+    Both are stored with the batch: one that SQLite cannot take (a lone surrogate) fails
+    here, for this article alone."""
+    text = cleaner.normalized[raw] = normalize(raw.text)
+    kept = cut_at_line(text, cleaner.cfg.max_chars)
+    keys = sample([ln for ln in kept.split("\n") if ln.strip()])
+    for value in (outlet, *keys):
+        value.encode("utf-8")
+    return outlet, keys
 
 
 def _ingest_one(store: Store, cleaner: Cleaner, source_id: int, src: SourceConfig,
