@@ -17,7 +17,7 @@ import re
 import sqlite3
 import stat
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -107,19 +107,48 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
             problems.add(location, f"skipped: not an article object ({type(item).__name__})")
             continue
         try:
-            raw = RawArticle(
-                source=source, location=location,
-                text=_first(item, "content", "text", "body") or "",
-                url=_first(item, "url", "link"),
-                title=_first(item, "title", "headline"),
-                outlet=_first(item, "outlet", "source"),
-                author=_first(item, "author", "byline"),
-                published=_parse_date(_first(item, "published", "date", "date_extracted")),
-            )
+            raw = _json_article(source, location, item, problems)
         except Exception as exc:  # one element never stops the file
             problems.add(location, f"skipped: {describe(exc)}")
             continue
-        yield raw
+        if raw is not None:
+            yield raw
+
+
+# A JSON "\ud800" escape with no partner makes a lone surrogate: text SQLite (UTF-8) cannot
+# take. In text it is dropped, as an XML feed's "&#xD800;" is (decodecheck); in a link it
+# leaves no link to follow, so the element is skipped.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "headline"),
+                "outlet": ("outlet", "source"), "author": ("author", "byline")}
+
+
+def _json_article(source: str, location: str, item: dict[str, Any], problems: Problems
+                  ) -> RawArticle | None:
+    """One element of a JSON file, or None when it is skipped (reported)."""
+    url = _first(item, "url", "link")
+    if url and _SURROGATE.search(url):
+        problems.add(location, f"skipped: a broken character escape ({_escapes([url])}) in "
+                               f"its url: not a link that can be followed")
+        return None
+    fields = {name: _first(item, *keys) for name, keys in _TEXT_FIELDS.items()}
+    broken = {name: value for name, value in fields.items()
+              if value and _SURROGATE.search(value)}
+    if broken:
+        problems.add(location, f"broken character escapes ({_escapes(broken.values())}) "
+                               f"dropped from {', '.join(broken)}; the rest is kept")
+        fields.update({k: _SURROGATE.sub("", v).strip() or None for k, v in broken.items()})
+    return RawArticle(
+        source=source, location=location, text=fields["content"] or "", url=url,
+        title=fields["title"], outlet=fields["outlet"], author=fields["author"],
+        published=_parse_date(_first(item, "published", "date", "date_extracted")),
+    )
+
+
+def _escapes(texts: Iterable[str]) -> str:
+    """The lone surrogates in ``texts`` as JSON wrote them (\\ud800), the first three."""
+    found = list(dict.fromkeys(c for t in texts for c in _SURROGATE.findall(t)))
+    return ", ".join(f"\\u{ord(c):04x}" for c in found[:3]) + (", …" if found[3:] else "")
 
 
 def article_from_html(source: str, location: str, html: str, url: str | None = None

@@ -319,3 +319,29 @@ def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
         f"{folder / 'utf16.md'}: article cut: only its first {size_text(len(utf16))} of "
         f"{size_text((folder / 'utf16.md').stat().st_size)} read (4 bytes per character of "
         "ingest.max_chars)"]
+
+@pytest.mark.parametrize("field", ["url", "source", "content", "title", "author"])
+def test_a_lone_surrogate_in_a_json_article_costs_that_element_at_most(
+        field: str, write_config: ConfigFactory, tmp_path: Path) -> None:
+    item = {"title": "عنوان الخبر", "content": GOOD, "url": "https://example.com/a",
+            "source": "سبق", "author": "محمد علي"}
+    item[field] = item[field][:3] + "\ud800" + item[field][3:]  # "\ud800" with no partner
+    folder = folder_of(tmp_path / "f1", {"a.json": json.dumps(item),
+                                         "b.txt": f"خبر آخر\n{GOOD} وتفاصيل أخرى.\n"})
+    cfg = config.load(write_config(sources=[{"name": "f1", "type": "folder",
+                                             "path": str(folder)}]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert not report.failed_sources and store.sources_health()[0].last_error is None
+    [line] = report.skipped
+    assert line.startswith(f"{folder / 'a.json'}: ") and "\\ud800" in line
+    if field == "url":  # no link to follow: the element goes, the other file is stored
+        assert "skipped: a broken character escape" in line and len(report.added) == 1
+        return
+    # in text, the broken escape is dropped (as a feed's "&#xD800;" is) and the rest kept
+    assert f"dropped from {'outlet' if field == 'source' else field}" in line
+    assert len(report.added) == 2
+    [article] = [a for a in store.articles(report.added) if a.url]
+    assert article.headline == "عنوان الخبر" and article.outlet
+    assert "\ud800" not in article.outlet
+    assert store.sentences([article.id])[article.id][1].text_src == GOOD.split(". ")[0] + "."
