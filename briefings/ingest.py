@@ -42,7 +42,9 @@ class IngestReport:
 def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problems
                  ) -> Iterator[RawArticle]:
     if src.type == "folder":
-        yield from read_folder(src.name, cfg.resolve(src.path or "."), problems)
+        yield from read_folder(src.name, cfg.resolve(src.path or "."), problems,
+                               max_chars=cfg.ingest.max_chars,
+                               max_bytes=cfg.ingest.max_fetch_bytes)
     else:
         fetch = http_fetcher(cfg.ingest.fetch_timeout, cfg.ingest.user_agent,
                              cfg.ingest.max_fetch_bytes)

@@ -127,10 +127,11 @@ def test_a_source_that_raises_anything_is_recorded_and_the_others_go_on(
 
     real = ingest_mod.read_folder
 
-    def broken_for_one(source: str, folder: Path, problems: object) -> Iterator[RawArticle]:
+    def broken_for_one(source: str, folder: Path, problems: object,
+                       **limits: int) -> Iterator[RawArticle]:
         if source == "broken":
             raise RuntimeError("disk went away")
-        return real(source, folder, problems)  # type: ignore[arg-type]
+        return real(source, folder, problems, **limits)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ingest_mod, "read_folder", broken_for_one)
     sources = [config.SourceConfig(name="broken", type="folder", path=str(tmp_path)),
@@ -319,6 +320,19 @@ def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
         f"{folder / 'utf16.md'}: article cut: only its first {size_text(len(utf16))} of "
         f"{size_text((folder / 'utf16.md').stat().st_size)} read (4 bytes per character of "
         "ingest.max_chars)"]
+
+
+def test_ingest_reads_folder_files_as_far_as_its_configured_max_chars(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    line = f"{GOOD}\n"
+    folder = folder_of(tmp_path / "inbox", {"big.txt": f"خبر طويل\n{line * 200}"})
+    cfg = config.load(write_config(sources=[{"name": "f", "type": "folder",
+                                             "path": str(folder)}],
+                                   ingest={"max_chars": 1000}))
+    report = ingest(cfg, Store(cfg.db_path))
+    assert len(report.added) == 1
+    assert [s for s in report.skipped if "article cut" in s and "big.txt" in s]
+
 
 @pytest.mark.parametrize("field", ["url", "source", "content", "title", "author"])
 def test_a_lone_surrogate_in_a_json_article_costs_that_element_at_most(

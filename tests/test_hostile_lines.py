@@ -95,7 +95,8 @@ def test_text_sqlite_cannot_take_costs_that_article_alone(
         write_config: ConfigFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A reader that lets a lone surrogate through (JSON no longer does): the URL lookup and
     the boilerplate sample are that article's, not the batch's."""
-    def reader(source: str, folder: Path, problems: object) -> Iterator[RawArticle]:
+    def reader(source: str, folder: Path, problems: object,
+               **limits: int) -> Iterator[RawArticle]:
         yield RawArticle(source, "a", f"خبر\n{BODY}\n", url="https://example.com/\ud800")
         yield RawArticle(source, "b", f"خبر\n{BODY}\n", url="https://example.com/b",
                          outlet="سبق\udc00")
