@@ -12,6 +12,7 @@ import pytest
 
 from briefings import config as config_mod
 from briefings.autoinstall import forget_failures
+from briefings.chat_service import ChatService
 from briefings.config import Config
 from briefings.modelkit import build_package
 from briefings.store import Store
@@ -110,3 +111,10 @@ def bot_config(write_config: ConfigFactory, server: FakeBotAPI, tiny_model: Path
                                             schedule={"poll_every": 3600}))
 
     return make
+
+
+@pytest.fixture
+def no_catch_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the time of day the tests run, start-up does not send today's digest
+    early (catch-up has its own test): these tests fire the job themselves."""
+    monkeypatch.setattr(ChatService, "due_today", lambda self, chat_id, now=None: False)

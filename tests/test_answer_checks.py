@@ -52,6 +52,11 @@ def _rank(side: answer_index.Side, question: str, counterparts: bool = True,
                             if same_country else None)
 
 
+def stem(word: str) -> str:
+    """An Arabic word's stem as the answer index stores it."""
+    return terms.sentence_terms(word, True)[0]
+
+
 def _article(side: answer_index.Side, p: answer_rank.Passage) -> int:
     return int(side.art[p.doc])
 
@@ -72,9 +77,6 @@ def test_the_gazetteer_knows_countries_their_cities_and_capitals() -> None:
     def fixed(question: str, arabic: bool = True) -> dict[str, frozenset[str]]:
         stems = terms.question_stems(question, arabic)
         return places.fixed(stems, arabic)
-
-    def stem(word: str) -> str:
-        return terms.sentence_terms(word, True)[0]
 
     egypt = fixed("ماذا حدث في مصر؟")[stem("مصر")]
     assert {stem("المصرية"), stem("القاهرة"), stem("بالإسكندرية")} <= egypt  # adjective,
@@ -110,9 +112,6 @@ def test_a_capital_that_acts_stands_for_its_country_and_the_other_way_round() ->
     def counterparts(question: str) -> dict[str, frozenset[str]]:
         return places.stands_for(question, terms.question_stems(question, True), True)
 
-    def stem(word: str) -> str:
-        return terms.sentence_terms(word, True)[0]
-
     assert stem("البحرين") in counterparts("ماذا فعلت المنامة؟")[stem("المنامة")]
     assert stem("أنقرة") in counterparts("ماذا طلبت تركيا؟")[stem("تركيا")]
     assert stem("التركية") not in counterparts("ماذا طلبت تركيا؟")[stem("تركيا")]
@@ -137,9 +136,6 @@ def test_a_capital_that_acts_stands_for_its_country_and_the_other_way_round() ->
 def test_a_countrys_names_and_adjectives_are_one_word_for_a_question() -> None:
     def same(question: str, arabic: bool = True) -> dict[str, frozenset[str]]:
         return places.same_country(terms.question_stems(question, arabic), arabic)
-
-    def stem(word: str) -> str:
-        return terms.sentence_terms(word, True)[0]
 
     assert stem("الأفغانية") != stem("أفغانستان")  # the stemmer leaves them apart
     assert {stem("أفغانستان"), stem("بأفغانستان")} <= same("هجوم في الولاية الأفغانية")[

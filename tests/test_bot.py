@@ -24,7 +24,16 @@ from briefings.errors import TokenMissing
 
 from .builders import present, synthetic_articles
 from .fakes.botapi import FakeBotAPI
-from .fakes.chat import App, digest_job, digest_jobs, running, say, wait_for
+from .fakes.chat import (
+    App,
+    digest_job,
+    digest_jobs,
+    running,
+    say,
+    started,
+    subscribed,
+    wait_for,
+)
 
 CHAT, OTHER, ADMIN = 1001, 2002, 1001
 
@@ -205,13 +214,6 @@ def test_stop_unsubscribes_and_removes_the_daily_job(server: FakeBotAPI,
     converse(polled, script)
 
 
-@pytest.fixture
-def no_catch_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever the time of day the tests run, start-up does not send today's digest
-    early (catch-up has its own test): these tests fire the job themselves."""
-    monkeypatch.setattr(ChatService, "due_today", lambda self, chat_id, now=None: False)
-
-
 def test_long_digest_in_parts_through_429_and_bad_html(
         server: FakeBotAPI, bot_config: Callable[..., config.Config], tmp_path: Path,
         no_catch_up: None) -> None:
@@ -253,13 +255,10 @@ def test_blocked_chat_is_unsubscribed(server: FakeBotAPI,
                                       bot_config: Callable[..., config.Config],
                                       no_catch_up: None) -> None:
     cfg = bot_config()
-    service = ChatService(cfg)
-    service.poll()
-    service.store.subscribe(CHAT, "t", "07:00", "UTC")
+    service = subscribed(cfg, CHAT)
 
     async def script() -> None:
-        async with running(cfg) as app:
-            await wait_for(lambda: server.called("setMyCommands"))
+        async with started(server, cfg) as app:
             server.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times=5,
                         when=lambda p: int(p["chat_id"]) == CHAT)
             await digest_job(app, CHAT).run(app)

@@ -23,7 +23,7 @@ from briefings.clock import utcnow, valid_timezone
 
 from .builders import present
 from .fakes.botapi import BOT, FakeBotAPI
-from .fakes.chat import digest_job, running, say, wait_for
+from .fakes.chat import digest_job, running, say, started, subscribed, wait_for
 
 CHAT, GROUP, CHANNEL, FORUM = 1001, -501, -100777, -1000000000700
 
@@ -160,16 +160,12 @@ def test_a_message_telegram_answers_late_is_not_sent_again(
 
 def test_a_jobs_error_names_the_job_and_its_chat(
         server: FakeBotAPI, bot_config: Callable[..., config.Config],
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(ChatService, "due_today", lambda self, chat_id, now=None: False)
+        caplog: pytest.LogCaptureFixture, no_catch_up: None) -> None:
     cfg = bot_config()
-    service = ChatService(cfg)
-    service.poll()
-    service.store.subscribe(CHAT, "t", "07:00", "UTC")
+    subscribed(cfg, CHAT)
 
     async def script() -> None:
-        async with running(cfg) as app:
-            await wait_for(lambda: server.called("setMyCommands"))
+        async with started(server, cfg) as app:
             server.fail("sendMessage", 400, "Bad Request: not enough rights to send text",
                         times=5)
             await digest_job(app, CHAT).run(app)

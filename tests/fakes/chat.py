@@ -14,6 +14,7 @@ from telegram.ext import Application, Job
 
 from bot.app import build_application
 from briefings import config
+from briefings.chat_service import ChatService
 
 from .botapi import TOKEN, FakeBotAPI
 
@@ -39,6 +40,23 @@ async def running(cfg: config.Config) -> AsyncIterator[App]:
         if app.post_shutdown:
             await app.post_shutdown(app)
         await app.shutdown()
+
+
+@asynccontextmanager
+async def started(server: FakeBotAPI, cfg: config.Config) -> AsyncIterator[App]:
+    """``running``, once the bot has finished starting (its command menu is set)."""
+    async with running(cfg) as app:
+        await wait_for(lambda: server.called("setMyCommands"))
+        yield app
+
+
+def subscribed(cfg: config.Config, chat: int, at: str = "07:00") -> ChatService:
+    """The service of ``cfg`` with its sources polled and ``chat`` subscribed to a daily
+    digest at ``at`` UTC."""
+    service = ChatService(cfg)
+    service.poll()
+    service.store.subscribe(chat, "t", at, "UTC")
+    return service
 
 
 async def wait_for(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
