@@ -18,6 +18,7 @@ from datetime import timedelta
 from html import unescape
 from typing import Any
 
+import httpx
 from telegram import Message, Update
 from telegram.constants import ChatAction
 from telegram.error import (
@@ -42,6 +43,13 @@ SEND_TIMEOUT = 30.0  # seconds Telegram has to answer a sendMessage: a message w
 # does not come may still have been delivered, so it is never sent again (see ``send``)
 LIMIT = 4096  # Telegram's limit on a message's text (after entity parsing)
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
+
+
+def _maybe_delivered(exc: TimedOut) -> bool:
+    """The request reached Telegram before the time ran out (it was being written or its
+    answer awaited), so the message may have been delivered; a connection or a pool slot
+    that never came means it was not sent."""
+    return isinstance(exc.__cause__, (httpx.ReadTimeout, httpx.WriteTimeout))
 
 
 def gone(exc: TelegramError) -> bool:
@@ -109,11 +117,12 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
     """Send one message: flood waits, network retries with backoff, plain-text fallback, and
     a group that became a supergroup followed to its new id (the returned message's chat).
 
-    Forbidden propagates (the caller unsubscribes the chat), and so does a timeout: a
-    request Telegram received but did not answer in ``SEND_TIMEOUT`` may have delivered the
-    message, and sending it again would show it twice. Only errors before Telegram has the
-    request (no connection, a dropped one) are retried. The bot token never goes out in a
-    message, whoever typed it or whatever article holds it."""
+    Forbidden propagates (the caller unsubscribes the chat), and so does a timeout once the
+    request was being written or its answer awaited (``SEND_TIMEOUT``): Telegram may have
+    delivered the message, and sending it again would show it twice. Errors before Telegram
+    has the request (no connection, a connect or pool timeout, a refused connection) are
+    retried. The bot token never goes out in a message, whoever typed it or whatever
+    article holds it."""
     secrets = app.bot_data.secrets
     text = redact(text, secrets)
     fallback = redact(fallback, secrets) if fallback else fallback
@@ -132,9 +141,13 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
                 raise
             log.warning("chat %s: formatting refused (%s); sending plain text", chat_id, exc)
             text, kwargs["parse_mode"] = fallback or plain(text), None
-        except (Forbidden, TimedOut):
+        except Forbidden:
             raise
         except NetworkError as exc:
+            if isinstance(exc, TimedOut) and _maybe_delivered(exc):
+                log.warning("chat %s: Telegram did not answer in time; the message may have "
+                            "arrived, so it is not sent again", chat_id)
+                raise
             if attempt == SEND_ATTEMPTS:
                 raise
             log.warning("chat %s: network error (%s); retrying in %.0fs", chat_id, exc, delay)

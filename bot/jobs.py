@@ -107,14 +107,21 @@ async def recover(context: Ctx) -> None:
                 await delivery.deliver(app, chat_id, digest_id)
             else:
                 await in_store(app, Store.drop_digest, digest_id)
-        except (TelegramError, BriefingsError) as exc:
-            log.warning("chat %s: digest %s left unsent before the restart not sent: %s",
-                        chat_id, digest_id, reason(exc))
+        except Exception as exc:  # one chat never stops the others' catch-up
+            _not_sent(chat_id, f"digest {digest_id} left unsent before the restart", exc)
     for chat in await in_store(app, Store.subscribed_chats):
         try:
             if await blocking(service.due_today, chat.chat_id, now):
                 log.info("chat %s missed today's digest while the bot was down", chat.chat_id)
                 await compose_and_deliver(app, chat.chat_id, "daily", now)
-        except (TelegramError, BriefingsError) as exc:
-            log.warning("chat %s: today's missed digest not sent: %s", chat.chat_id,
-                        reason(exc))
+        except Exception as exc:  # one chat never stops the others' catch-up
+            _not_sent(chat.chat_id, "today's missed digest", exc)
+
+
+def _not_sent(chat_id: int, what: str, exc: Exception) -> None:
+    """One line for a refusal (Telegram's) or a problem of ours the user can act on; the
+    traceback too for anything else, which is a bug."""
+    if isinstance(exc, (TelegramError, BriefingsError)):
+        log.warning("chat %s: %s not sent: %s", chat_id, what, reason(exc))
+    else:
+        log.error("chat %s: %s not sent: %s", chat_id, what, exc, exc_info=exc)

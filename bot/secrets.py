@@ -108,7 +108,8 @@ class TelegramErrorsOneLine(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        garbled = isinstance(exc, ValueError) and record.name.startswith("telegram.")
+        garbled = (isinstance(exc, ValueError) and record.name.startswith("telegram.")
+                   and "invalid JSON" in str(record.msg))
         if isinstance(exc, TelegramError) or garbled:  # garbled: the Bot API's answer was
             # not JSON (python-telegram-bot logs it, then raises a TelegramError we log)
             text = " ".join(str(exc).split())[:300] or type(exc).__name__

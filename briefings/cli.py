@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _main(argv)
         sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe is a message
-    except BrokenPipeError:
+    except BrokenPipeError:  # (sockets' errors are the fetchers' and the bot's, caught there)
         with contextlib.suppress(OSError, ValueError):  # stdout may be closed or replaced
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())

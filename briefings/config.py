@@ -130,7 +130,9 @@ class IngestConfig(Section):
             if not name.strip() or not any(n and n.strip() for n in names) \
                     or any(n is not None and not n.strip() for n in names):
                 raise Bad(f"expected a display name (text, or {{ar: ..., en: ...}}), got "
-                          f"{shown(value)}", f"outlets.{name}")
+                          f"{shown(value)}", "outlets." + (name if len(name) <= 40
+                                                            and name.isprintable()
+                                                            else shown(name)))
         return self
 
 

@@ -55,7 +55,8 @@ def to_uri(url: str) -> str:
     """The URI to request for ``url``, which may be an IRI (RFC 3987) as feeds and pages write
     them: non-ASCII characters and spaces in the path, query and fragment percent-encoded as
     UTF-8, a non-ASCII host name IDNA-encoded; existing escapes and reserved characters are
-    kept, so an ASCII URL is unchanged. ValueError when the host cannot be encoded."""
+    kept, so a URL with nothing to escape is unchanged (an ASCII one may still have a space
+    or a "|" escaped). ValueError when the host cannot be encoded."""
     url = url.strip()
     if url.isascii() and not _NOT_URI.search(url):
         return url  # a URI already: as it is

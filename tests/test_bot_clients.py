@@ -11,9 +11,12 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
+from telegram.error import TimedOut
 
 from bot import delivery
 from bot.secrets import TelegramErrorsOneLine
@@ -196,3 +199,31 @@ def test_a_garbled_bot_api_answer_is_logged_in_one_line() -> None:
 def test_names_the_zone_database_lists_that_are_no_zone_are_refused() -> None:
     assert valid_timezone("Asia/Riyadh") and valid_timezone("UTC")
     assert not valid_timezone("localtime") and not valid_timezone("Factory")
+
+
+@pytest.mark.parametrize(("cause", "tries"), [(httpx.ConnectTimeout, 3), (httpx.PoolTimeout, 3),
+                                              (httpx.ReadTimeout, 1), (httpx.WriteTimeout, 1)])
+def test_a_timeout_is_retried_only_when_telegram_cannot_have_the_message(
+        cause: type[Exception], tries: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection (or a pool slot) that never came: the message was not sent, so it is
+    sent again; a request being written or answered: it may have arrived, so it is not."""
+    calls: list[str] = []
+
+    class Bot:
+        async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> str:
+            calls.append(text)
+            if len(calls) < 3:
+                raise TimedOut() from cause("slow")
+            return "sent"
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    app = SimpleNamespace(bot=Bot(), bot_data=SimpleNamespace(secrets=[]))
+    if tries == 3:
+        assert asyncio.run(delivery.send(app, CHAT, "hello")) == "sent"  # type: ignore[arg-type]
+    else:
+        with pytest.raises(TimedOut):
+            asyncio.run(delivery.send(app, CHAT, "hello"))  # type: ignore[arg-type]
+    assert calls == ["hello"] * tries
