@@ -19,8 +19,9 @@ from .cleaner import Cleaner, cut_at_line
 from .config import Config, SourceConfig
 from .errors import SourceError
 from .fetch import PageBackoff, http_fetcher
+from .folders import read_folder
 from .models import RawArticle
-from .sources import Problems, describe, read_feed, read_folder
+from .sources import Problems, describe, read_feed
 from .store import Store
 from .text import normalize
 

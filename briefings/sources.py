@@ -1,4 +1,5 @@
-"""Readers for the configured sources: a watched folder, RSS/Atom feeds.
+"""Readers for the configured sources: RSS/Atom feeds, and the article formats a watched
+folder holds (JSON, HTML; the folder itself is walked by ``folders``).
 
 A reader yields ``RawArticle``s and reports files or entries it could not use
 through ``problems`` (one line each), so one bad item never stops the others.
@@ -7,15 +8,12 @@ through ``problems`` (one line each), so one bad item never stops the others.
 from __future__ import annotations
 
 import calendar
-import codecs
 import html
 import io
 import json
 import logging
-import os
 import re
 import sqlite3
-import stat
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,14 +24,11 @@ from typing import Any
 
 from .decode import decode, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
-from .fetch import Fetch, PageBackoff, disallowed, size_text
+from .fetch import Fetch, PageBackoff, disallowed
 from .models import RawArticle
 from .text import printable
 
 log = logging.getLogger(__name__)
-
-SUFFIXES = {".txt", ".md", ".json", ".html", ".htm"}
-
 
 @dataclass
 class Problems:
@@ -171,172 +166,10 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
     )
 
 
-MAX_DEPTH = 32  # folder levels under a source's folder; deeper ones are reported, not read
-
-
-TEXT_BYTES_PER_CHAR = 4  # a .txt/.md file is read up to this many bytes per ingest.max_chars
-
-
-def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int = 20_000,
-                max_bytes: int = 10_000_000) -> Iterator[RawArticle]:
-    """The articles of the files under ``folder``. A .txt/.md file (one article) is read up to
-    ``TEXT_BYTES_PER_CHAR * max_chars`` bytes (ingest.max_chars: more is never stored) and
-    the cut is reported; an .html file larger than ``max_bytes`` (ingest.max_fetch_bytes, as
-    for a fetched page) is skipped; a .json file (many articles) is read whole."""
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise SourceError(f"source {source!r}: folder {folder} {what}")
-    for path in _files(folder, problems):
-        where = location(path)
-        try:
-            suffix = path.suffix.lower()
-            html = suffix in {".html", ".htm"}
-            text_cap = TEXT_BYTES_PER_CHAR * max_chars if suffix in {".txt", ".md"} else None
-            data, size = _read_file(path, max_bytes if html else text_cap)
-            if html and size > max_bytes:
-                problems.add(where, f"skipped: larger than {size_text(max_bytes)} "
-                             f"(ingest.max_fetch_bytes): {size_text(size)}")
-                continue
-            if text_cap and size > text_cap:
-                data = _cut(data, text_cap)
-                problems.add(where, f"article cut: only its first {size_text(len(data))} of "
-                             f"{size_text(size)} read ({TEXT_BYTES_PER_CHAR} bytes per "
-                             "character of ingest.max_chars)")
-            found = decode(data, where, html_charset(data) if html else None)
-            text = found.text
-            if found.note:
-                problems.add(where, f"{found.note}; the rest of the text is kept")
-            if suffix == ".json":
-                yield from articles_from_json(source, Path(where), text, problems)
-            elif html:
-                yield article_from_html(source, where, text)
-            else:
-                if suffix == ".md":
-                    text = strip_markdown(text)
-                yield RawArticle(source=source, location=where, text=text)
-        except UnreadableArticle as exc:
-            problems.add(where, f"skipped: {exc}".replace(f"{where}: ", ""))
-        except Exception as exc:  # one file never stops the folder
-            problems.add(where, f"skipped: {describe(exc)}")
-
-
-def _read_file(path: Path, limit: int | None) -> tuple[bytes, int]:
-    """The file's bytes (the first ``limit + 1`` of them when limited) and its size. Opened
-    only when it is a regular file, and then without blocking (checked again once open): a
-    named pipe put in its place after the folder was listed would block the run (opening it
-    waits for a writer)."""
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        raise UnreadableArticle(f"not a regular file ({_kind(mode)})")
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise UnreadableArticle(f"not a regular file ({_kind(st.st_mode)})")
-        want = st.st_size if limit is None else min(st.st_size, limit) + 1
-        chunks: list[bytes] = []
-        got = 0
-        while limit is None or got <= limit:
-            chunk = os.read(fd, max(want - got, 0) or 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks), max(st.st_size, got)
-    finally:
-        os.close(fd)
-
-
-def _cut(data: bytes, limit: int) -> bytes:
-    """The first ``limit`` bytes of a text file, cut after a line break when there is one in
-    the second half (else not inside a UTF-8 character or a UTF-16 code unit)."""
-    cut = data[:limit]
-    end = cut.rfind(b"\n")
-    if end >= limit // 2:
-        end += 1
-        if end % 2 and data[end:end + 1] == b"\x00":  # "\n" in UTF-16-LE is 0A 00
-            end += 1
-        return data[:end]
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return cut[:len(cut) // 2 * 2]
-    tail = 0
-    while tail < 3 and len(cut) > tail and 0x80 <= cut[-1 - tail] < 0xC0:
-        tail += 1  # UTF-8 continuation bytes
-    if len(cut) > tail and cut[-1 - tail] >= 0xC0:  # a lead byte whose sequence is cut
-        return cut[:-1 - tail]
-    return cut
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
-
-
-def location(path: Path) -> str:
-    """The path as text that can be stored and shown: a file name that is not valid UTF-8
-    keeps its odd bytes as escapes (\\xff) instead of failing as 'surrogates not allowed'."""
-    raw = os.fsencode(path)
-    return raw.decode("utf-8", "backslashreplace")
-
-
-def _files(folder: Path, problems: Problems) -> list[Path]:
-    """Article files under ``folder``, sorted: walked without recursion, to MAX_DEPTH levels;
-    links are followed only to files inside the folder (a link to /etc/passwd is not read)."""
-    root = folder.resolve()
-    found: list[Path] = []
-    stack: list[tuple[Path, int]] = [(folder, 0)]
-    while stack:
-        here, depth = stack.pop()
-        try:
-            entries = list(os.scandir(here))
-        except OSError as exc:
-            problems.add(location(here), f"skipped: folder not readable ({exc.strerror})")
-            continue
-        for entry in entries:
-            path = Path(entry.path)
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if depth + 1 > MAX_DEPTH:
-                        problems.add(location(path), f"skipped: more than {MAX_DEPTH} folder "
-                                     "levels deep")
-                    elif not entry.name.startswith("."):
-                        stack.append((path, depth + 1))
-                    continue
-                if path.suffix.lower() not in SUFFIXES or entry.name.startswith("."):
-                    continue
-                if entry.is_symlink():
-                    target = path.resolve()
-                    if not target.is_relative_to(root):
-                        problems.add(location(path), "skipped: a link to a file outside the "
-                                     "source's folder")
-                        continue
-                mode = path.stat().st_mode  # never opened: opening a named pipe blocks
-                if stat.S_ISREG(mode):
-                    found.append(path)
-                else:
-                    problems.add(location(path), f"skipped: not a regular file ({_kind(mode)})")
-            except (OSError, RuntimeError) as exc:  # a link loop, a vanished file
-                problems.add(location(path), f"skipped: {describe(exc)}")
-    return sorted(found)
-
-
 def describe(exc: BaseException) -> str:
     """One line for a failure: the exception's message, else its type."""
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def strip_markdown(text: str) -> str:
-    text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)  # front matter
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links
-    text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+", "", text, flags=re.M)
-    return re.sub(r"(\*\*|__|\*|_|`)", "", text)
 
 
 def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings import config, sources
+from briefings import config, folders, sources
 from briefings.cli import main
 from briefings.fetch import size_text
 from briefings.ingest import Cleaner, ingest
@@ -262,11 +262,19 @@ def test_a_named_pipe_in_the_folder_is_reported_and_never_opened(
     assert report.skipped == [f"{fifo}: skipped: not a regular file (a named pipe)"]
     assert len(report.added) == 1
     # a pipe put in place of a file after the folder was listed: not opened for reading either
-    monkeypatch.setattr(sources, "_files", lambda folder, problems: [fifo])
+    monkeypatch.setattr(folders, "_files", lambda folder, problems: [fifo])
     problems = sources.Problems()
-    assert list(sources.read_folder("inbox", folder, problems)) == []
+    real_open, tried = os.open, []
+
+    def recording_open(path: str | Path, flags: int, *args: int) -> int:
+        tried.append(Path(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    assert list(folders.read_folder("inbox", folder, problems)) == []
+    monkeypatch.setattr(os, "open", real_open)
     assert problems.lines == [f"{fifo}: skipped: not a regular file (a named pipe)"]
-    assert not opened.is_set()
+    assert fifo not in tried and not opened.is_set()
     os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer go
     thread.join()
 
@@ -302,7 +310,7 @@ def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
     monkeypatch.setattr(os, "read", counting_read)
     problems = sources.Problems()
     arts = {Path(a.location).name: a
-            for a in sources.read_folder("inbox", folder, problems, max_chars=1000,
+            for a in folders.read_folder("inbox", folder, problems, max_chars=1000,
                                          max_bytes=50_000)}
     # the cap (4 × max_chars, max_bytes for a page) and one byte to see more
     assert read["big.txt"] == read["utf16.md"] == 4001 and read["page.html"] == 50_001

@@ -4,8 +4,10 @@ quadratic), and the boilerplate sample of an article is taken on its own."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -20,6 +22,22 @@ from briefings.text import normalize
 from .builders import BODY, ConfigFactory, folder_of
 
 N = 300_000
+
+
+@pytest.fixture(autouse=True)
+def no_hang() -> Iterator[None]:
+    """A pattern that is quadratic again takes minutes on these lines: the test fails (after
+    a minute, far more than a linear pass needs) instead of holding up the suite."""
+    def expired(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError("still running after 60 s: a pattern is no longer linear")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(60)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("line", [
