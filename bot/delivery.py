@@ -180,9 +180,8 @@ async def reply(update: Update, context: Ctx, messages: Sequence[str],
     if chat is None:
         return
     chat_id = chat.id
-    message = update.effective_message
-    if message is not None and message.is_topic_message and message.message_thread_id:
-        kwargs.setdefault("message_thread_id", message.message_thread_id)  # a forum topic
+    if (thread := topic_of(update)) is not None:
+        kwargs.setdefault("message_thread_id", thread)
     for text in messages:
         try:
             sent = await send_fitted(context.application, chat_id, text, **kwargs)
@@ -196,14 +195,23 @@ async def reply(update: Update, context: Ctx, messages: Sequence[str],
                            msg.message_id, list(story_ids or []))
 
 
+def topic_of(update: Update) -> int | None:
+    """The forum topic a message was written in (where its answer goes), or None."""
+    message = update.effective_message
+    if message is not None and message.is_topic_message and message.message_thread_id:
+        return message.message_thread_id
+    return None
+
+
 @contextlib.asynccontextmanager
-async def typing(app: App, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" in the chat until the block is done."""
+async def typing(app: App, chat_id: int, topic: int | None = None) -> AsyncIterator[None]:
+    """Show "typing…" in the chat (in its forum ``topic``) until the block is done."""
+    where = {"message_thread_id": topic} if topic is not None else {}
 
     async def beat() -> None:
         while True:
             try:
-                await app.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await app.bot.send_chat_action(chat_id, ChatAction.TYPING, **where)
             except TelegramError as exc:  # cosmetic: never worth failing the digest
                 log.debug("chat %s: typing action not shown: %s", chat_id, exc)
             await asyncio.sleep(TYPING_EVERY)
@@ -218,11 +226,13 @@ async def typing(app: App, chat_id: int) -> AsyncIterator[None]:
 
 
 # -- digests -------------------------------------------------------------------------------
-async def deliver(app: App, chat_id: int, digest_id: int) -> None:
-    """Send a digest's unsent parts, marking each sent once Telegram confirms it."""
+async def deliver(app: App, chat_id: int, digest_id: int, topic: int | None = None) -> None:
+    """Send a digest's unsent parts, marking each sent once Telegram confirms it (in the
+    forum ``topic`` that asked for it; parts left for a restart go to the chat)."""
+    where = {"message_thread_id": topic} if topic is not None else {}
     for part in await in_store(app, Store.unsent_parts, digest_id):
         try:
-            sent = await send_fitted(app, chat_id, part.html, fallback=part.text)
+            sent = await send_fitted(app, chat_id, part.html, fallback=part.text, **where)
         except (Forbidden, BadRequest) as exc:
             if not gone(exc):
                 raise

@@ -16,7 +16,7 @@ from briefings.store import Store
 
 from . import messages
 from .context import Ctx, blocking, in_store
-from .delivery import reply, typing
+from .delivery import reply, topic_of, typing
 from .jobs import compose_and_deliver, migrate_chat, next_digests, remove_digest_job
 from .jobs import schedule_digest as schedule
 
@@ -91,8 +91,9 @@ async def cmd_digest(update: Update, context: Ctx) -> None:
     if not await blocking(service.known, chat.id):
         await blocking(service.subscribe, chat.id, chat.title or chat.full_name)
         await schedule(context.application, chat.id)
-    async with typing(context.application, chat.id):
-        await compose_and_deliver(context.application, chat.id, "manual")
+    topic = topic_of(update)
+    async with typing(context.application, chat.id, topic):
+        await compose_and_deliver(context.application, chat.id, "manual", topic=topic)
 
 
 async def cmd_latest(update: Update, context: Ctx) -> None:

@@ -21,10 +21,11 @@ log = logging.getLogger(__name__)
 
 
 async def compose_and_deliver(app: App, chat_id: int, kind: str,
-                              now: datetime | None = None) -> None:
+                              now: datetime | None = None, topic: int | None = None) -> None:
+    """Compose the chat's digest and send it (``topic``: the forum topic that asked)."""
     service = app.bot_data.service
     digest_id = await composing(app, service.compose_digest, chat_id, kind, now)
-    await delivery.deliver(app, chat_id, digest_id)
+    await delivery.deliver(app, chat_id, digest_id, topic)
 
 
 async def digest_job(context: Ctx) -> None:

@@ -114,8 +114,14 @@ def test_a_question_in_a_forum_topic_is_answered_in_that_topic(
             await wait_for(lambda: server.messages_to(FORUM))
             server.push({"message": {**_message(forum, "/help"), "from": _user()}})  # General
             await wait_for(lambda: len(server.messages_to(FORUM)) == 2)
-        in_topic, general = server.messages_to(FORUM)
+            server.push({"message": {**_message(forum, "/digest"), "from": _user(),
+                                     "message_thread_id": 9, "is_topic_message": True}})
+            await wait_for(lambda: len(server.messages_to(FORUM)) == 3)
+        in_topic, general, digest = server.messages_to(FORUM)
         assert str(in_topic["message_thread_id"]) == "7" and general["message_thread_id"] is None
+        assert "Arabic press briefing" in digest["text"]
+        assert str(digest["message_thread_id"]) == "9"
+        assert all(str(p.get("message_thread_id")) == "9" for p in server.called("sendChatAction"))
 
     asyncio.run(script())
 
