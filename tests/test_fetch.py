@@ -18,9 +18,9 @@ from urllib.parse import quote
 import pytest
 
 from briefings import config
-from briefings.fetch import to_uri
 from briefings.ingest import ingest
 from briefings.store import Store
+from briefings.uri import to_uri
 
 from .builders import BODY, ConfigFactory, feed_config, item, rss
 from .builders import page as article_page
