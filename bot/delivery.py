@@ -40,7 +40,7 @@ from .secrets import redact
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5
 SEND_TIMEOUT = 30.0  # seconds Telegram has to answer a sendMessage: a message whose answer
-# does not come may still have been delivered, so it is never sent again (see ``send``)
+# does not come may still have been delivered, so it is not sent again (see ``send``)
 LIMIT = 4096  # Telegram's limit on a message's text (after entity parsing)
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
 

@@ -29,8 +29,8 @@ MAX_DEPTH = 32  # folder levels under a source's folder; deeper ones are reporte
 TEXT_BYTES_PER_CHAR = 4  # a .txt/.md file is read up to this many bytes per ingest.max_chars
 
 
-def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int = 20_000,
-                max_bytes: int = 10_000_000) -> Iterator[RawArticle]:
+def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int,
+                max_bytes: int) -> Iterator[RawArticle]:
     """The articles of the files under ``folder``. A .txt/.md file (one article) is read up to
     ``TEXT_BYTES_PER_CHAR * max_chars`` bytes (ingest.max_chars: more is never stored) and
     the cut is reported; an .html file larger than ``max_bytes`` (ingest.max_fetch_bytes, as
