@@ -128,7 +128,9 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
             done: bool = False) -> list[answer_rank.Passage]:
     """The best passage of each of the best articles, re-ranked by corroboration; less sure
     of what is still to come when the question (or, ``done``, its original wording) asks
-    what came of something."""
+    what came of something: a passage that tells of it so, or one whose article's headline
+    and lead do (a preview: "the two sides meet tonight"), unless the passage itself holds
+    the kind of answer the question wants (a result, beside "they meet again next week")."""
     alive = side.time >= scope.since.timestamp()
     articles = scope.articles
     allowed = None if articles is None else \
@@ -147,10 +149,22 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
         found, [story_of.get(int(side.art[p.doc])) for p in found], scope.sure)[:scope.limit]
     if not found or not (done or kinds.asks_done(question, known)):
         return found
-    sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found])
+    leads = [_lead(side, p.doc) if not side.flags[p.doc] & scope.wanted else []
+             for p in found]
+    sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found]
+                                      + [i for ids in leads for i in ids])
     texts = [_text(sentences.get(int(side.sid[p.doc])), arabic) for p in found]
-    words = store.answer_stems(language, [w for t in texts for w in kinds.unprefixed(t)])
-    return answer_rank.not_yet(found, [kinds.pending(t, words) for t in texts])
+    about = [" ".join(_text(sentences.get(i), arabic) for i in ids) for ids in leads]
+    words = store.answer_stems(language, [w for t in (*texts, *about)
+                                          for w in kinds.unprefixed(t)])
+    return answer_rank.not_yet(found, [kinds.pending(t, words) or kinds.pending(a, words)
+                                       for t, a in zip(texts, about, strict=True)])
+
+
+def _lead(side: Side, doc: int) -> list[int]:
+    """The sentence ids of the headline and lead of the passage's article."""
+    at = (side.art_idx == side.art_idx[doc]) & (side.pos <= answer_rank.LEAD_POSITION)
+    return [int(i) for i in side.sid[at]]
 
 
 def _text(sentence: Sentence | None, arabic: bool) -> str:

@@ -33,14 +33,16 @@ _TIME_WORDS = frozenset(fold(w) for w in (
     "yesterday today tomorrow tonight morning evening night monday tuesday wednesday "
     "thursday friday saturday sunday january february march april may june july august "
     "september october november december week month year next last ago").split())
-_RESULT_WORDS = frozenset(fold(w) for w in (
-    "فاز فازت يفوز تفوز فوز فوزه فوزها الفوز تغلب تغلبت يتغلب خسر خسرت يخسر خسارة خسارته "
+_RESULT_WORDS = frozenset(fold(w) for w in (  # not الفوز / للفوز / win: as often a hope
+    # (نطمع للفوز "we hope to win" in a preview), nor حكم / الحكم (also the referee, a rule,
+    # governance), أهداف (also aims) or أحكام (also a law's provisions)
+    "فاز فازت يفوز تفوز فوزه فوزها تغلب تغلبت يتغلب خسر خسرت يخسر خسارة خسارته "
     "هزم هزمت يهزم هزيمة انتصر انتصرت انتصار تعادل تعادلت يتعادل اكتسح اكتسحت توج توجت "
-    "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين أهداف الأهداف "
-    "won win wins beat beats defeated defeats lost loses drew draw victory defeat "
+    "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين "
+    "won wins beat beats defeated defeats lost loses drew draw victory defeat "
     "scored goal goals "
     # a trial's outcome: a verdict, a sentence, an acquittal (with_proclitics adds بالسجن...)
-    "حكم حكمت يحكم احكام قضت تقضي سجن بسجنه بسجنهم إعدام قصاص جلدة بجلده غرامة براءة برأت "
+    "حكمت يحكم قضت تقضي سجن بسجنه بسجنهم إعدام قصاص جلدة بجلده غرامة براءة برأت "
     "تبرئة أدانت إدانة مؤبد sentenced sentence convicted acquitted jailed fined verdict").split())
 _SCORE = re.compile(r"(?<![\d/.:–-])\d{1,3}\s*[-–]\s*\d{1,3}(?![\d/.:–-])")  # 2-1, 88 - 74
 _PROCLITICS = (*ATTACHED, "وال", "بال", "لل", "ال")  # ... or the article

@@ -99,7 +99,8 @@ _DONE_QUESTION = with_proclitics(frozenset(fold(w) for w in (  # "what came of /
 
 # Words that tell of something still to come. Some only in context: القادمة من is "arriving
 # from", أكثر من المتوقع "more than expected", المقرر الخاص a UN rapporteur, so "scheduled"
-# counts only as من المقرر / المقرر أن / المقررة اليوم (or another day).
+# (and "likely") counts only as من المقرر / المقرر أن / المقررة اليوم (or another day),
+# من المرجح / المرجح أن.
 _PENDING_WORDS = frozenset(fold(w) for w in (
     "سوف المقبل المقبلة القادم القادمة المرتقب المرتقبة المنتظر المنتظرة المتوقع المتوقعة "
     "متوقع يتوقع تتوقع يعتزم تعتزم يعتزمون غدا بانتظار تأجيل تأجيلها تأجيله أرجأت إرجاء "
@@ -109,7 +110,9 @@ _PENDING_FORMS = with_proclitics(_PENDING_WORDS)
 _ARRIVING = with_proclitics(frozenset(fold(w) for w in "القادم القادمة".split()))
 _EXPECTED = with_proclitics(frozenset(fold(w) for w in "المتوقع المتوقعة متوقع expected".split()))
 _THAN = frozenset(fold(w) for w in "من مما than as".split())
-_SCHEDULED = with_proclitics(frozenset(fold(w) for w in "مقرر المقرر المقررة مقررا".split()))
+_SCHEDULED = with_proclitics(frozenset(fold(w) for w in (
+    "مقرر المقرر المقررة مقررا مرجح المرجح").split()))
+_FROM = frozenset(("من", "ومن", "فمن"))  # من المقرر، ومن المرجح
 _SOON = frozenset(fold(w) for w in (  # a time after "scheduled": المقررة اليوم، المقرر غدا
     "اليوم غدا الليلة مساء صباح الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت").split())
 _PAST = frozenset(fold(w) for w in "الماضي الماضية أمس".split())  # المقررة السبت الماضي
@@ -126,7 +129,7 @@ def _marked(words: list[str]) -> bool:
         after = words[i + 1] if i + 1 < len(words) else ""
         then = words[i + 2] if i + 2 < len(words) else ""
         if w in _SCHEDULED:
-            if before == "من" or after == "ان" or (after in _SOON and then not in _PAST):
+            if before in _FROM or after == "ان" or (after in _SOON and then not in _PAST):
                 return True
         elif w == "غد":  # "the day after tomorrow"
             if before in _AFTER:

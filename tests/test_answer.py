@@ -193,6 +193,43 @@ def test_an_english_report_of_what_is_to_come_is_less_sure(
     assert found[1] == pytest.approx(plain[1])
 
 
+_PREVIEW = (  # the match is tonight: its lead looks ahead, the coach's words do not
+    "المنتخب السعودي لكرة السلة يواجه الجزائر في البطولة العربية\n"
+    "ومن المقرر أن يلتقي المنتخب السعودي لكرة السلة نظيره الجزائري مساء اليوم في شرم "
+    "الشيخ.\n"
+    "وتكمن قوة المنتخب السعودي في سرعة هجماته ودفاعه الجيد.\n"
+    "ووصف مساعد المدرب مباراة الجزائر بالمصيرية وقال إن اللاعبين يطمعون للفوز.\n")
+_NEXT = (  # the match was played: only its lead's next fixture looks ahead
+    "الهلال يستعد لمواجهة الأهلي\n"
+    "ومن المقرر أن يلتقي الهلال الأهلي الأسبوع المقبل في الجولة الثالثة من الدوري.\n"
+    "وكان الهلال قد تغلب على الشباب بهدفين دون رد أمس في الجولة الثانية.\n")
+
+
+def test_a_preview_does_not_say_how_the_match_ended(
+        write_config: ConfigFactory, news: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sentence of an article whose headline and lead tell of the match as still to come
+    is less sure as its result, though it says nothing of time itself; a passage that holds
+    a result is not, whatever its lead says of the next match."""
+    cfg, store = _day(write_config, news, min_match=0.0)
+    sport = folder_of(tmp_path / "sport", {"preview.txt": _PREVIEW, "next.txt": _NEXT})
+    ingest(cfg, store, [folder_source("sport", sport)])
+    asked = ("ما نتيجة مباراة الجزائر التي وصفها مساعد المدرب بالمصيرية؟",
+             "ما نتيجة مباراة الهلال والشباب في الجولة الثانية؟")
+
+    def best() -> list[tuple[str, int, float]]:
+        return [(Path(_urls(a)[0]).name, a.hits[0].citation.position, a.hits[0].score) for a in
+                (answer.ask(store, cfg, q, index=answer.Index()) for q in asked)]
+
+    found = best()
+    monkeypatch.setattr(answer_rank, "PENDING", 1.0)
+    plain = best()
+    assert [(u, p) for u, p, _ in found] == [(u, p) for u, p, _ in plain] == [
+        ("preview.txt", 3), ("next.txt", 2)]  # not the leads themselves
+    assert found[0][2] == pytest.approx(plain[0][2] * 0.7, abs=2e-3)
+    assert found[1][2] == pytest.approx(plain[1][2])
+
+
 def test_answers_are_corroborated_by_the_stores_stories(
         write_config: ConfigFactory, news: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The ranking is given each passage's story as stored, and the confidence an answer

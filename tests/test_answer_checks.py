@@ -180,6 +180,8 @@ def test_who_won_wants_a_passage_with_an_outcome() -> None:
     result = answer_flags.RESULT
     assert not answer_flags.passage_flags("يلتقي الهلال والنصر يوم 2015-08-14") & result
     assert not answer_flags.passage_flags("يلتقي الهلال والنصر في مباراة الأحد") & result
+    assert not answer_flags.passage_flags("ونطمع للفوز في مباراة اليوم") & result  # a hope
+    assert not answer_flags.passage_flags("وأخطأ الحكم الأمريكي في المباراة") & result  # referee
 
     side = _side()
     found = _rank(side, "ما نتيجة مباراة الهلال والنصر؟")
@@ -226,7 +228,8 @@ def test_what_came_of_it_asks_for_a_done_thing_and_a_future_verb_is_a_known_word
                "فسيكون الاجتماع مهما", "مباراة سيلتقيها الفريق", "وقال: سنعمل على ذلك",
                "ومن المتوقع أن تصدر المحكمة حكمها", "الوزير المقرر أن يزور جدة",
                "The verdict is expected on Monday", "في المباراة النهائية المقررة اليوم",
-               "يعقد الحلف جلسة استثنائية بعد غد الثلاثاء", "وبعد غد تبدأ البطولة")
+               "يعقد الحلف جلسة استثنائية بعد غد الثلاثاء", "وبعد غد تبدأ البطولة",
+               "ومن المرجح عقد الاجتماع يوم الثلاثاء")
     assert all(kinds.pending(t, known) for t in pending)
     done = ("اتفق الوزراء على خطة", "سياسة المملكة ثابتة", "سيارة الإسعاف وصلت",
             "فاز الأهلي على سيليرينا السويسري", "The ministers met on Monday",
