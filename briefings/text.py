@@ -105,17 +105,20 @@ def split_sentences(text: str, language: str = "ar") -> list[str]:
         paragraph = paragraph.strip()
         if not paragraph:
             continue
-        pending = ""  # sentencex's pieces are consecutive substrings of the paragraph
-        for piece in segment(language, paragraph):
-            pending += piece
-            if _ends_sentence(" ".join(pending.split())):
-                out.append(" ".join(pending.split()))
-                pending = ""
-        if pending.strip():
-            out.append(" ".join(pending.split()))
+        pending: list[str] = []  # sentencex's pieces are consecutive substrings of the
+        tail = ""  # paragraph; whether they end a sentence is read from their last words
+        for piece in segment(language, paragraph):  # only (linear in a long run of "د.")
+            pending.append(piece)
+            tail = (tail + piece)[-_TAIL:]
+            if _ends_sentence(" ".join(tail.split())):
+                out.append(" ".join("".join(pending).split()))
+                pending, tail = [], ""
+        if "".join(pending).strip():
+            out.append(" ".join("".join(pending).split()))
     return [s for s in out if _WORD.search(s)]
 
 
+_TAIL = 200  # characters of a sentence read to tell whether it ends (its last two words)
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'»”’›)\]}>]*$")
 # "د." (doctor), "أ.د.", "م." (engineer), "ود." at a piece's end: a title before a name, not
 # a sentence end; but "2015 م." and "1436 ه." (a year's era) may end one.

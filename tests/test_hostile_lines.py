@@ -17,7 +17,7 @@ from briefings.boilerplate import dateline_head, has_link, junk_line, sample, sh
 from briefings.ingest import ingest
 from briefings.models import RawArticle
 from briefings.store import Store
-from briefings.text import normalize
+from briefings.text import normalize, split_sentences
 
 from .builders import BODY, ConfigFactory, folder_of
 
@@ -51,6 +51,14 @@ def test_addresses_are_found_in_one_pass(line: str) -> None:
     assert shape(line) == line.strip(" .-")
     assert not has_link(line)
     assert junk_line(line) == (line.strip("-") == "")
+
+
+def test_a_long_run_of_title_abbreviations_is_split_in_one_pass() -> None:
+    """sentencex breaks after every "د." (doctor) and "و." and the pieces are joined back:
+    whether they end a sentence is read from their last words, not the whole run again."""
+    run = "قال د. " * (N // 7)
+    assert split_sentences(run + "محمد. وانتهى الخبر.") == [run + "محمد.", "وانتهى الخبر."]
+    assert split_sentences("و. " * (N // 3)) == [("و. " * (N // 3)).strip()]
 
 
 def test_a_long_line_still_has_its_address_found() -> None:
