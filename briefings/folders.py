@@ -30,11 +30,12 @@ TEXT_BYTES_PER_CHAR = 4  # a .txt/.md file is read up to this many bytes per ing
 
 
 def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int,
-                max_bytes: int) -> Iterator[RawArticle]:
+                max_bytes: int, max_json_bytes: int) -> Iterator[RawArticle]:
     """The articles of the files under ``folder``. A .txt/.md file (one article) is read up to
     ``TEXT_BYTES_PER_CHAR * max_chars`` bytes (ingest.max_chars: more is never stored) and
     the cut is reported; an .html file larger than ``max_bytes`` (ingest.max_fetch_bytes, as
-    for a fetched page) is skipped; a .json file (many articles) is read whole."""
+    for a fetched page) is skipped; a .json file (many articles) is read whole, and skipped
+    when larger than ``max_json_bytes`` (ingest.max_json_bytes: a cut would break it)."""
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise SourceError(f"source {source!r}: folder {folder} {what}")
@@ -44,10 +45,12 @@ def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int
             suffix = path.suffix.lower()
             html = suffix in {".html", ".htm"}
             text_cap = TEXT_BYTES_PER_CHAR * max_chars if suffix in {".txt", ".md"} else None
-            data, size = _read_file(path, max_bytes if html else text_cap)
-            if html and size > max_bytes:
-                problems.add(where, f"skipped: larger than {size_text(max_bytes)} "
-                             f"(ingest.max_fetch_bytes): {size_text(size)}")
+            whole, option = (max_bytes, "max_fetch_bytes") if html else \
+                (max_json_bytes, "max_json_bytes") if suffix == ".json" else (None, "")
+            data, size = _read_file(path, whole or text_cap)
+            if whole and size > whole:
+                problems.add(where, f"skipped: larger than {size_text(whole)} "
+                             f"(ingest.{option}): {size_text(size)}")
                 continue
             if text_cap and size > text_cap:
                 data = _cut(data, text_cap)

@@ -45,7 +45,8 @@ def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problem
     if src.type == "folder":
         yield from read_folder(src.name, cfg.resolve(src.path or "."), problems,
                                max_chars=cfg.ingest.max_chars,
-                               max_bytes=cfg.ingest.max_fetch_bytes)
+                               max_bytes=cfg.ingest.max_fetch_bytes,
+                               max_json_bytes=cfg.ingest.max_json_bytes)
     else:
         fetch = http_fetcher(cfg.ingest.fetch_timeout, cfg.ingest.user_agent,
                              cfg.ingest.max_fetch_bytes)

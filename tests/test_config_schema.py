@@ -21,7 +21,8 @@ SAME_AS_BEFORE = [  # messages of the hand-written validation before issue 9
     ({"ingest": {1: 2}}, "ingest.1: unknown key (expected one of: boilerplate, "
                          "fetch_timeout, full_text_below, latin_ratio, learn_boilerplate, "
                          "learn_min_articles, learn_share, learn_window, max_chars, "
-                         "max_fetch_bytes, min_chars, outlets, user_agent)"),
+                         "max_fetch_bytes, max_json_bytes, min_chars, outlets, "
+                         "user_agent)"),
     ({"base_dir": "/"}, "base_dir: unknown key"),
     ({"sources": [None]}, "sources[0].name: is required"),
     ({"sources": [{"name": "a", "type": "folder", "path": "p"},

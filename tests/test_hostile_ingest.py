@@ -272,7 +272,7 @@ def test_a_named_pipe_in_the_folder_is_reported_and_never_opened(
 
     monkeypatch.setattr(os, "open", recording_open)
     assert list(folders.read_folder("inbox", folder, problems, max_chars=20_000,
-                                     max_bytes=10_000_000)) == []
+                                     max_bytes=10_000_000, max_json_bytes=10_000_000)) == []
     monkeypatch.setattr(os, "open", real_open)
     assert problems.lines == [f"{fifo}: skipped: not a regular file (a named pipe)"]
     assert fifo not in tried and not opened.is_set()
@@ -283,14 +283,20 @@ def test_a_named_pipe_in_the_folder_is_reported_and_never_opened(
 def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A huge .txt is not read whole (200 MB took 988 MB of memory) for max_chars of it: at
-    most 4 bytes per character are read, cut at a line break, and the report says so."""
+    most 4 bytes per character are read, cut at a line break, and the report says so. A
+    .json file of many articles is read whole up to its own cap, and skipped above it (a
+    cut would break it)."""
     import codecs
     import os
 
     line = f"{GOOD}\n"
     folder = folder_of(tmp_path / "inbox", {"big.txt": f"خبر طويل\n{line * 2000}",
                                             "small.txt": f"خبر قصير\n{line}",
-                                            "page.html": "<p>" + line * 2000 + "</p>"})
+                                            "page.html": "<p>" + line * 2000 + "</p>",
+                                            "day.json": json.dumps([{"title": "خبر",
+                                                                     "content": line}] * 50),
+                                            "week.json": json.dumps([{"title": "خبر",
+                                                                      "content": line}] * 500)})
     (folder / "utf16.md").write_bytes(codecs.BOM_UTF16_LE + f"خبر\n{line * 500}"
                                       .encode("utf-16-le"))
     read: dict[str, int] = {}  # bytes read, by file
@@ -312,9 +318,15 @@ def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
     problems = sources.Problems()
     arts = {Path(a.location).name: a
             for a in folders.read_folder("inbox", folder, problems, max_chars=1000,
-                                         max_bytes=50_000)}
-    # the cap (4 × max_chars, max_bytes for a page) and one byte to see more
+                                         max_bytes=50_000, max_json_bytes=100_000)}
+    # the cap (4 × max_chars, max_bytes for a page, max_json_bytes for a .json) and one byte
+    # to see more
     assert read["big.txt"] == read["utf16.md"] == 4001 and read["page.html"] == 50_001
+    assert read["week.json"] == 100_001 and read["day.json"] == (folder / "day.json").stat(
+        ).st_size < 100_000
+    assert sum(Path(a.location).name.startswith("day.json") for a in
+               folders.read_folder("inbox", folder, sources.Problems(), max_chars=1000,
+                                   max_bytes=50_000, max_json_bytes=100_000)) == 50
     big, size = arts["big.txt"].text, (folder / "big.txt").stat().st_size
     assert big.startswith("خبر طويل\n" + line) and big.endswith(line) and len(big) < 4000
     assert arts["small.txt"].text == f"خبر قصير\n{line}"
@@ -328,7 +340,9 @@ def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
         f"{size_text((folder / 'page.html').stat().st_size)}",
         f"{folder / 'utf16.md'}: article cut: only its first {size_text(len(utf16))} of "
         f"{size_text((folder / 'utf16.md').stat().st_size)} read (4 bytes per character of "
-        "ingest.max_chars)"]
+        "ingest.max_chars)",
+        f"{folder / 'week.json'}: skipped: larger than 100 kB (ingest.max_json_bytes): "
+        f"{size_text((folder / 'week.json').stat().st_size)}"]
 
 
 def test_ingest_reads_folder_files_as_far_as_its_configured_max_chars(
