@@ -27,6 +27,7 @@ from . import answer_kinds as kinds
 from . import answer_rank, places
 from . import answer_terms as terms
 from .answer_cache import Index
+from .answer_flags import RESULT
 from .answer_index import Side
 from .clock import utcnow
 from .compose import article_date, link_of
@@ -129,8 +130,9 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
     """The best passage of each of the best articles, re-ranked by corroboration; less sure
     of what is still to come when the question (or, ``done``, its original wording) asks
     what came of something: a passage that tells of it so, or one whose article's headline
-    and lead do (a preview: "the two sides meet tonight"), unless the passage itself holds
-    the kind of answer the question wants (a result, beside "they meet again next week")."""
+    and lead do (a preview: "they are scheduled to meet tonight"), unless the passage holds
+    an outcome or the kind of answer the question wants, or the lead an outcome ("won, and
+    meets X next week")."""
     alive = side.time >= scope.since.timestamp()
     articles = scope.articles
     allowed = None if articles is None else \
@@ -149,8 +151,8 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
         found, [story_of.get(int(side.art[p.doc])) for p in found], scope.sure)[:scope.limit]
     if not found or not (done or kinds.asks_done(question, known)):
         return found
-    leads = [_lead(side, p.doc) if not side.flags[p.doc] & scope.wanted else []
-             for p in found]
+    holds = scope.wanted | RESULT  # a passage with this reports what the question asks for
+    leads = [_lead(side, p.doc, alive) if not side.flags[p.doc] & holds else [] for p in found]
     sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found]
                                       + [i for ids in leads for i in ids])
     texts = [_text(sentences.get(int(side.sid[p.doc])), arabic) for p in found]
@@ -161,9 +163,12 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
                                        for t, a in zip(texts, about, strict=True)])
 
 
-def _lead(side: Side, doc: int) -> list[int]:
-    """The sentence ids of the headline and lead of the passage's article."""
-    at = (side.art_idx == side.art_idx[doc]) & (side.pos <= answer_rank.LEAD_POSITION)
+def _lead(side: Side, doc: int, alive: np.ndarray) -> list[int]:
+    """The sentence ids of the headline and lead of the passage's article, or none when they
+    report an outcome themselves (a result beside "in the next round" is no preview)."""
+    at = (side.art_idx == side.art_idx[doc]) & (side.pos <= answer_rank.LEAD_POSITION) & alive
+    if (side.flags[at] & RESULT).any():
+        return []
     return [int(i) for i in side.sid[at]]
 
 

@@ -33,9 +33,10 @@ _TIME_WORDS = frozenset(fold(w) for w in (
     "yesterday today tomorrow tonight morning evening night monday tuesday wednesday "
     "thursday friday saturday sunday january february march april may june july august "
     "september october november december week month year next last ago").split())
-_RESULT_WORDS = frozenset(fold(w) for w in (  # not الفوز / للفوز / win: as often a hope
-    # (نطمع للفوز "we hope to win" in a preview), nor حكم / الحكم (also the referee, a rule,
-    # governance), أهداف (also aims) or أحكام (also a law's provisions)
+_RESULT_WORDS = frozenset(fold(w) for w in (  # not فوز / الفوز / للفوز / win: as often a
+    # hope (نطمع للفوز "we hope to win", في حال فوز "should X win"), nor حكم / الحكم (also the
+    # referee, a rule, governance), أهداف (also aims) or أحكام (also a law's provisions). The
+    # cost: "فوز الهلال على النصر" without a score, or "الحكم بالقتل", holds no outcome here
     "فاز فازت يفوز تفوز فوزه فوزها تغلب تغلبت يتغلب خسر خسرت يخسر خسارة خسارته "
     "هزم هزمت يهزم هزيمة انتصر انتصرت انتصار تعادل تعادلت يتعادل اكتسح اكتسحت توج توجت "
     "بهدف بهدفين بثلاثة بأربعة بثلاثية برباعية بخماسية بثنائية هدفين "

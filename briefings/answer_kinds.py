@@ -100,7 +100,8 @@ _DONE_QUESTION = with_proclitics(frozenset(fold(w) for w in (  # "what came of /
 # Words that tell of something still to come. Some only in context: القادمة من is "arriving
 # from", أكثر من المتوقع "more than expected", المقرر الخاص a UN rapporteur, so "scheduled"
 # (and "likely") counts only as من المقرر / المقرر أن / المقررة اليوم (or another day),
-# من المرجح / المرجح أن.
+# من المرجح / المرجح أن. "Likely" also guesses at a cause (من المرجح أن الحادث نجم عن),
+# which then counts as still to come too; the Arabic only (English "likely" is left out).
 _PENDING_WORDS = frozenset(fold(w) for w in (
     "سوف المقبل المقبلة القادم القادمة المرتقب المرتقبة المنتظر المنتظرة المتوقع المتوقعة "
     "متوقع يتوقع تتوقع يعتزم تعتزم يعتزمون غدا بانتظار تأجيل تأجيلها تأجيله أرجأت إرجاء "

@@ -203,6 +203,10 @@ _NEXT = (  # the match was played: only its lead's next fixture looks ahead
     "الهلال يستعد لمواجهة الأهلي\n"
     "ومن المقرر أن يلتقي الهلال الأهلي الأسبوع المقبل في الجولة الثالثة من الدوري.\n"
     "وكان الهلال قد تغلب على الشباب بهدفين دون رد أمس في الجولة الثانية.\n")
+_WON = (  # the lead reports the result beside the next match: no preview
+    "النصر يتغلب على الفتح\n"
+    "تغلب النصر على الفتح بثلاثة أهداف ومن المقرر أن يلتقي الاتحاد الأسبوع المقبل.\n"
+    "وأشاد مدرب النصر بأداء لاعبيه أمام الفتح وقال إنهم قدموا مستوى كبيرا.\n")
 
 
 def test_a_preview_does_not_say_how_the_match_ended(
@@ -210,12 +214,15 @@ def test_a_preview_does_not_say_how_the_match_ended(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A sentence of an article whose headline and lead tell of the match as still to come
     is less sure as its result, though it says nothing of time itself; a passage that holds
-    a result is not, whatever its lead says of the next match."""
+    a result is not, whatever its lead says of the next match, nor one whose lead reports
+    the result itself."""
     cfg, store = _day(write_config, news, min_match=0.0)
-    sport = folder_of(tmp_path / "sport", {"preview.txt": _PREVIEW, "next.txt": _NEXT})
+    sport = folder_of(tmp_path / "sport", {"preview.txt": _PREVIEW, "next.txt": _NEXT,
+                                           "won.txt": _WON})
     ingest(cfg, store, [folder_source("sport", sport)])
     asked = ("ما نتيجة مباراة الجزائر التي وصفها مساعد المدرب بالمصيرية؟",
-             "ما نتيجة مباراة الهلال والشباب في الجولة الثانية؟")
+             "ما نتيجة مباراة الهلال والشباب في الجولة الثانية؟",
+             "ما نتيجة المباراة التي أشاد مدرب النصر بأداء لاعبيه أمام الفتح فيها؟")
 
     def best() -> list[tuple[str, int, float]]:
         return [(Path(_urls(a)[0]).name, a.hits[0].citation.position, a.hits[0].score) for a in
@@ -225,9 +232,10 @@ def test_a_preview_does_not_say_how_the_match_ended(
     monkeypatch.setattr(answer_rank, "PENDING", 1.0)
     plain = best()
     assert [(u, p) for u, p, _ in found] == [(u, p) for u, p, _ in plain] == [
-        ("preview.txt", 3), ("next.txt", 2)]  # not the leads themselves
+        ("preview.txt", 3), ("next.txt", 2), ("won.txt", 2)]  # not the leads themselves
     assert found[0][2] == pytest.approx(plain[0][2] * 0.7, abs=2e-3)
     assert found[1][2] == pytest.approx(plain[1][2])
+    assert found[2][2] == pytest.approx(plain[2][2])
 
 
 def test_answers_are_corroborated_by_the_stores_stories(
