@@ -110,7 +110,7 @@ class IngestConfig(Section):
         "briefings/0.1 (offline Arabic news briefings)"
     full_text_below: Int = Field(default=600, ge=0, le=10_000_000)  # 0 = never fetch pages
     max_fetch_bytes: Int = Field(default=10_000_000, ge=1, le=2**31 - 1)
-    max_json_bytes: Int = Field(default=200_000_000, ge=1, le=2**40)
+    max_json_bytes: Int = Field(default=50_000_000, ge=1, le=2**40)
     boilerplate: list[Annotated[Text, AfterValidator(compiles)]] = Field(default_factory=list)
     outlets: dict[str, Text | OutletNames] = Field(default_factory=dict)
     learn_boilerplate: Bool = True

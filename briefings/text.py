@@ -105,11 +105,14 @@ def split_sentences(text: str, language: str = "ar") -> list[str]:
         paragraph = paragraph.strip()
         if not paragraph:
             continue
-        pending: list[str] = []  # sentencex's pieces are consecutive substrings of the
-        tail = ""  # paragraph; whether they end a sentence is read from their last words
-        for piece in segment(language, paragraph):  # only (linear in a long run of "د.")
+        # sentencex's pieces are consecutive substrings of the paragraph; whether those so
+        # far end a sentence is read from their last words only (``_tail``), so a long run
+        # of "د." pieces is joined in one pass
+        pending: list[str] = []
+        tail = ""
+        for piece in segment(language, paragraph):
             pending.append(piece)
-            tail = (tail + piece)[-_TAIL:]
+            tail = _tail(tail, piece)
             if _ends_sentence(" ".join(tail.split())):
                 out.append(" ".join("".join(pending).split()))
                 pending, tail = [], ""
@@ -119,6 +122,23 @@ def split_sentences(text: str, language: str = "ar") -> list[str]:
 
 
 _TAIL = 200  # characters of a sentence read to tell whether it ends (its last two words)
+
+
+def _tail(tail: str, piece: str) -> str:
+    """The last words of ``tail`` and then ``piece`` (spaces collapsed) within ``_TAIL``
+    characters, without a word the cut went through; a single word longer than that is
+    read by its end."""
+    words = piece.split()
+    text = tail + (" " if piece[:1].isspace() else "") + " ".join(words) \
+        + (" " if words and piece[-1:].isspace() else "")
+    if len(text) <= _TAIL:
+        return text
+    cut = text[-_TAIL:]
+    if text[-_TAIL - 1] == " " or " " not in cut.strip():
+        return cut
+    return cut[cut.index(" ") + 1:]
+
+
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'»”’›)\]}>]*$")
 # "د." (doctor), "أ.د.", "م." (engineer), "ود." at a piece's end: a title before a name, not
 # a sentence end; but "2015 م." and "1436 ه." (a year's era) may end one.
@@ -126,7 +146,8 @@ _ABBREVIATION = re.compile("^(?:و?[\u0621-\u064a]\\.)+$")
 
 
 def _ends_sentence(piece: str) -> bool:
-    """True when sentencex's piece ends a sentence: it ends with sentence-final punctuation
+    """True when sentencex's pieces so far (their last words: the rest does not count) end a
+    sentence: they end with sentence-final punctuation
     that is not a one-letter abbreviation. Inside a paragraph, sentencex also breaks before
     "(2)" or after "د." ("قال د. | محمد ..."): those pieces are joined to what follows."""
     if not _SENTENCE_END.search(piece):

@@ -43,6 +43,7 @@ BAD = [
     ("ingest:\n  fetch_timeout: .nan\n", "ingest.fetch_timeout", "above 0"),
     ("ingest:\n  max_chars: 50\n  min_chars: 80\n", "ingest.max_chars", "ingest.min_chars"),
     ("ingest:\n  max_fetch_bytes: 0\n", "ingest.max_fetch_bytes", "from 1 to"),
+    ("ingest:\n  max_json_bytes: 0\n", "ingest.max_json_bytes", "from 1 to"),
     ("ingest:\n  user_agent: \"caf\\u00e9\\n\"\n", "ingest.user_agent", "printable ASCII"),
     ("ingest:\n  boilerplate: ['(unclosed']\n", "ingest.boilerplate[0]", "invalid regex"),
     ("digest:\n  max_stories: 100000000000000000000\n", "digest.max_stories", "to 1000,"),

@@ -59,6 +59,9 @@ def test_a_long_run_of_title_abbreviations_is_split_in_one_pass() -> None:
     run = "قال د. " * (N // 7)
     assert split_sentences(run + "محمد. وانتهى الخبر.") == [run + "محمد.", "وانتهى الخبر."]
     assert split_sentences("و. " * (N // 3)) == [("و. " * (N // 3)).strip()]
+    # the last words are read whatever the spaces between them: a one-letter abbreviation
+    # after a number ends a sentence ("2015 م."), after a word it does not ("قال د.")
+    assert split_sentences("قال 12" + " " * N + "د. محمد") == ["قال 12 د.", "محمد"]
 
 
 def test_a_long_line_still_has_its_address_found() -> None:
