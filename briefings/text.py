@@ -116,8 +116,8 @@ def split_sentences(text: str, language: str = "ar") -> list[str]:
             if _ends_sentence(" ".join(tail.split())):
                 out.append(" ".join("".join(pending).split()))
                 pending, tail = [], ""
-        if "".join(pending).strip():
-            out.append(" ".join("".join(pending).split()))
+        if rest := " ".join("".join(pending).split()):
+            out.append(rest)
     return [s for s in out if _WORD.search(s)]
 
 
@@ -147,9 +147,9 @@ _ABBREVIATION = re.compile("^(?:و?[\u0621-\u064a]\\.)+$")
 
 def _ends_sentence(piece: str) -> bool:
     """True when sentencex's pieces so far (their last words: the rest does not count) end a
-    sentence: they end with sentence-final punctuation
-    that is not a one-letter abbreviation. Inside a paragraph, sentencex also breaks before
-    "(2)" or after "د." ("قال د. | محمد ..."): those pieces are joined to what follows."""
+    sentence: they end with sentence-final punctuation that is not a one-letter
+    abbreviation. Inside a paragraph, sentencex also breaks before "(2)" or after "د."
+    ("قال د. | محمد ..."): those pieces are joined to what follows."""
     if not _SENTENCE_END.search(piece):
         return False
     tokens = piece.split(" ")
