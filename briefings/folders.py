@@ -104,21 +104,48 @@ def _read_file(path: Path, limit: int | None) -> tuple[bytes, int]:
 
 def _cut(data: bytes, limit: int) -> bytes:
     """The first ``limit`` bytes of a text file, cut after a line break when there is one in
-    the second half (else not inside a UTF-8 character or a UTF-16 code unit)."""
+    the second half, else not inside a character: a UTF-8 sequence, a UTF-16 code unit or
+    surrogate pair. In UTF-16 only a whole code unit is a line break (0A 00 in UTF-16-LE):
+    a 0A byte in the second half is no line break (U+060A, U+0A2A)."""
+    order = _utf16_order(data)
+    if order:
+        return _cut_utf16(data, limit, order == "le")
     cut = data[:limit]
     end = cut.rfind(b"\n")
     if end >= limit // 2:
-        end += 1
-        if end % 2 and data[end:end + 1] == b"\x00":  # "\n" in UTF-16-LE is 0A 00
-            end += 1
-        return data[:end]
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return cut[:len(cut) // 2 * 2]
+        return data[:end + 1]
     tail = 0
     while tail < 3 and len(cut) > tail and 0x80 <= cut[-1 - tail] < 0xC0:
         tail += 1  # UTF-8 continuation bytes
     if len(cut) > tail and cut[-1 - tail] >= 0xC0:  # a lead byte whose sequence is cut
         return cut[:-1 - tail]
+    return cut
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """"le" or "be" when ``data`` is UTF-16 text (by its BOM, or by where its NUL bytes sit:
+    ASCII characters, spaces and line breaks among them, are 00 and one byte), else None."""
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "le"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "be"
+    head = data[:4096]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd + even < 8 or min(odd, even) * 10 > odd + even:  # no NULs, or on both sides
+        return None
+    return "le" if odd > even else "be"
+
+
+def _cut_utf16(data: bytes, limit: int, little: bool) -> bytes:
+    cut = data[:limit // 2 * 2]
+    unit = b"\n\x00" if little else b"\x00\n"
+    end = cut.rfind(unit)
+    while end > 0 and end % 2:  # a 0A byte of two code units: not a line break
+        end = cut.rfind(unit, 0, end + 1)
+    if end >= limit // 2:
+        return data[:end + 2]
+    if len(cut) >= 2 and 0xD8 <= cut[-1 if little else -2] <= 0xDB:  # half a surrogate pair
+        return cut[:-2]
     return cut
 
 

@@ -345,6 +345,28 @@ def test_folder_files_are_read_only_as_far_as_the_article_can_be_stored(
         f"{size_text((folder / 'week.json').stat().st_size)}"]
 
 
+@pytest.mark.parametrize("bom, codec", [
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"", "utf-16-le"), (b"", "utf-16-be")])
+def test_a_utf16_file_is_cut_between_characters_not_at_a_stray_0a_byte(
+        tmp_path: Path, bom: bytes, codec: str) -> None:
+    """A UTF-16 file read only up to ingest.max_chars is cut after a line break only where a
+    whole code unit is one (a 0A byte of ؊ U+060A or ਊ U+0A0A is not), else between code
+    units and never inside a surrogate pair (😀): the stored text is the file's own start,
+    with no repair reported."""
+    text = ("خبر عاجل من الرياض اليوم\n" * 3 + "قال المتحدث ؊ إن الوضع ਊ مستقر " * 6
+            + "😀 خبر " * 5)
+    data = bom + text.encode(codec)
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(data)
+    for max_chars in range(len(data) // 8, len(data) // 4 + 1):
+        problems = sources.Problems()
+        [art] = folders.read_folder("inbox", folder, problems, max_chars=max_chars,
+                                    max_bytes=50_000, max_json_bytes=50_000)
+        assert text.startswith(art.text) and len(art.text) > max_chars // 4, max_chars
+        assert [line for line in problems.lines if "article cut" not in line] == [], max_chars
+
+
 def test_ingest_reads_folder_files_as_far_as_its_configured_max_chars(
         write_config: ConfigFactory, tmp_path: Path) -> None:
     line = f"{GOOD}\n"
