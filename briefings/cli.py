@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import logging
 import os
+import select
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
@@ -281,13 +282,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _main(argv)
         sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe is a message
-    except BrokenPipeError:  # (sockets' errors are the fetchers' and the bot's, caught there)
+    except BrokenPipeError:
+        if not _stdout_gone():  # another pipe's or socket's: a fault to show, not our reader
+            raise
         with contextlib.suppress(OSError, ValueError):  # stdout may be closed or replaced
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             os.close(devnull)
         return BROKEN_PIPE
     return code
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout's reader has gone (poll says so of a pipe whose read end is closed);
+    also when that cannot be asked (no descriptor, no poll), as stdout is then the likelier."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):
+        return True
+    return any(ev & (select.POLLERR | select.POLLHUP | select.POLLNVAL) for _, ev in events)
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -44,3 +44,21 @@ def test_a_closed_pipe_ends_any_command_quietly(write_config: ConfigFactory,
     assert done.returncode == BROKEN_PIPE == 141, stderr
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
     assert "Exception ignored" not in stderr
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_not_taken_for_a_closed_reader(
+        write_config: ConfigFactory, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """Only stdout's own reader going away ends a command quietly: a BrokenPipeError from
+    another pipe or socket, with stdout still open, is a fault and is raised, not hidden
+    behind status 141."""
+    from briefings import cli
+
+    cfg = write_config([{"name": "seeds", "type": "folder", "path": str(SEEDS)}])
+
+    def broken(*_: object) -> int:
+        raise BrokenPipeError(32, "a helper's pipe")
+
+    monkeypatch.setitem(cli.COMMANDS, "ingest", broken)
+    with pytest.raises(BrokenPipeError, match="a helper's pipe"):
+        main(["ingest", "--offline", "--config", str(cfg)])
