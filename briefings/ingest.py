@@ -8,6 +8,7 @@ by a hash of the folded text.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,7 @@ from .folders import read_folder
 from .models import RawArticle
 from .sources import Problems, describe, read_feed
 from .store import Store
-from .text import normalize
+from .text import normalize, one_line
 
 __all__ = ["Cleaner", "IngestReport", "ingest"]
 
@@ -121,6 +122,7 @@ def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: i
     """Learn each outlet's boilerplate from the batch's new items, then clean and store each
     item: (new article ids, duplicates)."""
     fallback = src.outlet or src.name
+    raws = [_one_line_names(raw) for raw in raws]
     samples: dict[int, tuple[str, frozenset[str]]] = {}
     skipped: set[int] = set()
     for i, raw in enumerate(raws):
@@ -155,6 +157,16 @@ def _ingest_batch(store: Store, cleaner: Cleaner, learner: Learner, source_id: i
     learner.remember(remembered)
     cleaner.normalized.clear()
     return ids, duplicates
+
+
+def _one_line_names(raw: RawArticle) -> RawArticle:
+    """The article with its title, outlet and author normalised to one line each, as every
+    reader's names are stored and printed: a JSON title with a line break in it, or an
+    outlet with an ESC sequence, is not stored (nor learned from) as it came."""
+    title, outlet, author = one_line(raw.title), one_line(raw.outlet), one_line(raw.author)
+    if (title, outlet, author) == (raw.title, raw.outlet, raw.author):
+        return raw
+    return dataclasses.replace(raw, title=title, outlet=outlet, author=author)
 
 
 def _sample(cleaner: Cleaner, raw: RawArticle, outlet: str) -> tuple[str, frozenset[str]]:

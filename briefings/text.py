@@ -25,6 +25,15 @@ _BIDI_AND_ZW = dict.fromkeys(
 )
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Line breaks other than \n and \r (vertical tab, form feed, the file/group/record separators,
+# NEL, U+2028, U+2029: what str.splitlines breaks at) are line breaks, not characters to
+# drop: dropped, they glued the words on either side into one ("سطر\u2028عمودي").
+_LINE_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Never text: tag characters (invisible ASCII look-alikes), noncharacters, and U+FFFD (the
+# mark of bytes an earlier program could not decode; decode.py drops such bytes the same way).
+_NOT_TEXT = re.compile("[\U000e0000-\U000e007f\ufdd0-\ufdef\ufffd"
+                       + "".join(f"{chr(p * 0x10000 + 0xfffe)}{chr(p * 0x10000 + 0xffff)}"
+                                 for p in range(17)) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _NON_WORD = re.compile(r"[^\w\s]+")
@@ -36,8 +45,11 @@ _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
 def normalize(text: str) -> str:
-    """NFC, presentation forms to base letters, no tatweel, no control/bidi characters."""
+    """NFC, presentation forms to base letters, no tatweel, no control/bidi characters;
+    every kind of line break a "\n"."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_BREAK.sub("\n", text)
+    text = _NOT_TEXT.sub("", text)
     text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = unicodedata.normalize("NFC", text)
     if _TATWEEL in text:
@@ -47,6 +59,12 @@ def normalize(text: str) -> str:
     text = _CONTROL.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines).strip()
+
+
+def one_line(text: str | None) -> str | None:
+    """A short field from outside (a title, an outlet, an author) normalised to one line,
+    or None when nothing is left."""
+    return (" ".join(normalize(text).split()) or None) if text else None
 
 
 def fold(text: str) -> str:
