@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
+import re
 import socket
 import ssl
 import threading
@@ -39,6 +40,21 @@ from .uri import to_uri
 
 ALLOWED_SCHEMES = ("http", "https")
 CHUNK = 64 * 1024
+# Characters no link may hold: controls (a line break in a link forges a line where it is
+# printed), line separators, and the direction controls that make a link read as another
+# ("/\u202egpj.exe" shows as "/exe.jpg"). Spaces and non-ASCII letters are fine (IRIs).
+_NOT_IN_LINK = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e"
+                          "\u2066-\u2069\ufeff]")
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url``, as a feed or a file gives it, may not be fetched or stored as a link
+    (``disallowed``, or characters no link holds), or None when it may. (Not for a
+    redirect's Location: http.client reads a UTF-8 one as Latin-1, C1 characters and all,
+    and urllib encodes it back.)"""
+    if _NOT_IN_LINK.search(url.strip()):
+        return "link has control or text-direction characters"
+    return disallowed(url)
 
 
 def disallowed(url: str) -> str | None:
@@ -260,6 +276,9 @@ def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -
                                 charset=resp.headers.get_content_charset())
         except FetchError:
             raise
+        except http.client.IncompleteRead as exc:  # a chunked body that stops
+            raise FetchError(f"incomplete response: {len(exc.partial)} bytes, then the "
+                             "connection closed early") from None
         except urllib.error.HTTPError as exc:
             exc.close()
             raise FetchError(f"HTTP {exc.code} {_reason(exc.reason)}") from None

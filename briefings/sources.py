@@ -24,7 +24,8 @@ from typing import Any
 
 from .decode import decode, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
-from .fetch import Fetch, PageBackoff, disallowed
+from .feedtext import entry_body, one_line
+from .fetch import Fetch, PageBackoff, link_problem
 from .models import RawArticle
 from .text import printable
 
@@ -37,9 +38,16 @@ class Problems:
     lines: list[str] = field(default_factory=list)
 
     def add(self, where: str, why: str) -> None:
-        line = f"{printable(where)}: {printable(why)}"
+        line = f"{printable(_cut(where, MAX_WHERE))}: {printable(why)}"
         log.info("%s", line)
         self.lines.append(line)
+
+
+MAX_WHERE = 300  # characters of a location in a report line (a feed's link may be 100 kB)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 # Dates a source gives are trusted only within this range: a date far in the future would
@@ -126,6 +134,11 @@ def _json_article(source: str, location: str, item: dict[str, Any], problems: Pr
         problems.add(location, f"skipped: a broken character escape ({_escapes([url])}) in "
                                f"its url: not a link that can be followed")
         return None
+    refused = link_problem(url) if url else None
+    if refused:  # the text is the article; a link that cannot be one is not kept with it
+        problems.add(location, f"url {_cut(url or '', 100)} not used: {refused}; the "
+                               "article is kept without a link")
+        url = None
     fields = {name: _first(item, *keys) for name, keys in _TEXT_FIELDS.items()}
     broken = {name: value for name, value in fields.items()
               if value and _SURROGATE.search(value)}
@@ -150,6 +163,7 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
                       ) -> RawArticle:
     import trafilatura  # ~1 s to import (lxml, its extractors): only for HTML pages
 
+    _quiet(logging.getLogger("trafilatura"))
     # No extensive date search: it guesses (an undated page got 2014-01-01); unknown is
     # better than wrong.
     extracted = trafilatura.bare_extraction(
@@ -164,6 +178,14 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
         title=doc.get("title"), outlet=doc.get("sitename"), author=doc.get("author"),
         published=_parse_date(doc.get("date")),
     )
+
+
+def _quiet(logger: logging.Logger) -> None:
+    """trafilatura warns about a page it finds no text in ("discarding data: None"), which
+    the page's own report line says already: one page, one line. Its errors still show, and
+    all of it when its logger is set to debug."""
+    if logger.getEffectiveLevel() > logging.DEBUG:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.ERROR))
 
 
 def describe(exc: BaseException) -> str:
@@ -195,16 +217,15 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
     feed = feedparser.parse(io.BytesIO(data), response_headers=resp.feed_headers("utf-8"))
     if feed.bozo and not feed.entries:
         raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
-    outlet = feed.feed.get("title")
+    outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
     for i, entry in enumerate(feed.entries):
         where = f"{url}#entry-{i}"  # a linkless entry's own location (reports, citations)
         try:
             link = _entry_link(entry, data)
             where = link or where
-            refused = disallowed(link) if link else None
+            refused = link_problem(link) if link else None
             if refused:
-                problems.add(where if len(where) <= 100 else where[:99] + "…",
-                             f"skipped: {refused}")
+                problems.add(_cut(where, 100), f"skipped: {refused}")
                 continue
             if link and known_url(link):
                 continue
@@ -247,20 +268,16 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
                    pages: PageBackoff | None, min_teaser: int) -> RawArticle | None:
     """The entry as an article at ``where`` (its link, or its place in the feed), its page
     fetched when the feed gives only a teaser."""
-    body = ""
-    if entry.get("content"):
-        body = max((c.get("value", "") for c in entry.content), key=len)
-    body = body or entry.get("summary", "")
-    if body and "<" in body:
-        body = _html_to_text(body)
+    body = entry_body(entry)
     published = None
     for key in ("published_parsed", "updated_parsed"):
         if entry.get(key):
             published = _struct_date(entry[key])
             break
     raw = RawArticle(source=source, location=where, text=body, url=link,
-                     title=_plain(entry.get("title")), outlet=outlet,
-                     author=_plain(entry.get("author")),
+                     title=one_line(entry.get("title"), entry.get("title_detail")),
+                     outlet=outlet,
+                     author=one_line(entry.get("author"), entry.get("author_detail")),
                      published=published)
     if not link or len(body) >= full_text_below:
         return raw
@@ -293,15 +310,3 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
     return RawArticle(source=source, location=link, text=page.text, url=link,
                       title=raw.title or page.title, outlet=outlet or page.outlet,
                       author=raw.author or page.author, published=published or page.published)
-
-
-def _plain(value: Any) -> str | None:
-    """A feed's short text field (title, author) without markup or entities."""
-    if not isinstance(value, str):
-        return None
-    return " ".join(_html_to_text(value).split()) if "<" in value or "&" in value else value
-
-
-def _html_to_text(fragment: str) -> str:
-    fragment = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", fragment)
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
