@@ -71,6 +71,8 @@ def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int
                 yield RawArticle(source=source, location=where, text=text)
         except UnreadableArticle as exc:
             problems.add(where, f"skipped: {exc}".replace(f"{where}: ", ""))
+        except OSError as exc:  # unreadable (mode 000), or gone since the folder was listed
+            problems.add(where, f"skipped: not readable ({exc.strerror or describe(exc)})")
         except Exception as exc:  # one file never stops the folder
             problems.add(where, f"skipped: {describe(exc)}")
 
@@ -150,6 +152,8 @@ def _cut_utf16(data: bytes, limit: int, little: bool) -> bytes:
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
     if stat.S_ISFIFO(mode):
         return "a named pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -212,4 +216,5 @@ def strip_markdown(text: str) -> str:
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links
     text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+", "", text, flags=re.M)
+    text = re.sub(r"(?<!\\)\\$", "", text, flags=re.M)  # a hard line break: "line\"
     return re.sub(r"(\*\*|__|\*|_|`)", "", text)

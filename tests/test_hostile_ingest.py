@@ -404,3 +404,42 @@ def test_a_lone_surrogate_in_a_json_article_costs_that_element_at_most(
     assert article.headline == "عنوان الخبر" and article.outlet
     assert "\ud800" not in article.outlet
     assert store.sentences([article.id])[article.id][1].text_src == GOOD.split(". ")[0] + "."
+
+
+def test_a_file_that_cannot_be_read_or_is_gone_is_one_plain_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file the process may not read, or one deleted or replaced by a folder after the
+    folder was listed, says so plainly, without the exception's name or its path twice;
+    the other files are read."""
+    import os
+
+    folder = folder_of(tmp_path / "inbox", {"good.txt": f"خبر\n{GOOD}", "locked.txt": "x",
+                                            "gone.txt": "x", "now-a-folder.txt": "x"})
+    real_open = os.open
+
+    def guarded(path: str | Path, flags: int, *args: int) -> int:
+        if Path(path).name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", guarded)
+    listed = folders._files(folder, sources.Problems())
+    (folder / "gone.txt").unlink()
+    (folder / "now-a-folder.txt").unlink()
+    (folder / "now-a-folder.txt").mkdir()
+    monkeypatch.setattr(folders, "_files", lambda *_: listed)
+    problems = sources.Problems()
+    arts = list(folders.read_folder("inbox", folder, problems, max_chars=1000,
+                                    max_bytes=50_000, max_json_bytes=50_000))
+    assert [Path(a.location).name for a in arts] == ["good.txt"]
+    assert sorted(problems.lines) == [
+        f"{folder / 'gone.txt'}: skipped: not readable (No such file or directory)",
+        f"{folder / 'locked.txt'}: skipped: not readable (Permission denied)",
+        f"{folder / 'now-a-folder.txt'}: skipped: not a regular file (a folder)"]
+
+
+def test_a_markdown_hard_line_break_is_not_text(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path / "inbox", {"a.md": f"# عنوان الخبر\\\n\n{GOOD}\\\nسطر\n"})
+    [art] = folders.read_folder("inbox", folder, sources.Problems(), max_chars=1000,
+                                max_bytes=50_000, max_json_bytes=50_000)
+    assert art.text == f"عنوان الخبر\n\n{GOOD}\nسطر\n"
