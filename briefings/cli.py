@@ -83,13 +83,15 @@ def _report_ingest(report: IngestReport, store: Store, cfg: Config) -> None:
                                         compose.show_date(compose.article_date(art))) if x)
         err.print(f"added: {printable(art.location)} — {printable(art.headline[:70])} ({lang}; "
                   f"{printable(about)})", markup=False, highlight=False)
-    for line in report.skipped:  # "where: skipped: why", already escaped
+    for line in report.skipped:  # "where: skipped: why" or a note, already escaped
         err.print(line, markup=False, highlight=False)
     for line in report.failed_sources:
         err.print(f"source failed (retried next run): {printable(line)}", markup=False,
                   highlight=False)
     err.print(f"ingest: {len(report.added)} new, {report.duplicates} already stored, "
-              f"{len(report.skipped)} skipped, {len(report.failed_sources)} source(s) failed",
+              f"{report.items_skipped} skipped, {len(report.failed_sources)} source(s) failed"
+              + (f", {notes} note(s)" if (notes := len(report.skipped) - report.items_skipped)
+                 else ""),
               highlight=False)
 
 

@@ -34,11 +34,14 @@ log = logging.getLogger(__name__)
 class IngestReport:
     added: list[int] = field(default_factory=list)
     duplicates: int = 0
-    skipped: list[str] = field(default_factory=list)  # "where: why" lines
+    skipped: list[str] = field(default_factory=list)  # "where: why" lines: items skipped,
+    # and notes on items stored (a cut, a repair)
     failed_sources: list[str] = field(default_factory=list)
+    items_skipped: int = 0  # of those lines, the items not stored
 
     def merge_problems(self, problems: Problems) -> None:
         self.skipped += problems.lines
+        self.items_skipped += problems.skipped
 
 
 def _read_source(src: SourceConfig, cfg: Config, store: Store, problems: Problems
@@ -89,13 +92,13 @@ def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = N
             why = str(exc) if isinstance(exc, SourceError) else \
                 f"source {src.name!r}: {describe(exc)}"
             log.error("%s (will retry next run)", why)
-            store.record_fetch(src.name, why, added, problems.lines)
+            store.record_fetch(src.name, why, added, problems.lines, problems.skipped)
             report.failed_sources.append(why)
         else:
-            store.record_fetch(src.name, None, added, problems.lines)
+            store.record_fetch(src.name, None, added, problems.lines, problems.skipped)
         report.merge_problems(problems)
         log.info("source %s: %d new article(s), %d skipped", src.name, added,
-                 len(problems.lines))
+                 problems.skipped)
     return report
 
 

@@ -36,11 +36,16 @@ class Problems:
     """What a run could not use, one line each: shown to the user, never swallowed."""
 
     lines: list[str] = field(default_factory=list)
+    skipped: int = 0  # items not stored; the other lines are notes on items that were
+    # (a cut, a repair, a link not used)
 
-    def add(self, where: str, why: str) -> None:
+    def add(self, where: str, why: str, skipped: bool | None = None) -> None:
+        """One line; the item is not stored when ``skipped``, by default when ``why``
+        starts with "skipped"."""
         line = f"{printable(_cut(where, MAX_WHERE))}: {printable(why)}"
         log.info("%s", line)
         self.lines.append(line)
+        self.skipped += why.startswith("skipped") if skipped is None else skipped
 
 
 MAX_WHERE = 300  # characters of a location in a report line (a feed's link may be 100 kB)
@@ -299,7 +304,7 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
             else describe(exc)
         then = "using the feed's teaser" if teaser else "skipped, the teaser is too short"
         retry = f"; {pages.failed(link, why)}" if pages is not None else ""
-        problems.add(link, f"full text not fetched: {why}; {then}{retry}")
+        problems.add(link, f"full text not fetched: {why}; {then}{retry}", skipped=not teaser)
         return teaser
     if pages is not None:
         pages.succeeded(link)

@@ -443,3 +443,20 @@ def test_a_markdown_hard_line_break_is_not_text(tmp_path: Path) -> None:
     [art] = folders.read_folder("inbox", folder, sources.Problems(), max_chars=1000,
                                 max_bytes=50_000, max_json_bytes=50_000)
     assert art.text == f"عنوان الخبر\n\n{GOOD}\nسطر\n"
+
+
+def test_notes_on_stored_articles_are_not_counted_as_skipped(
+        write_config: ConfigFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A line about an article that was stored (cut at max_chars, repaired UTF-8) is a note:
+    the summary and the source's health count only the items that were not stored."""
+    folder = folder_of(tmp_path / "inbox", {"big.txt": f"خبر طويل\n{(GOOD + chr(10)) * 50}",
+                                            "empty.txt": "#\n"})
+    (folder / "cut.txt").write_bytes(f"خبر مقطوع\n{GOOD} خبر".encode()[:-1])  # half a letter
+    cfg_path = write_config(sources=[{"name": "inbox", "type": "folder", "path": str(folder)}],
+                            ingest={"max_chars": 1000})
+    assert main(["ingest", "--offline", "--config", str(cfg_path)]) == 0
+    err = capsys.readouterr().err
+    assert "ingest: 2 new, 0 already stored, 1 skipped, 0 source(s) failed, 2 note(s)" in err
+    assert "cut.txt: damaged UTF-8" in err and "big.txt: article cut" in err
+    [health] = Store(config.load(cfg_path).db_path).sources_health()
+    assert health.items_skipped == 1

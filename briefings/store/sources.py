@@ -26,21 +26,23 @@ class Sources(Connection):
             return int(db.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()[0])
 
     def record_fetch(self, name: str, error: str | None, added: int = 0,
-                     problems: Sequence[str] = ()) -> None:
-        """A run of a source: its error (None = read), new articles, items it skipped."""
+                     problems: Sequence[str] = (), skipped: int | None = None) -> None:
+        """A run of a source: its error (None = read), new articles, its report lines (the
+        last is kept) and how many items it skipped (all the lines', when not given)."""
         now = iso(utcnow())
+        skipped = len(problems) if skipped is None else skipped
         last_problem = problems[-1] if problems else None
         with self.transaction() as db:
             if error is None:
                 db.execute("UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, "
                            "last_error = NULL, articles_added = articles_added + ?, "
                            "items_skipped = ?, last_problem = ? WHERE name = ?",
-                           (now, now, added, len(problems), last_problem, name))
+                           (now, now, added, skipped, last_problem, name))
             else:
                 db.execute("UPDATE sources SET last_fetch_at = ?, last_error = ?, "
                            "articles_added = articles_added + ?, items_skipped = ?, "
                            "last_problem = ? WHERE name = ?",
-                           (now, error, added, len(problems), last_problem, name))
+                           (now, error, added, skipped, last_problem, name))
 
     def sources_health(self) -> list[SourceRow]:
         return [SourceRow(name=r["name"], kind=r["kind"], location=r["location"],
