@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
-import re
 import socket
 import ssl
 import threading
@@ -36,38 +35,9 @@ from .errors import FetchError
 from .httpbody import check_complete, declared_length, unpack
 from .store import UrlFailure
 from .text import printable
-from .uri import to_uri
+from .uri import disallowed, to_uri
 
-ALLOWED_SCHEMES = ("http", "https")
 CHUNK = 64 * 1024
-# Characters no link may hold: controls (a line break in a link forges a line where it is
-# printed), line separators, and the direction controls that make a link read as another
-# ("/\u202egpj.exe" shows as "/exe.jpg"). Spaces and non-ASCII letters are fine (IRIs).
-_NOT_IN_LINK = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e"
-                          "\u2066-\u2069\ufeff]")
-
-
-def link_problem(url: str) -> str | None:
-    """Why ``url``, as a feed or a file gives it, may not be fetched or stored as a link
-    (``disallowed``, or characters no link holds), or None when it may. (Not for a
-    redirect's Location: http.client reads a UTF-8 one as Latin-1, C1 characters and all,
-    and urllib encodes it back.)"""
-    if _NOT_IN_LINK.search(url.strip()):
-        return "link has control or text-direction characters"
-    return disallowed(url)
-
-
-def disallowed(url: str) -> str | None:
-    """Why ``url`` may not be fetched (not http or https), or None when it may."""
-    try:
-        scheme = urllib.parse.urlsplit(url.strip()).scheme.lower()
-    except ValueError as exc:  # e.g. http://[::1 (an unclosed IPv6 address)
-        return f"not a valid link: {_reason(exc)}"
-    if scheme in ALLOWED_SCHEMES:
-        return None
-    if not scheme:
-        return "link has no scheme (only http and https are allowed)"
-    return f"link scheme {scheme} is not allowed (only http and https)"
 
 
 @dataclass(frozen=True)

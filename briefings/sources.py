@@ -25,9 +25,10 @@ from typing import Any
 from .decode import decode, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
 from .feedtext import entry_body, one_line
-from .fetch import Fetch, PageBackoff, link_problem
+from .fetch import Fetch, PageBackoff
 from .models import RawArticle
 from .text import printable
+from .uri import link_problem
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,12 @@
-"""Links as feeds and pages write them (IRIs: Arabic paths are common) made into the URIs a
-request needs."""
+"""Links as feeds and pages write them (IRIs: Arabic paths are common): which may be
+fetched or stored at all (``disallowed``, ``link_problem``), and the URIs a request needs."""
 
 from __future__ import annotations
 
 import re
 import urllib.parse
+
+from .text import printable
 
 # What may stay as it is in a URI (RFC 3986 unreserved and reserved characters, and "%":
 # existing escapes are kept, and a lone "%" is left alone as browsers do). Everything else
@@ -42,3 +44,34 @@ def to_uri(url: str) -> str:
         netloc = _escape(userinfo) + at + host + port
     return urllib.parse.urlunsplit((parts.scheme, netloc, _escape(parts.path),
                                     _escape(parts.query), _escape(parts.fragment)))
+
+
+ALLOWED_SCHEMES = ("http", "https")
+# Characters no link may hold: controls (a line break in a link forges a line where it is
+# printed), line separators, and the direction controls that make a link read as another
+# ("/\u202egpj.exe" shows as "/exe.jpg"). Spaces and non-ASCII letters are fine (IRIs).
+_NOT_IN_LINK = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e"
+                          "\u2066-\u2069\ufeff]")
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url``, as a feed or a file gives it, may not be fetched or stored as a link
+    (``disallowed``, or characters no link holds), or None when it may. (Not for a
+    redirect's Location: http.client reads a UTF-8 one as Latin-1, C1 characters and all,
+    and urllib encodes it back.)"""
+    if _NOT_IN_LINK.search(url.strip()):
+        return "link has control or text-direction characters"
+    return disallowed(url)
+
+
+def disallowed(url: str) -> str | None:
+    """Why ``url`` may not be fetched (not http or https), or None when it may."""
+    try:
+        scheme = urllib.parse.urlsplit(url.strip()).scheme.lower()
+    except ValueError as exc:  # e.g. http://[::1 (an unclosed IPv6 address)
+        return f"not a valid link: {type(exc).__name__}: {printable(' '.join(str(exc).split()))}"
+    if scheme in ALLOWED_SCHEMES:
+        return None
+    if not scheme:
+        return "link has no scheme (only http and https are allowed)"
+    return f"link scheme {scheme} is not allowed (only http and https)"
