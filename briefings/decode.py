@@ -1,4 +1,4 @@
-"""Bytes to text: UTF-8, UTF-16 and Windows-1256, with damaged UTF-8 repaired, not misread.
+"""Bytes to text: UTF-8, UTF-16 and Windows-1256 (UTF-32 with a BOM), damaged UTF-8 repaired.
 
 Order of evidence: a byte-order mark; then valid UTF-8 (text in a single-byte
 charset is almost never valid UTF-8 once it has a few non-ASCII letters); then a
@@ -22,7 +22,10 @@ from .errors import UnreadableArticle
 
 log = logging.getLogger(__name__)
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+# UTF-32 first: its little-endian BOM (FF FE 00 00) begins with UTF-16's (FF FE), and a
+# UTF-16 text never starts with U+0000.
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
 # C0/C1 controls other than whitespace: a few are noise, many mean "not this encoding".
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")

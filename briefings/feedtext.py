@@ -17,7 +17,9 @@ from typing import Any
 
 _BREAKS = frozenset(
     "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr table blockquote section article "
-    "figure figcaption header footer pre hr".split())
+    "figure figcaption header footer pre hr caption".split())
+# Cells of a table row: words apart, on the row's line ("<td>خلية</td><td>١٢٣</td>").
+_CELLS = frozenset(("td", "th"))
 _HIDDEN = frozenset("script style template noscript".split())
 # Common tags still in the text once the markup was read: the feed escaped its HTML twice.
 _LEFT_MARKUP = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|img|ul|ol|li|h[1-6]|"
@@ -35,6 +37,8 @@ class _Text(HTMLParser):
             self.hidden += 1
         elif tag in _BREAKS:
             self.parts.append("\n")
+        elif tag in _CELLS:
+            self.parts.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BREAKS:
@@ -45,6 +49,8 @@ class _Text(HTMLParser):
             self.hidden = max(self.hidden - 1, 0)
         elif tag in _BREAKS:
             self.parts.append("\n")
+        elif tag in _CELLS:
+            self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:

@@ -108,7 +108,7 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
     """One object or a list of objects (SaudiNewsNet shape: title, content, url, source...).
 
     Each element is read on its own: a bad one is reported and the others go on."""
-    data = json.loads(text)
+    data = json.loads(text, parse_int=_json_int)
     items = data if isinstance(data, list) else [data]
     for i, item in enumerate(items):
         location = f"{path}#{i}" if isinstance(data, list) else str(path)
@@ -124,6 +124,12 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
             yield raw
 
 
+def _json_int(digits: str) -> int | float:
+    """A JSON integer; one longer than Python converts (4300 digits) is a float (inf), not
+    a ValueError that loses every article of the file for one element's number."""
+    return int(digits) if len(digits.lstrip("-")) <= 4000 else float(digits)
+
+
 # A JSON "\ud800" escape with no partner makes a lone surrogate: text SQLite (UTF-8) cannot
 # take. In text it is dropped, as an XML feed's "&#xD800;" is (decodecheck); in a link it
 # leaves no link to follow, so the element is skipped.
@@ -135,6 +141,12 @@ _TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "head
 def _json_article(source: str, location: str, item: dict[str, Any], problems: Problems
                   ) -> RawArticle | None:
     """One element of a JSON file, or None when it is skipped (reported)."""
+    if not any(isinstance(item.get(key), str) for key in _TEXT_FIELDS["content"]):
+        # a wrapper ({"articles": [...]}), paragraphs as a list, "Content": not "no letters"
+        keys = ", ".join(_cut(repr(key), 40) for key in list(item)[:6]) or "none"
+        problems.add(location, f"skipped: no article text (no content, text or body string; "
+                               f"its keys: {keys}{', …' if len(item) > 6 else ''})")
+        return None
     url = _first(item, "url", "link")
     if url and _SURROGATE.search(url):
         problems.add(location, f"skipped: a broken character escape ({_escapes([url])}) in "
@@ -187,11 +199,12 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
 
 
 def _quiet(logger: logging.Logger) -> None:
-    """trafilatura warns about a page it finds no text in ("discarding data: None"), which
-    the page's own report line says already: one page, one line. Its errors still show, and
-    all of it when its logger is set to debug."""
+    """trafilatura logs about a page it finds no text in: a warning ("discarding data:
+    None"), or two errors for a page that is no HTML ("parsed tree length: 0, wrong data
+    type or not valid HTML", "empty HTML tree: URL"), which the page's own report line says
+    already: one page, one line. All of it shows when its logger is set to debug."""
     if logger.getEffectiveLevel() > logging.DEBUG:
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.ERROR))
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.CRITICAL))
 
 
 def describe(exc: BaseException) -> str:
@@ -228,6 +241,8 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
         where = f"{url}#entry-{i}"  # a linkless entry's own location (reports, citations)
         try:
             link = _entry_link(entry, data)
+            if link and urllib.parse.urldefrag(link)[0] in (url, resp.url):
+                link = None  # "http://", resolved against the feed: the feed, not a page
             where = link or where
             refused = link_problem(link) if link else None
             if refused:

@@ -67,11 +67,12 @@ def link_problem(url: str) -> str | None:
 def disallowed(url: str) -> str | None:
     """Why ``url`` may not be fetched (not http or https), or None when it may."""
     try:
-        scheme = urllib.parse.urlsplit(url.strip()).scheme.lower()
-    except ValueError as exc:  # e.g. http://[::1 (an unclosed IPv6 address)
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port  # noqa: B018  (a ValueError for a port past 65535 or not a number)
+    except ValueError as exc:  # http://[::1 (an unclosed IPv6 address), http://host:99999/
         return f"not a valid link: {type(exc).__name__}: {printable(' '.join(str(exc).split()))}"
-    if scheme in ALLOWED_SCHEMES:
-        return None
+    if (scheme := parts.scheme.lower()) in ALLOWED_SCHEMES:
+        return None if parts.hostname else "not a valid link: no host name"
     if not scheme:
         return "link has no scheme (only http and https are allowed)"
     return f"link scheme {scheme} is not allowed (only http and https)"
