@@ -39,9 +39,12 @@ def show_date(when: datetime | None) -> str:
 
 
 def link_of(article: Article) -> str:
-    """Where the article can be found, for a local reader: its URL, else its file path."""
+    """Where the article can be found, for a local reader: its URL, else its file path (or
+    its place in a feed: ``http://host/feed#entry-3``, never made relative as a path)."""
     if article.url:
         return article.url
+    if "://" in article.location:
+        return article.location
     try:
         return os.path.relpath(article.location)
     except ValueError:

@@ -9,6 +9,7 @@ Like every reader it yields ``RawArticle``s and reports what it could not use th
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import stat
@@ -206,8 +207,12 @@ def _files(folder: Path, problems: Problems) -> list[Path]:
                     found.append(path)
                 else:
                     problems.add(location(path), f"skipped: not a regular file ({_kind(mode)})")
-            except (OSError, RuntimeError) as exc:  # a link loop, a vanished file
-                problems.add(location(path), f"skipped: {describe(exc)}")
+            except RuntimeError:  # pathlib's "Symlink loop from ..."
+                problems.add(location(path), "skipped: a link that loops")
+            except OSError as exc:  # a link loop (ELOOP), a vanished file
+                why = "a link that loops" if exc.errno == errno.ELOOP else \
+                    f"not readable ({exc.strerror or describe(exc)})"
+                problems.add(location(path), f"skipped: {why}")
     return sorted(found)
 
 

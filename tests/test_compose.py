@@ -153,3 +153,11 @@ def test_configured_outlet_names() -> None:
     sentences = {a.id: make_sentences(a.id, ["H", "S"]) for a in arts}
     story = compose.story_summary(1, arts, sentences, [sentences[1][1]], names)
     assert [c.outlet for c in story.sources] == ["Daily X", "Okaz Daily"]
+
+
+def test_a_linkless_feed_entry_is_shown_at_its_place_in_the_feed() -> None:
+    """An entry with no link of its own is located at FEED#entry-N: shown as that, not made
+    relative as a file path would be (http:/host/feed#entry-1)."""
+    entry = article(1, location="http://news.example/feed.xml#entry-1")
+    assert compose.link_of(entry) == "http://news.example/feed.xml#entry-1"
+    assert compose.public_link(entry) == "src/feed.xml#entry-1"

@@ -460,3 +460,16 @@ def test_notes_on_stored_articles_are_not_counted_as_skipped(
     assert "cut.txt: damaged UTF-8" in err and "big.txt: article cut" in err
     [health] = Store(config.load(cfg_path).db_path).sources_health()
     assert health.items_skipped == 1
+
+
+def test_a_link_that_loops_is_one_plain_line(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path / "inbox", {"good.txt": f"خبر\n{GOOD}"})
+    (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+    problems = sources.Problems()
+    arts = list(folders.read_folder("inbox", folder, problems, max_chars=1000,
+                                    max_bytes=50_000, max_json_bytes=50_000))
+    assert [Path(a.location).name for a in arts] == ["good.txt"]
+    assert sorted(problems.lines) == [f"{folder / name}: skipped: a link that loops"
+                                      for name in ("a.txt", "b.txt", "loop.txt")]
