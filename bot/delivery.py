@@ -76,17 +76,23 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def fit(text: str, html: bool = True) -> list[str]:
+def too_long(exc: TelegramError) -> bool:
+    """Telegram counted more than its limit where we counted less (its own way of counting
+    after parsing): the message is not lost, it goes as smaller plain-text pieces."""
+    return isinstance(exc, BadRequest) and "too long" in str(exc).lower()
+
+
+def fit(text: str, html: bool = True, limit: int = LIMIT) -> list[str]:
     """The message as is when it is within Telegram's limit; else, the last line of defence,
     its plain text in pieces that are (split between lines, else between words)."""
     shown = plain(text) if html else text
-    if _units(shown) <= LIMIT and shown.strip():
+    if _units(shown) <= limit and shown.strip():
         return [text]
     pieces: list[str] = []
     current = ""
     for line in shown.split("\n"):
         while line:
-            room = LIMIT - _units(current) - (1 if current else 0)
+            room = limit - _units(current) - (1 if current else 0)
             if _units(line) <= room:
                 current = f"{current}\n{line}" if current else line
                 line = ""
@@ -95,7 +101,7 @@ def fit(text: str, html: bool = True) -> list[str]:
                 pieces.append(current)
                 current = ""
                 continue
-            cut = _cut(line, LIMIT)
+            cut = _cut(line, limit)
             pieces.append(line[:cut])
             line = line[cut:].lstrip()
     if current.strip():
@@ -137,6 +143,10 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
             await jobs.migrate_chat(app, chat_id, int(exc.new_chat_id))
             chat_id = int(exc.new_chat_id)
         except BadRequest as exc:
+            if kwargs.get("message_thread_id") is not None and _thread_gone(exc):
+                log.warning("chat %s: forum topic %s is gone (%s); sending to the chat",
+                            chat_id, kwargs.pop("message_thread_id"), exc)
+                continue
             if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
                 raise
             log.warning("chat %s: formatting refused (%s); sending plain text", chat_id, exc)
@@ -156,13 +166,27 @@ async def send(app: App, chat_id: int, text: str, fallback: str | None = None,
     raise NetworkError(f"could not send to chat {chat_id} after {SEND_ATTEMPTS} attempts")
 
 
+def _thread_gone(exc: BadRequest) -> bool:
+    """The forum topic a reply or a digest was meant for was deleted or closed meanwhile."""
+    text = str(exc).lower()
+    return "thread not found" in text or "topic_deleted" in text or "topic_closed" in text
+
+
 async def send_fitted(app: App, chat_id: int, text: str, fallback: str | None = None,
                       **kwargs: Any) -> list[Message]:
     """``send``, for a message of any length: one that would exceed Telegram's limit goes
-    as plain text in several messages (markup such as buttons on the last)."""
-    pieces = fit(text, html=kwargs.get("parse_mode", "HTML") is not None)
+    as plain text in several messages (markup such as buttons on the last); so does one
+    Telegram still finds too long, in pieces of half the limit."""
+    html = kwargs.get("parse_mode", "HTML") is not None
+    pieces = fit(text, html=html)
     if pieces == [text]:
-        return [await send(app, chat_id, text, fallback, **kwargs)]
+        try:
+            return [await send(app, chat_id, text, fallback, **kwargs)]
+        except BadRequest as exc:
+            if not too_long(exc):
+                raise
+            shown = fallback or (plain(text) if html else text)
+            pieces = fit(shown, html=False, limit=LIMIT // 2)
     log.warning("chat %s: a %d-character message sent as %d plain-text parts", chat_id,
                 len(text), len(pieces))
     markup = kwargs.pop("reply_markup", None)
@@ -185,7 +209,9 @@ async def reply(update: Update, context: Ctx, messages: Sequence[str],
     for text in messages:
         try:
             sent = await send_fitted(context.application, chat_id, text, **kwargs)
-        except Forbidden:  # (a chat that just wrote is there: other refusals are said)
+        except Forbidden as exc:  # (a chat that just wrote is there: other refusals are said)
+            log.warning("chat %s blocked the bot or is gone (%s): unsubscribed", chat_id,
+                        " ".join(str(exc).split())[:200])
             await in_store(context.application, Store.unsubscribe, chat_id)
             jobs.remove_digest_job(context.application, chat_id)
             return
