@@ -173,7 +173,10 @@ async def on_settings_button(update: Update, context: Ctx) -> None:
         return
     _, name, value = [*query.data.split(":", 2), "", ""][:3]
     change = await blocking(context.bot_data.service.change_setting, chat.id, name, value)
-    await query.answer(messages.SAVED if change.changed else messages.NOT_CHANGED)
+    try:
+        await query.answer(messages.SAVED if change.changed else messages.NOT_CHANGED)
+    except BadRequest as exc:  # "query is too old": the change is saved all the same,
+        log.info("button press not answered: %s", exc)  # so the message still shows it
     if change.changed:
         await schedule(context.application, chat.id)
         try:
