@@ -187,7 +187,7 @@ async def send_fitted(app: App, chat_id: int, text: str, fallback: str | None = 
                 raise
             shown = fallback or (plain(text) if html else text)
             pieces = fit(shown, html=False, limit=LIMIT // 2)
-    log.warning("chat %s: a %d-character message sent as %d plain-text parts", chat_id,
+    log.warning("chat %s: a %d-character message sent as plain text in %d part(s)", chat_id,
                 len(text), len(pieces))
     markup = kwargs.pop("reply_markup", None)
     sent: list[Message] = []
