@@ -1,11 +1,10 @@
 """Configuration: a pydantic schema with each option's type and limits on its field.
 
-Every option and its default is documented in the repository's ``config.yaml``;
-the defaults here are the same values. A value that would crash a run later, or quietly
-do something else than it says, is refused at load with the key path and what is expected
-(``ConfigError``, exit code 2); the checks against this machine (files, engines,
-CTranslate2) are in ``config_check``. Secrets never live here: the bot token comes from
-``TELEGRAM_BOT_TOKEN`` or from the file named by ``telegram.token_file``.
+Every option and its default (the same values) is documented in ``config.yaml``. A value
+that would crash a run later, or quietly do something else than it says, is refused at
+load with the key path and what is expected (``ConfigError``, exit code 2); the checks
+against this machine (files, engines, CTranslate2) are in ``config_check``. Secrets never
+live here: the bot token comes from ``TELEGRAM_BOT_TOKEN`` or ``telegram.token_file``.
 """
 
 from __future__ import annotations
@@ -166,6 +165,7 @@ class TranslateConfig(Section):
 class SummarizeConfig(Section):
     engine: Text = "lexrank"  # one of summarize.SUMMARIZERS (config_check)
     sentences: Int = Field(default=3, ge=1, le=100)
+    more_outlets: Int = Field(default=3, ge=0, le=1_000)  # one more sentence from N outlets
     min_words: Int = Field(default=5, ge=0, le=1_000)  # 0 = every sentence is a candidate
     max_words: Int = Field(default=80, ge=0, le=100_000)  # 0 = no limit
     lead_sentences: Int = Field(default=4, ge=1, le=1_000)

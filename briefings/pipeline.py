@@ -130,11 +130,14 @@ class Pipeline:
         members = store.story_articles(story_ids)
         all_ids = [a for s in story_ids for a in members[s]]
         sentences = store.sentences(all_ids)
+        articles = {a.id: a for a in store.articles(all_ids)}
         chosen: dict[int, list[Sentence]] = {}
         central: dict[int, int | None] = {}
         for s in story_ids:  # rankings are cached per story version: one LexRank per story
             summary = summarize.summarise({a: sentences[a] for a in members[s]}, cfg.summarize,
-                                          sentences_per_story, key=(str(store.path), s))
+                                          summarize.sentences_for(
+                                              [articles[a] for a in members[s]], cfg.summarize,
+                                              sentences_per_story), key=(str(store.path), s))
             chosen[s], central[s] = summary.sentences, summary.central
         report = TranslateReport()
         if (translator := self.model.translator) is not None:
@@ -148,7 +151,6 @@ class Pipeline:
                 self.model.missing = str(exc)
             sentences = store.sentences(all_ids)
         by_id = {x.id: x for ss in sentences.values() for x in ss}
-        articles = {a.id: a for a in store.articles(all_ids)}
         names = outlets.registry(cfg.ingest.outlets)
         summaries: list[StorySummary] = [
             compose.story_summary(s, [articles[a] for a in members[s]], sentences,

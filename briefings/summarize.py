@@ -30,7 +30,7 @@ from typing import Any
 from . import candidates, redundancy
 from .config import SummarizeConfig
 from .errors import ConfigError
-from .models import Sentence
+from .models import Article, Sentence
 from .text import stem, stop_words, words
 
 COPY = 0.8  # containment at which two sentences are copies of one another (wire copy)
@@ -220,6 +220,16 @@ def _headline_order(story: Mapping[int, Sequence[Sentence]], scored: list[tuple[
 def _ranking_options(cfg: SummarizeConfig) -> tuple[object, ...]:
     return (cfg.engine, cfg.min_words, cfg.max_words, cfg.lead_sentences, cfg.max_candidates,
             cfg.position_decay, cfg.central_weight, cfg.headline_coverage)
+
+
+def sentences_for(articles: Sequence[Article], cfg: SummarizeConfig, count: int | None = None
+                  ) -> int:
+    """How many bullets a story gets: ``count`` (a chat's setting) or ``cfg.sentences``, one
+    more when ``cfg.more_outlets`` outlets or more carry it (each adds its own details: the
+    figures, names and places the others leave out)."""
+    count = count or cfg.sentences
+    outlets = {a.outlet or a.source for a in articles}
+    return count + 1 if cfg.more_outlets and len(outlets) >= cfg.more_outlets else count
 
 
 def summarise(story: Mapping[int, Sequence[Sentence]], cfg: SummarizeConfig,

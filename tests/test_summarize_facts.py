@@ -274,7 +274,8 @@ def test_summary_options_are_checked(write_config: ConfigFactory, key: str, valu
 
 def test_no_limit_and_no_position_are_allowed(write_config: ConfigFactory) -> None:
     cfg = config.load(write_config(summarize={"max_words": 0, "position_decay": 0}))
-    assert dataclasses.astuple(cfg.summarize)[:3] == ("lexrank", 3, 5)
+    s = cfg.summarize
+    assert (s.engine, s.sentences, s.min_words, s.max_words) == ("lexrank", 3, 5, 0)
     story = {1: sentences(1, SHOOTING)}
     assert len(summarize.choose(story, cfg.summarize)) == 3
 
@@ -295,3 +296,32 @@ def test_the_digest_titles_a_story_by_its_central_article(cfg: config.Config, st
     (story,) = result.briefing.stories
     assert story.bullets[0].citation.article_id != ids[0]  # article 1 has no whole sentence
     assert story.headline == "وصول سفينة الإغاثة إلى عدن"
+
+
+AID = ["وصلت إلى ميناء عدن أكبر سفينة إغاثة سعودية محملة بثلاثة آلاف طن من المساعدات.",
+       "وقال مدير الميناء إن تفريغ الحمولة يبدأ صباح الغد بإشراف فرق من الهلال الأحمر.",
+       "وتضم الشحنة أدوية ومستلزمات طبية لمستشفيات المدينة التي تعاني نقصا حادا.",
+       "وأضاف أن سفينة ثانية تبحر من جدة الأسبوع المقبل وعلى متنها وقود للمولدات.",
+       "وأشار إلى أن توزيع المواد سيتم عبر لجان محلية في أحياء المدينة كافة."]
+
+
+@pytest.mark.parametrize(("outlets", "more_outlets", "bullets"),
+                         [(3, 3, 3), (2, 3, 2), (3, 0, 2), (4, 5, 2)])
+def test_a_story_many_outlets_carry_gets_one_bullet_more(
+        write_config: ConfigFactory, tmp_path: Path, outlets: int, more_outlets: int,
+        bullets: int) -> None:
+    cfg = config.load(write_config(summarize={"sentences": 2, "more_outlets": more_outlets}))
+    store = Store(cfg.db_path)
+    # each outlet's copy words the lead its own way and keeps one detail of its own
+    sources = [folder_source(tmp_path, f"outlet{k}", {"1.txt": [
+        "سفينة إغاثة سعودية في عدن", f"{AID[0][:-1]} حسب مراسل رقم {k}.", *AID[1:]]})
+        for k in range(outlets)]
+    ids = ingest(cfg, store, sources).added
+    store.assign_stories([(a, -1, 1.0) for a in ids])
+    (story,) = pipeline.Pipeline(cfg, store, NO_MODEL).digest(ids).briefing.stories
+    assert len(story.bullets) == bullets
+    # a chat's own count gets the same one more
+    (story,) = pipeline.Pipeline(cfg, store, NO_MODEL).digest(
+        ids, sentences_per_story=1).briefing.stories
+    assert len(story.bullets) == bullets - 1
+    store.close()
