@@ -5,7 +5,8 @@ that ``http.client`` hands over as if it were whole (a feed cut in the middle of
 a page cut mid-sentence). A server may also compress a body we did not ask to be
 compressed (a misconfigured CDN, a pre-compressed static file); gzip and deflate are
 unpacked here, with the size cap applied to what they unpack to (a small "zip bomb" must
-not become gigabytes).
+not become gigabytes). A gzip file served as it is, without Content-Encoding (a
+``feed.xml.gz``), is known by its magic bytes and unpacked the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .errors import FetchError
 
 COMPRESSED = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
               "deflate": zlib.MAX_WBITS}
+GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip's two magic bytes and its only method, deflate
 
 
 def declared_length(value: str | None) -> int | None:
@@ -36,7 +38,9 @@ def unpack(data: bytes, encoding: str | None, max_bytes: int, too_large: str) ->
     is unknown, the data is damaged, or it unpacks to more than ``max_bytes``."""
     name = (encoding or "").strip().lower()
     if name in ("", "identity"):
-        return data
+        if not data.startswith(GZIP_MAGIC):
+            return data
+        name = "gzip"  # a .gz file served as it is
     if name not in COMPRESSED:
         raise FetchError(f"unsupported Content-Encoding {name[:40]!r}")
     wbits = COMPRESSED[name]

@@ -183,6 +183,21 @@ def test_a_compressed_body_is_unpacked_within_the_size_cap(
     assert len(ingest(cfg, store).added) == 1
 
 
+def test_a_gzip_file_served_without_content_encoding_is_unpacked(
+        web: WebServer, write_config: ConfigFactory) -> None:
+    body = rss(item("خبر في ملف مضغوط", web.url + "/1", variant(32))).encode()
+    web.routes["/feed.xml.gz"] = lambda h: send(h, gzip.compress(body),
+                                                Content_Type="application/gzip")
+    web.routes["/bomb.gz"] = lambda h: send(h, gzip.compress(b"<rss>" + b" " * 5_000_000))
+    fetch = http_fetcher(5, "test", max_bytes=1_000_000)
+    assert fetch(web.url + "/feed.xml.gz").data == body
+    with pytest.raises(FetchError, match=r"larger than 1 MB .* once unpacked"):
+        fetch(web.url + "/bomb.gz")
+    cfg, store = feed_store(write_config, web.url + "/feed.xml.gz")
+    report = ingest(cfg, store)
+    assert len(report.added) == 1 and not report.failed_sources
+
+
 def test_fetch_errors_are_one_line_fetch_errors(web: WebServer) -> None:
     web.routes["/loop"] = lambda h: send(h, b"", 302, Location="/loop")
     web.routes["/garbage"] = garbage(b"\x1b[2J\x00 not http\r\n\r\n")
