@@ -1,6 +1,6 @@
-"""The watched-folder reader: the article files under a source's folder (.txt, .md, .json,
-.html), each read only as far as an article can be stored; special files, links out of
-the folder and folders too deep are reported, never opened.
+"""The watched-folder reader: the article files under a source's folder (.txt, .md,
+.json, .jsonl, .html), each read only as far as an article can be stored; special files,
+links out of the folder and folders too deep are reported, never opened.
 
 Like every reader it yields ``RawArticle``s and reports what it could not use through
 ``problems`` (one line each), so one bad file never stops the others.
@@ -19,10 +19,12 @@ from pathlib import Path
 from .decode import decode, html_charset
 from .errors import SourceError, UnreadableArticle
 from .fetch import size_text
+from .jsonfile import articles_from_json
 from .models import RawArticle
-from .sources import Problems, article_from_html, articles_from_json, describe
+from .sources import Problems, article_from_html, describe
 
-SUFFIXES = {".txt", ".md", ".json", ".html", ".htm"}
+SUFFIXES = {".txt", ".md", ".json", ".jsonl", ".html", ".htm"}
+JSON = {".json", ".jsonl"}  # JSON Lines is read whatever the name says (``jsonfile``)
 
 MAX_DEPTH = 32  # folder levels under a source's folder; deeper ones are reported, not read
 
@@ -47,7 +49,7 @@ def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int
             html = suffix in {".html", ".htm"}
             text_cap = TEXT_BYTES_PER_CHAR * max_chars if suffix in {".txt", ".md"} else None
             whole, option = (max_bytes, "max_fetch_bytes") if html else \
-                (max_json_bytes, "max_json_bytes") if suffix == ".json" else (None, "")
+                (max_json_bytes, "max_json_bytes") if suffix in JSON else (None, "")
             data, size = _read_file(path, whole or text_cap)
             if whole and size > whole:
                 problems.add(where, f"skipped: larger than {size_text(whole)} "
@@ -62,7 +64,7 @@ def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int
             text = found.text
             if found.note:
                 problems.add(where, f"{found.note}; the rest of the text is kept")
-            if suffix == ".json":
+            if suffix in JSON:
                 yield from articles_from_json(source, Path(where), text, problems)
             elif html:
                 yield article_from_html(source, where, text)

@@ -1,5 +1,5 @@
 """Readers for the configured sources: RSS/Atom feeds, and the article formats a watched
-folder holds (JSON, HTML; the folder itself is walked by ``folders``).
+folder holds (HTML here, JSON in ``jsonfile``; the folder itself is walked by ``folders``).
 
 A reader yields ``RawArticle``s and reports files or entries it could not use
 through ``problems`` (one line each), so one bad item never stops the others.
@@ -10,16 +10,13 @@ from __future__ import annotations
 import calendar
 import html
 import io
-import json
 import logging
-import re
 import sqlite3
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 from .decode import decode, decode_xml, html_charset
@@ -43,7 +40,7 @@ class Problems:
     def add(self, where: str, why: str, skipped: bool | None = None) -> None:
         """One line; the item is not stored when ``skipped``, by default when ``why``
         starts with "skipped"."""
-        line = f"{printable(_cut(where, MAX_WHERE))}: {printable(why)}"
+        line = f"{printable(cut(where, MAX_WHERE))}: {printable(why)}"
         log.info("%s", line)
         self.lines.append(line)
         self.skipped += why.startswith("skipped") if skipped is None else skipped
@@ -52,7 +49,7 @@ class Problems:
 MAX_WHERE = 300  # characters of a location in a report line (a feed's link may be 100 kB)
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -75,7 +72,7 @@ def plausible_date(dt: datetime | None) -> datetime | None:
     return dt
 
 
-def _parse_date(value: Any) -> datetime | None:
+def parse_date(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
     for parse in (datetime.fromisoformat, parsedate_to_datetime):
@@ -95,86 +92,12 @@ def _struct_date(value: Any) -> datetime | None:
         return None
 
 
-def _first(obj: dict[str, Any], *keys: str) -> str | None:
+def first(obj: dict[str, Any], *keys: str) -> str | None:
     for key in keys:
         value = obj.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
-
-
-def articles_from_json(source: str, path: Path, text: str, problems: Problems
-                       ) -> Iterator[RawArticle]:
-    """One object or a list of objects (SaudiNewsNet shape: title, content, url, source...).
-
-    Each element is read on its own: a bad one is reported and the others go on."""
-    data = json.loads(text, parse_int=_json_int)
-    items = data if isinstance(data, list) else [data]
-    for i, item in enumerate(items):
-        location = f"{path}#{i}" if isinstance(data, list) else str(path)
-        if not isinstance(item, dict):
-            problems.add(location, f"skipped: not an article object ({type(item).__name__})")
-            continue
-        try:
-            raw = _json_article(source, location, item, problems)
-        except Exception as exc:  # one element never stops the file
-            problems.add(location, f"skipped: {describe(exc)}")
-            continue
-        if raw is not None:
-            yield raw
-
-
-def _json_int(digits: str) -> int | float:
-    """A JSON integer; one longer than Python converts (4300 digits) is a float (inf), not
-    a ValueError that loses every article of the file for one element's number."""
-    return int(digits) if len(digits.lstrip("-")) <= 4000 else float(digits)
-
-
-# A JSON "\ud800" escape with no partner makes a lone surrogate: text SQLite (UTF-8) cannot
-# take. In text it is dropped, as an XML feed's "&#xD800;" is (decodecheck); in a link it
-# leaves no link to follow, so the element is skipped.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "headline"),
-                "outlet": ("outlet", "source"), "author": ("author", "byline")}
-
-
-def _json_article(source: str, location: str, item: dict[str, Any], problems: Problems
-                  ) -> RawArticle | None:
-    """One element of a JSON file, or None when it is skipped (reported)."""
-    if not any(isinstance(item.get(key), str) for key in _TEXT_FIELDS["content"]):
-        # a wrapper ({"articles": [...]}), paragraphs as a list, "Content": not "no letters"
-        keys = ", ".join(_cut(repr(key), 40) for key in list(item)[:6]) or "none"
-        problems.add(location, f"skipped: no article text (no content, text or body string; "
-                               f"its keys: {keys}{', …' if len(item) > 6 else ''})")
-        return None
-    url = _first(item, "url", "link")
-    if url and _SURROGATE.search(url):
-        problems.add(location, f"skipped: a broken character escape ({_escapes([url])}) in "
-                               f"its url: not a link that can be followed")
-        return None
-    refused = link_problem(url) if url else None
-    if refused:  # the text is the article; a link that cannot be one is not kept with it
-        problems.add(location, f"url {_cut(url or '', 100)} not used: {refused}; the "
-                               "article is kept without a link")
-        url = None
-    fields = {name: _first(item, *keys) for name, keys in _TEXT_FIELDS.items()}
-    broken = {name: value for name, value in fields.items()
-              if value and _SURROGATE.search(value)}
-    if broken:
-        problems.add(location, f"broken character escapes ({_escapes(broken.values())}) "
-                               f"dropped from {', '.join(broken)}; the rest is kept")
-        fields.update({k: _SURROGATE.sub("", v).strip() or None for k, v in broken.items()})
-    return RawArticle(
-        source=source, location=location, text=fields["content"] or "", url=url,
-        title=fields["title"], outlet=fields["outlet"], author=fields["author"],
-        published=_parse_date(_first(item, "published", "date", "date_extracted")),
-    )
-
-
-def _escapes(texts: Iterable[str]) -> str:
-    """The lone surrogates in ``texts`` as JSON wrote them (\\ud800), the first three."""
-    found = list(dict.fromkeys(c for t in texts for c in _SURROGATE.findall(t)))
-    return ", ".join(f"\\u{ord(c):04x}" for c in found[:3]) + (", …" if found[3:] else "")
 
 
 def article_from_html(source: str, location: str, html: str, url: str | None = None
@@ -194,7 +117,7 @@ def article_from_html(source: str, location: str, html: str, url: str | None = N
     return RawArticle(
         source=source, location=location, text=doc.get("text") or "", url=url or doc.get("url"),
         title=doc.get("title"), outlet=doc.get("sitename"), author=doc.get("author"),
-        published=_parse_date(doc.get("date")),
+        published=parse_date(doc.get("date")),
     )
 
 
@@ -246,7 +169,7 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
             where = link or where
             refused = link_problem(link) if link else None
             if refused:
-                problems.add(_cut(where, 100), f"skipped: {refused}")
+                problems.add(cut(where, 100), f"skipped: {refused}")
                 continue
             if link and known_url(link):
                 continue

@@ -1,0 +1,110 @@
+"""The JSON article files of a watched folder: one article object, a list of them
+(SaudiNewsNet's shape: title, content, url, source, date_extracted), or JSON Lines (one
+object per line, whatever the file's name: a .jsonl saved as .json is common).
+
+Each element (or line) is read on its own: a bad one is reported and the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .models import RawArticle
+from .sources import Problems, cut, describe, first, parse_date
+from .uri import link_problem
+
+
+def articles_from_json(source: str, path: Path, text: str, problems: Problems
+                       ) -> Iterator[RawArticle]:
+    """The articles of one JSON file (``ValueError`` when it is no JSON at all)."""
+    try:
+        data = json.loads(text, parse_int=_json_int)
+        items: list[tuple[str, Any]] = [(f"{path}#{i}", item) for i, item in enumerate(data)] \
+            if isinstance(data, list) else [(str(path), data)]
+    except json.JSONDecodeError as exc:
+        if not exc.msg.startswith("Extra data"):
+            raise
+        items = list(_lines(path, text, problems))  # JSON Lines: one value per line
+    for location, item in items:
+        if not isinstance(item, dict):
+            problems.add(location, f"skipped: not an article object ({type(item).__name__})")
+            continue
+        try:
+            raw = _json_article(source, location, item, problems)
+        except Exception as exc:  # one element never stops the file
+            problems.add(location, f"skipped: {describe(exc)}")
+            continue
+        if raw is not None:
+            yield raw
+
+
+def _json_int(digits: str) -> int | float:
+    """A JSON integer; one longer than Python converts (4300 digits) is a float (inf), not
+    a ValueError that loses every article of the file for one element's number."""
+    return int(digits) if len(digits.lstrip("-")) <= 4000 else float(digits)
+
+
+# A JSON "\ud800" escape with no partner makes a lone surrogate: text SQLite (UTF-8) cannot
+# take. In text it is dropped, as an XML feed's "&#xD800;" is (decodecheck); in a link it
+# leaves no link to follow, so the element is skipped.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "headline"),
+                "outlet": ("outlet", "source"), "author": ("author", "byline")}
+
+
+def _json_article(source: str, location: str, item: dict[str, Any], problems: Problems
+                  ) -> RawArticle | None:
+    """One element of a JSON file, or None when it is skipped (reported)."""
+    if not any(isinstance(item.get(key), str) for key in _TEXT_FIELDS["content"]):
+        # a wrapper ({"articles": [...]}), paragraphs as a list, "Content": not "no letters"
+        keys = ", ".join(cut(repr(key), 40) for key in list(item)[:6]) or "none"
+        problems.add(location, f"skipped: no article text (no content, text or body string; "
+                               f"its keys: {keys}{', …' if len(item) > 6 else ''})")
+        return None
+    url = first(item, "url", "link")
+    if url and _SURROGATE.search(url):
+        problems.add(location, f"skipped: a broken character escape ({_escapes([url])}) in "
+                               f"its url: not a link that can be followed")
+        return None
+    refused = link_problem(url) if url else None
+    if refused:  # the text is the article; a link that cannot be one is not kept with it
+        problems.add(location, f"url {cut(url or '', 100)} not used: {refused}; the "
+                               "article is kept without a link")
+        url = None
+    fields = {name: first(item, *keys) for name, keys in _TEXT_FIELDS.items()}
+    broken = {name: value for name, value in fields.items()
+              if value and _SURROGATE.search(value)}
+    if broken:
+        problems.add(location, f"broken character escapes ({_escapes(broken.values())}) "
+                               f"dropped from {', '.join(broken)}; the rest is kept")
+        fields.update({k: _SURROGATE.sub("", v).strip() or None for k, v in broken.items()})
+    return RawArticle(
+        source=source, location=location, text=fields["content"] or "", url=url,
+        title=fields["title"], outlet=fields["outlet"], author=fields["author"],
+        published=parse_date(first(item, "published", "date", "date_extracted")),
+    )
+
+
+def _escapes(texts: Iterable[str]) -> str:
+    """The lone surrogates in ``texts`` as JSON wrote them (\\ud800), the first three."""
+    found = list(dict.fromkeys(c for t in texts for c in _SURROGATE.findall(t)))
+    return ", ".join(f"\\u{ord(c):04x}" for c in found[:3]) + (", …" if found[3:] else "")
+
+
+def _lines(path: Path, text: str, problems: Problems) -> Iterator[tuple[str, Any]]:
+    """Each line of a JSON Lines file that holds a value, as (location, value); a line that
+    is not JSON is reported with its number and the others go on."""
+    n = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        location = f"{path}#{n}"
+        n += 1
+        try:
+            yield location, json.loads(line, parse_int=_json_int)
+        except ValueError as exc:  # JSONDecodeError, or a number Python cannot hold
+            problems.add(location, f"skipped: line {number} is not JSON ({describe(exc)})")
