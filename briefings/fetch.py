@@ -15,6 +15,7 @@ to try each again: 15 minutes, doubling, at most a day, giving up after 6 tries.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import http.client
@@ -35,7 +36,7 @@ from .errors import FetchError
 from .httpbody import check_complete, declared_length, unpack
 from .store import UrlFailure
 from .text import printable
-from .uri import disallowed, to_uri
+from .uri import disallowed, public, to_uri
 
 CHUNK = 64 * 1024
 
@@ -204,6 +205,14 @@ def _opener() -> urllib.request.OpenerDirector:
     return opener
 
 
+def _basic(uri: str) -> str:
+    """The Basic authorization of a URI's user name and password (percent-decoded)."""
+    parts = urllib.parse.urlsplit(uri)
+    pair = f"{urllib.parse.unquote(parts.username or '')}:" \
+           f"{urllib.parse.unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+
 def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -> Fetch:
     """A fetch function: the response of an http(s) URL, or FetchError saying why not."""
     opener = _opener()
@@ -214,10 +223,13 @@ def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -
         if why:
             raise FetchError(why)
         try:  # the URI of an IRI: Arabic paths are common (the stored link stays as given)
-            req = urllib.request.Request(to_uri(url), headers={"User-Agent": user_agent,
+            uri = to_uri(url)
+            req = urllib.request.Request(public(uri), headers={"User-Agent": user_agent,
                                                                "Accept": "*/*"})
         except ValueError as exc:
             raise FetchError(f"not a valid link: {_reason(exc)}") from None
+        if uri != req.full_url:  # a feed behind a password (user:secret@host): Basic auth,
+            req.add_unredirected_header("Authorization", _basic(uri))  # for this host only
         deadline = _Deadline(timeout)
         req.deadline = deadline  # type: ignore[attr-defined]
         try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .models import RawArticle
 from .sources import Problems, cut, describe, first, parse_date
-from .uri import link_problem
+from .uri import link_problem, public
 
 
 def articles_from_json(source: str, path: Path, text: str, problems: Problems
@@ -66,6 +66,7 @@ def _json_article(source: str, location: str, item: dict[str, Any], problems: Pr
                                f"its keys: {keys}{', …' if len(item) > 6 else ''})")
         return None
     url = first(item, "url", "link")
+    url = public(url) if url else None  # stored and shown: never a password
     if url and _SURROGATE.search(url):
         problems.add(location, f"skipped: a broken character escape ({_escapes([url])}) in "
                                f"its url: not a link that can be followed")

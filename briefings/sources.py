@@ -25,7 +25,7 @@ from .feedtext import entry_body, one_line
 from .fetch import Fetch, PageBackoff
 from .models import RawArticle
 from .text import printable
-from .uri import link_problem
+from .uri import link_problem, public
 
 log = logging.getLogger(__name__)
 
@@ -145,27 +145,30 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
     try; meanwhile its entry uses the teaser if it has ``min_teaser`` characters, else waits."""
     import feedparser  # ~0.5 s to import: only for feeds
 
+    shown = public(url)  # the feed as reports and logs show it: no password
     try:
         resp = fetch(url)
         data, found = decode_xml(resp.data, url, resp.charset)
     except Exception as exc:  # network, HTTP, timeout, too large, binary: retried next poll
-        why = str(exc).removeprefix(f"{url}: ")
-        raise SourceError(f"feed {source!r} ({url}): {why}") from exc
+        why = str(exc).removeprefix(f"{url}: ").replace(url, shown)
+        raise SourceError(f"feed {source!r} ({shown}): {why}") from exc
     if not data.strip():
-        raise SourceError(f"feed {source!r} ({url}): empty response")
+        raise SourceError(f"feed {source!r} ({shown}): empty response")
     if found.note:
-        problems.add(url, found.note)
+        problems.add(shown, found.note)
     # a stream, not bytes: feedparser would open bytes that name a local file
     feed = feedparser.parse(io.BytesIO(data), response_headers=resp.feed_headers("utf-8"))
     if feed.bozo and not feed.entries:
-        raise SourceError(f"feed {source!r} ({url}): not a feed ({feed.get('bozo_exception')})")
+        raise SourceError(f"feed {source!r} ({shown}): not a feed "
+                          f"({feed.get('bozo_exception')})")
     outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
     for i, entry in enumerate(feed.entries):
-        where = f"{url}#entry-{i}"  # a linkless entry's own location (reports, citations)
+        where = f"{shown}#entry-{i}"  # a linkless entry's own location (reports, citations)
         try:
             link = _entry_link(entry, data)
             if link and urllib.parse.urldefrag(link)[0] in (url, resp.url):
                 link = None  # "http://", resolved against the feed: the feed, not a page
+            link = public(link) if link else None  # stored and shown: never a password
             where = link or where
             refused = link_problem(link) if link else None
             if refused:

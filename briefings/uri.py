@@ -1,5 +1,6 @@
 """Links as feeds and pages write them (IRIs: Arabic paths are common): which may be
-fetched or stored at all (``disallowed``, ``link_problem``), and the URIs a request needs."""
+fetched or stored at all (``disallowed``, ``link_problem``), the URIs a request needs, and
+the form that may be stored and shown (``public``: no password)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,18 @@ def disallowed(url: str) -> str | None:
     if not scheme:
         return "link has no scheme (only http and https are allowed)"
     return f"link scheme {scheme} is not allowed (only http and https)"
+
+
+def public(url: str) -> str:
+    """``url`` without the user name and password it may carry (http://user:secret@host/x
+    -> http://host/x): links are stored, printed and logged, and a password must not be.
+    (urllib would not send them anyway: it takes "user:secret@host" for the host.)"""
+    if "@" not in url:
+        return url
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

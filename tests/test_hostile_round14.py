@@ -1,17 +1,23 @@
 """Hostile input, round 14: JSON Lines, whatever the file is called; what a file with no
-JSON at all says."""
+JSON at all says; links that carry a password."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from briefings import config
+from briefings.cli import main
 from briefings.ingest import ingest
 from briefings.store import Store
 
-from .builders import BODY, ConfigFactory, folder_of
+from . import builders
+from .builders import BODY, ConfigFactory, feed_store, folder_of
+from .fakes.web import WebServer, send
 
 EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
 GOOD = ("أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في مدينة تبوك بسعة مئتي سرير. "
@@ -52,3 +58,42 @@ def test_a_json_file_that_is_not_json_is_still_one_line(write_config: ConfigFact
                                          "b.txt": f"خبر جيد\n{GOOD}\n"})
     _, skipped, added = _folder_ingest(write_config, folder)
     assert added == 1 and len(skipped) == 1 and "a.json: skipped: JSONDecodeError" in skipped[0]
+
+
+def test_a_password_in_a_link_is_never_stored_nor_shown(
+        web: WebServer, write_config: ConfigFactory, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A link with a user part (http://user:secret@host/x) was stored and printed as it was,
+    and so was a failing feed's own URL in its report line and log."""
+    long = " ".join([BODY] * 5)  # well over ingest.full_text_below: no page is fetched
+    secret_link = web.url.replace("http://", "http://reader:secret@") + "/news/1"
+    web.serve("/feed", "application/rss+xml", builders.rss(
+        builders.item("خبر برابط فيه كلمة سر", secret_link, f"<p>{long}</p>")))
+    cfg, store = feed_store(write_config, web.url + "/feed")
+    report = ingest(cfg, store)
+    (art,) = store.articles(report.added)
+    assert art.url == art.location == web.url + "/news/1"
+
+    folder = folder_of(tmp_path / "in", {"a.json": json.dumps(
+        {"title": "رابط", "content": GOOD, "url": "https://u:p4ss@example.sa/x?id=1"})})
+    # a private feed: its password is sent as Basic auth, to its own host only
+    private = " ".join([BODY.replace("المدينة", "البلدة")] * 5)
+    web.routes["/private"] = lambda h: send(h, builders.rss(builders.item(
+        "خبر من تغذية خاصة", web.url + "/news/2", f"<p>{private}</p>")).encode()) \
+        if h.headers.get("Authorization") == "Basic " + base64.b64encode(
+            b"reader:s3cr%t").decode() else send(h, b"", 401)
+    sources = [{"name": "in", "type": "folder", "path": str(folder)},
+               {"name": "private", "type": "rss",
+                "url": web.url.replace("http://", "http://reader:s3cr%25t@") + "/private"},
+               {"name": "locked", "type": "rss",
+                "url": web.url.replace("http://", "http://admin:hunter2@") + "/missing"}]
+    path = write_config(sources)
+    assert main(["ingest", "--config", str(path)]) == 0
+    assert main(["dry-run", "--config", str(path), "--summary-only", "--offline"]) == 0
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "https://example.sa/x?id=1" in shown and web.url + "/news/2" in shown
+    assert "2 new, 0 already stored, 0 skipped, 1 source(s) failed" in shown
+    assert f"feed 'locked' ({web.url}/missing): HTTP 404" in shown
+    for secret in ("p4ss", "hunter2", "secret", "s3cr"):
+        assert secret not in shown
