@@ -31,6 +31,7 @@ from .clock import local_date, parse_hhmm, utcnow, valid_timezone
 from .config import Config
 from .pipeline import Pipeline, PollReport, TranslatorOrReason, load_translator
 from .store import Store
+from .uri import public
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1  # SQLite's largest integer: story ids beyond it cannot exist
@@ -227,8 +228,8 @@ class ChatService:
 
     def sources(self, admin: bool = False) -> list[SourceHealth]:
         """Each configured source's kind and health. Where it reads from (a server path, a
-        feed URL that may carry a key) and the text of its last error (which names files)
-        are given to admins only."""
+        feed URL that may carry a key; never its password) and the text of its last error
+        (which names files) are given to admins only."""
         rows = {r.name: r for r in self.store.sources_health()}
         configured = {s.name for s in self.cfg.sources if s.enabled}
         health = []
@@ -238,7 +239,7 @@ class ChatService:
             health.append(SourceHealth(
                 name=src.name, enabled=src.name in configured,
                 kind="feed" if src.type == "rss" else "folder",
-                where=(src.url or src.path or "") if admin else None,
+                where=(public(src.url) if src.url else src.path or "") if admin else None,
                 last_fetch_at=row.last_fetch_at if fetched and row else None,
                 failing=bool(fetched and row and row.last_error),
                 error=row.last_error if admin and fetched and row else None,

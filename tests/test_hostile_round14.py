@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefings import config
+from briefings.chat_service import ChatService
 from briefings.cli import main
 from briefings.ingest import ingest
 from briefings.store import Store
@@ -97,3 +98,11 @@ def test_a_password_in_a_link_is_never_stored_nor_shown(
     assert f"feed 'locked' ({web.url}/missing): HTTP 404" in shown
     for secret in ("p4ss", "hunter2", "secret", "s3cr"):
         assert secret not in shown
+
+
+def test_an_admins_source_list_shows_a_feed_without_its_password(
+        write_config: ConfigFactory) -> None:
+    cfg = config.load(write_config([{"name": "private", "type": "rss",
+                                     "url": "https://reader:s3cret@example.sa/feed?key=k"}]))
+    (health,) = ChatService(cfg).sources(admin=True)
+    assert health.where == "https://example.sa/feed?key=k"
