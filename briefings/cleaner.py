@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from . import outlets as outlets_mod
 from .boilerplate import Learner, Remover
 from .config import Config
+from .dates import plausible_date
 from .errors import ConfigError
 from .models import CleanArticle, RawArticle
-from .sources import plausible_date
 from .text import content_hash, has_letters, latin_ratio, normalize, split_sentences
 
 # Lines that are never article text. Matched against the whole (normalised) line.

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .dates import parse_date
 from .models import RawArticle
-from .sources import Problems, cut, describe, first, parse_date
+from .sources import Problems, cut, describe, first
 from .uri import link_problem, public
 
 

@@ -7,7 +7,6 @@ through ``problems`` (one line each), so one bad item never stops the others.
 
 from __future__ import annotations
 
-import calendar
 import html
 import io
 import logging
@@ -15,10 +14,9 @@ import sqlite3
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .dates import feed_date, parse_date
 from .decode import decode, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
 from .feedtext import entry_body, one_line
@@ -51,45 +49,6 @@ MAX_WHERE = 300  # characters of a location in a report line (a feed's link may 
 
 def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-# Dates a source gives are trusted only within this range: a date far in the future would
-# keep an article "recent" for ever (and years past 9999 do not fit in a datetime at all).
-FUTURE_SLACK = timedelta(days=2)
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-
-
-def plausible_date(dt: datetime | None) -> datetime | None:
-    """The date in UTC, or None when it is out of range (unknown is better than wrong)."""
-    if dt is None:
-        return None
-    try:
-        dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
-    if not EARLIEST <= dt <= datetime.now(UTC) + FUTURE_SLACK:
-        return None
-    return dt
-
-
-def parse_date(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    for parse in (datetime.fromisoformat, parsedate_to_datetime):
-        try:
-            dt = parse(value.strip())
-        except (ValueError, TypeError, OverflowError, IndexError):
-            continue
-        return plausible_date(dt)
-    return None
-
-
-def _struct_date(value: Any) -> datetime | None:
-    """feedparser's parsed dates (time.struct_time in UTC), or None when out of range."""
-    try:
-        return plausible_date(datetime.fromtimestamp(calendar.timegm(value), UTC))
-    except (OverflowError, ValueError, TypeError, OSError):
-        return None
 
 
 def first(obj: dict[str, Any], *keys: str) -> str | None:
@@ -217,9 +176,11 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
     fetched when the feed gives only a teaser."""
     body = entry_body(entry)
     published = None
-    for key in ("published_parsed", "updated_parsed"):
-        if entry.get(key):
-            published = _struct_date(entry[key])
+    for key in ("published", "updated"):
+        if entry.get(f"{key}_parsed") or entry.get(key):
+            published, note = feed_date(entry.get(key), entry.get(f"{key}_parsed"))
+            if note:
+                problems.add(where, f"{note}; the entry is kept without a date")
             break
     raw = RawArticle(source=source, location=where, text=body, url=link,
                      title=one_line(entry.get("title"), entry.get("title_detail")),

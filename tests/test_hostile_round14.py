@@ -106,3 +106,37 @@ def test_an_admins_source_list_shows_a_feed_without_its_password(
                                      "url": "https://reader:s3cret@example.sa/feed?key=k"}]))
     (health,) = ChatService(cfg).sources(admin=True)
     assert health.where == "https://example.sa/feed?key=k"
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("2015-07-23T10:00:00 EDT", datetime(2015, 7, 23, 14, tzinfo=UTC)),  # was taken for UTC
+    ("2015-07-23T10:00:00 AST", datetime(2015, 7, 23, 7, tzinfo=UTC)),  # Arabia, not Atlantic
+    ("Thu, 23 Jul 2015 10:00:00 AST", datetime(2015, 7, 23, 7, tzinfo=UTC)),
+    ("Thu, 23 Jul 2015 10:00:00 EDT", datetime(2015, 7, 23, 14, tzinfo=UTC)),
+    ("2015-07-23T10:00:00+03:00", datetime(2015, 7, 23, 7, tzinfo=UTC)),
+    ("2015-07-23T10:00:00+25:00", None),  # no zone is 25 hours from UTC: no date, a note
+    ("Thu, 23 Jul 2015 10:00:00 +2500", None)])
+def test_a_feed_date_is_read_in_the_zone_it_names(
+        web: WebServer, write_config: ConfigFactory, written: str, read: datetime | None
+        ) -> None:
+    entry = builders.item("خبر مؤرخ", web.url + "/news/1", f"<p>{' '.join([BODY] * 5)}</p>")
+    web.serve("/feed", "application/rss+xml", builders.rss(
+        entry.replace("</item>", f"<pubDate>{written}</pubDate></item>")))
+    cfg, store = feed_store(write_config, web.url + "/feed")
+    report = ingest(cfg, store)
+    (art,) = store.articles(report.added)
+    assert art.published == read
+    notes = [line for line in report.skipped if "offset" in line]
+    assert notes == ([] if read else [f"{web.url}/news/1: date {written!r} has an offset no "
+                                      "time zone has; the entry is kept without a date"])
+    assert report.items_skipped == 0
+
+
+def test_a_json_date_with_a_zone_name_is_read_in_that_zone(write_config: ConfigFactory,
+                                                          tmp_path: Path) -> None:
+    folder = folder_of(tmp_path / "in", {"a.json": json.dumps(
+        {"title": "مؤرخ", "content": GOOD, "date": "2015-07-23 10:00:00 EDT"})})
+    store, _, added = _folder_ingest(write_config, folder)
+    assert added == 1
+    assert [a.published for a in store.articles_since(EPOCH)] == [
+        datetime(2015, 7, 23, 14, tzinfo=UTC)]
