@@ -49,6 +49,8 @@ async def poll_job(context: Ctx) -> None:
             log.warning("%s", line)
     seen.clear()
     seen.update(report.ingest.skipped)
+    for line in report.ingest.failed_sources:  # each poll: a source down is news each time
+        log.error("source failed (retried next poll): %s", line)
     log.info("poll: %d new article(s), %d sentence(s) translated%s", len(report.ingest.added),
              report.translated.sentences, f"; {report.model_missing}"
              if report.model_missing else "")

@@ -91,7 +91,7 @@ def ingest(cfg: Config, store: Store, sources: Iterable[SourceConfig] | None = N
         except Exception as exc:  # SourceError, or anything unexpected from a reader
             why = str(exc) if isinstance(exc, SourceError) else \
                 f"source {src.name!r}: {describe(exc)}"
-            log.error("%s (will retry next run)", why)
+            log.info("source failed (retried next run): %s", why)  # the caller says it
             store.record_fetch(src.name, why, added, problems.lines, problems.skipped)
             report.failed_sources.append(why)
         else:

@@ -140,3 +140,34 @@ def test_a_json_date_with_a_zone_name_is_read_in_that_zone(write_config: ConfigF
     assert added == 1
     assert [a.published for a in store.articles_since(EPOCH)] == [
         datetime(2015, 7, 23, 14, tzinfo=UTC)]
+
+
+def test_a_failed_feed_is_one_line_in_the_cli(
+        web: WebServer, write_config: ConfigFactory, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    """The CLI said a failed feed twice: a log ERROR line and its own "source failed" line."""
+    path = write_config([{"name": "gone", "type": "rss", "url": web.url + "/gone"}])
+    assert main(["ingest", "--config", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "/gone" in line] == [
+        f"source failed (retried next run): feed 'gone' ({web.url}/gone): HTTP 404 Not Found"]
+
+
+def test_the_bot_logs_a_failed_feed_as_an_error_on_every_poll(
+        web: WebServer, write_config: ConfigFactory, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from bot.context import BotData
+    from bot.jobs import poll_job
+
+    path = write_config([{"name": "gone", "type": "rss", "url": web.url + "/gone"}])
+    data = BotData()
+    data.service, data.worker = ChatService(config.load(path)), ThreadPoolExecutor(1)
+    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
+        asyncio.run(poll_job(SimpleNamespace(bot_data=data)))  # type: ignore[arg-type]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if "/gone" in r.getMessage()
+            ] == [("ERROR", f"source failed (retried next poll): feed 'gone' ({web.url}/gone): "
+                            "HTTP 404 Not Found")]
