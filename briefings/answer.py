@@ -30,7 +30,7 @@ from .answer_cache import Index
 from .answer_flags import RESULT
 from .answer_index import Side
 from .clock import utcnow
-from .compose import article_date, link_of
+from .compose import article_date, link_of, shown
 from .config import Config
 from .errors import ModelNotInstalled, ModelUnusable
 from .models import Citation, Sentence
@@ -245,10 +245,11 @@ def _hits(store: Store, chosen: list[tuple[int, float]], cfg: Config) -> tuple[H
         seen_text.add(key)
         art = articles[s.article_id]
         n = numbers.setdefault(art.id, len(numbers) + 1)
-        cite = Citation(number=n, article_id=art.id,
-                        outlet=registry(cfg.ingest.outlets).english(art.outlet or art.source),
-                        headline=store.headline_en(art.id) or art.headline, link=link_of(art),
-                        position=s.position, original=s.text_src, date=article_date(art))
+        outlet = registry(cfg.ingest.outlets).english(art.outlet or art.source)
+        cite = Citation(number=n, article_id=art.id, outlet=shown(outlet),
+                        headline=shown(store.headline_en(art.id) or art.headline),
+                        link=link_of(art), position=s.position, original=s.text_src,
+                        date=article_date(art))
         hits.append(Hit(sid, story_of.get(art.id), round(score, 3), s.text_en or s.text_src,
                         cite, s.text_en))
         if len(hits) == cfg.answer.top:

@@ -22,7 +22,7 @@ from .compose_pack import LIMIT as LIMIT
 from .compose_pack import Pair, pack, pack_pairs
 from .models import Article, Briefing, Bullet, Citation, Sentence, StorySummary
 from .outlets import DEFAULT, Outlets, english_list
-from .text import printable
+from .text import one_line, printable
 
 Format = Literal["html", "text"]
 UNTRANSLATED = "untranslated"
@@ -38,17 +38,24 @@ def show_date(when: datetime | None) -> str:
     return f"{when:%d %b %Y}" if when else ""
 
 
+def shown(name: str) -> str:
+    """A stored outlet or headline as shown: one line, without control or bidi-override
+    characters (ingest stores names so; rows stored before it did may hold an ESC)."""
+    return one_line(name) or ""
+
+
 def link_of(article: Article) -> str:
     """Where the article can be found, for a local reader: its URL, else its file path (or
-    its place in a feed: ``http://host/feed#entry-3``, never made relative as a path)."""
+    its place in a feed: ``http://host/feed#entry-3``, never made relative as a path);
+    control and bidi-override characters escaped."""
     if article.url:
-        return article.url
+        return printable(article.url)
     if "://" in article.location:
-        return article.location
+        return printable(article.location)
     try:
-        return os.path.relpath(article.location)
+        return printable(os.path.relpath(article.location))
     except ValueError:
-        return article.location
+        return printable(article.location)
 
 
 def public_link(article: Article) -> str:
@@ -88,8 +95,8 @@ def story_summary(story_id: int, articles: Sequence[Article],
         number[art.id] = n
         h = headline_en[art.id]
         sources.append(Citation(
-            number=n, article_id=art.id, outlet=outlets.english(art.outlet or art.source),
-            headline=(h.text_en if h and h.text_en else art.headline), link=link_of(art),
+            number=n, article_id=art.id, outlet=shown(outlets.english(art.outlet or art.source)),
+            headline=shown(h.text_en if h and h.text_en else art.headline), link=link_of(art),
             position=0, original=art.headline, date=article_date(art)))
     bullets = []
     for s in chosen:
@@ -103,9 +110,9 @@ def story_summary(story_id: int, articles: Sequence[Article],
     lead_h = headline_en[lead.id]
     return StorySummary(
         story_id=story_id,
-        headline=lead_h.text_en if lead_h and lead_h.text_en else lead.headline,
+        headline=shown(lead_h.text_en if lead_h and lead_h.text_en else lead.headline),
         headline_translated=bool(lead_h and lead_h.text_en),
-        bullets=tuple(bullets), sources=tuple(sources), headline_original=lead.headline)
+        bullets=tuple(bullets), sources=tuple(sources), headline_original=shown(lead.headline))
 
 
 def escape(text: str) -> str:

@@ -171,3 +171,25 @@ def test_the_bot_logs_a_failed_feed_as_an_error_on_every_poll(
     assert [(r.levelname, r.getMessage()) for r in caplog.records if "/gone" in r.getMessage()
             ] == [("ERROR", f"source failed (retried next poll): feed 'gone' ({web.url}/gone): "
                             "HTTP 404 Not Found")]
+
+
+def test_names_stored_before_ingest_cleaned_them_reach_no_terminal_raw(
+        write_config: ConfigFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ingest stores outlets, headlines and links on one clean line since round 13; rows
+    stored before it may hold an ESC sequence or a bidi override, which the text renderers
+    printed as stored (a dry run could clear the terminal)."""
+    path = write_config([])
+    store = Store(config.load(path).db_path)
+    source = store.source_id("old", "folder", "/srv/old")
+    store.add_article(source, builders.clean_article(
+        "Okaz\x1b[2J\x1b[H", "http://example.sa/\x1b[31mred",
+        headline="غرق\u202e مركب\x07 في النيل"))
+    store.close()
+    assert main(["dry-run", "--config", str(path), "--format", "text", "--offline",
+                 "--summary-only"]) == 0
+    assert main(["ask", "--config", str(path), "غرق مركب في نهر النيل"]) == 0
+    out = capsys.readouterr().out
+    assert "Okaz[2J[H" in out and "غرق مركب في النيل" in out
+    assert "http://example.sa/\\x1b[31mred" in out
+    for raw in ("\x1b", "\u202e", "\x07"):
+        assert raw not in out
