@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .decode import decode, html_charset
 from .errors import SourceError, UnreadableArticle
+from .feedtext import html_to_text
 from .fetch import size_text
 from .jsonfile import articles_from_json
 from .models import RawArticle
@@ -218,8 +219,16 @@ def _files(folder: Path, problems: Problems) -> list[Path]:
     return sorted(found)
 
 
+_MARKUP = re.compile(r"<(?:[A-Za-z][\w-]*[\s/>]|/[A-Za-z]|!--)")  # an HTML tag or comment
+
+
 def strip_markdown(text: str) -> str:
+    """The text of a markdown file: its marks out, and the HTML it may hold read as HTML
+    (tags out, script and style never text, entities in; ``feedtext``)."""
     text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)  # front matter
+    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)  # autolinks: <https://…>
+    if _MARKUP.search(text):
+        text = html_to_text(text)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links
     text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+", "", text, flags=re.M)

@@ -193,3 +193,18 @@ def test_names_stored_before_ingest_cleaned_them_reach_no_terminal_raw(
     assert "http://example.sa/\\x1b[31mred" in out
     for raw in ("\x1b", "\u202e", "\x07"):
         assert raw not in out
+
+
+def test_html_in_a_markdown_file_is_read_as_html(tmp_path: Path) -> None:
+    """Markdown files kept their inline HTML: a <script> in a headline was printed as text."""
+    from briefings import folders, sources
+
+    folder = folder_of(tmp_path / "inbox", {"a.md": (
+        "# عنوان <b>مهم</b><script>alert(1)</script>\n\n"
+        f"{GOOD} وفيه 3 < 5 و a&amp;b.\n<style>\np {{color: red}}\n</style>\n"
+        "التفاصيل في <https://example.sa/x> و<!-- تعليق -->[الرابط](https://example.sa/y).\n")})
+    [art] = folders.read_folder("inbox", folder, sources.Problems(), max_chars=2000,
+                                max_bytes=50_000, max_json_bytes=50_000)
+    lines = [line for line in art.text.splitlines() if line.strip()]
+    assert lines == ["عنوان مهم", f"{GOOD} وفيه 3 < 5 و a&b.",
+                     "التفاصيل في https://example.sa/x والرابط."]
