@@ -31,6 +31,7 @@ from .clock import local_date, parse_hhmm, utcnow, valid_timezone
 from .config import Config
 from .pipeline import Pipeline, PollReport, TranslatorOrReason, load_translator
 from .store import Store
+from .text import has_words, normalize
 from .uri import public
 
 log = logging.getLogger(__name__)
@@ -216,9 +217,11 @@ class ChatService:
 
     def ask(self, question: str, story_ids: list[int] | None = None) -> Asked:
         """The answer (its links fit for chats), and the stories it cites (a reply to it is
-        scoped to them); no answer for an empty question."""
-        question = " ".join(question.split())
-        if not question:
+        scoped to them); no answer for a question without a word (empty, punctuation,
+        emoji or invisible characters only: they would be searched for nothing, and an
+        invisible one echoed back as escape codes)."""
+        question = " ".join(normalize(question).split())
+        if not has_words(question):
             return Asked(None, story_ids is not None, [])
         ans = Pipeline(self.cfg, self.store).ask(question, story_ids)
         links = {a.id: compose.public_link(a)

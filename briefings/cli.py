@@ -28,7 +28,7 @@ from rich.console import Console
 from . import cli_parser
 from .errors import BriefingsError, StoreError
 from .memory import limit_arenas
-from .text import normalize, printable
+from .text import has_words, normalize, printable
 
 if TYPE_CHECKING:
     from .config import Config, SourceConfig
@@ -208,8 +208,8 @@ def cmd_ask(cfg: Config, args: argparse.Namespace) -> int:
     from .store import Store
 
     question = " ".join(normalize(" ".join(args.question)).split())  # no control/bidi chars
-    if not question:
-        err.print("ask: the question is empty", highlight=False)
+    if not has_words(question):  # empty, or punctuation, emoji, invisible characters only
+        err.print("ask: the question has no words to search for", highlight=False)
         return 2
     ans = Pipeline(cfg, Store(cfg.db_path)).ask(question)
     if args.format == "json":

@@ -100,6 +100,11 @@ def has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+def has_words(text: str) -> bool:
+    """True when the text has a letter or a digit (of any script): something to search."""
+    return any(ch.isalnum() for ch in text)
+
+
 def latin_ratio(text: str) -> float:
     arabic = len(_ARABIC_LETTER.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
