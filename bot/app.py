@@ -113,6 +113,7 @@ def build_application(cfg: Config, token: str, service: ChatService | None = Non
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^set:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, cmd_ask))
+    app.add_handler(MessageHandler(new & filters.CAPTION, cmd_ask))  # a photo's question
     app.add_handler(MessageHandler(new & filters.COMMAND, cmd_unknown))
     app.add_error_handler(on_error)
     return app

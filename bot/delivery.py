@@ -31,6 +31,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from briefings.compose_pack import units
 from briefings.store import Store
 
 from . import jobs
@@ -71,11 +72,6 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def _units(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def too_long(exc: TelegramError) -> bool:
     """Telegram counted more than its limit where we counted less (its own way of counting
     after parsing): the message is not lost, it goes as smaller plain-text pieces."""
@@ -86,14 +82,14 @@ def fit(text: str, html: bool = True, limit: int = LIMIT) -> list[str]:
     """The message as is when it is within Telegram's limit; else, the last line of defence,
     its plain text in pieces that are (split between lines, else between words)."""
     shown = plain(text) if html else text
-    if _units(shown) <= limit and shown.strip():
+    if units(shown) <= limit and shown.strip():
         return [text]
     pieces: list[str] = []
     current = ""
     for line in shown.split("\n"):
         while line:
-            room = limit - _units(current) - (1 if current else 0)
-            if _units(line) <= room:
+            room = limit - units(current) - (1 if current else 0)
+            if units(line) <= room:
                 current = f"{current}\n{line}" if current else line
                 line = ""
                 continue
@@ -112,7 +108,7 @@ def fit(text: str, html: bool = True, limit: int = LIMIT) -> list[str]:
 def _cut(line: str, limit: int) -> int:
     """Where to cut a line longer than ``limit`` units: at the last space that fits."""
     end = min(len(line), limit)
-    while _units(line[:end]) > limit:
+    while units(line[:end]) > limit:
         end -= 1
     space = line.rfind(" ", 0, end)
     return space if space > 0 else end

@@ -124,8 +124,16 @@ async def cmd_ask(update: Update, context: Ctx) -> None:
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    text = " ".join(context.args or []) if message.text and message.text.startswith("/") \
-        else (message.text or "")
+    if message.text is not None:  # a question, or /ask and its arguments
+        text = " ".join(context.args or []) if message.text.startswith("/") else message.text
+    else:  # a photo's or a document's caption: a question, or "/ask question" in it
+        text = message.caption or ""
+        if text.startswith("/"):
+            command, _, text = text.partition(" ")
+            name, _, bot = command[1:].partition("@")
+            if name.lower() != "ask" or (bot and bot.lower() != context.bot.username.lower()):
+                return  # another command, or one addressed to another bot
+    text = text.strip()
     scope = None
     if message.reply_to_message is not None:
         replied = message.reply_to_message.message_id

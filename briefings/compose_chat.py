@@ -56,7 +56,9 @@ def unsubscribed(was_subscribed: bool) -> list[str]:
 
 def settings(s: ChatSettings) -> str:
     filters = ", ".join(e(f) for f in s.filters) or "none (all stories)"
-    return (f"<b>Settings</b>\nDigest time: <b>{e(s.digest_time)}</b>\n"
+    state = "" if s.subscribed else \
+        "<i>Not subscribed: no daily digest until /start (these settings are kept).</i>\n"
+    return (f"<b>Settings</b>\n{state}Digest time: <b>{e(s.digest_time)}</b>\n"
             f"Time zone: <b>{e(s.timezone)}</b>\nStories per digest: <b>{s.stories}</b>\n"
             f"Sentences per story: <b>{s.sentences}</b>\nKeyword filters: {filters}\n\n"
             "Change with /settings time 07:30 · /settings tz Africa/Tripoli · "

@@ -1,4 +1,5 @@
-"""Packing rendered blocks into chat messages of at most 4096 characters.
+"""Packing rendered blocks into chat messages of at most 4096 characters, counted as
+Telegram counts them: in UTF-16 code units (an emoji or a flag outside the BMP is 2).
 
 Messages are packed from whole blocks (a story's heading, a bullet, a source line) so a
 split never falls inside a tag. ``pack_pairs`` packs a message's HTML and its plain text
@@ -8,7 +9,8 @@ places (measured by the longer of the two).
 
 from __future__ import annotations
 
-from itertools import zip_longest
+from bisect import bisect_right
+from itertools import accumulate, zip_longest
 
 LIMIT = 4096
 Pair = tuple[str, str]  # the same block or message as (HTML, plain text)
@@ -20,8 +22,13 @@ def pack(header: list[str], stories: list[list[str]], limit: int = LIMIT) -> lis
     return [html for html, _ in pairs]
 
 
+def units(text: str) -> int:
+    """The length of ``text`` in UTF-16 code units, Telegram's measure."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
 def _len(pair: Pair) -> int:
-    return max(len(pair[0]), len(pair[1]))
+    return max(units(pair[0]), units(pair[1]))
 
 
 def _join(pairs: list[Pair], sep: str) -> Pair:
@@ -79,9 +86,11 @@ def _fit(block: Pair, limit: int) -> list[Pair]:
 def _pieces(block: str, limit: int) -> list[str]:
     pieces: list[str] = []
     for line in block.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
+        while units(line) > limit:
+            room = bisect_right(list(accumulate(2 if ord(c) > 0xFFFF else 1 for c in line)),
+                                limit)  # the characters that fit
+            cut = line.rfind(" ", 0, room)
+            cut = cut if cut > 0 else max(room, 1)
             pieces.append(line[:cut])
             line = line[cut:].lstrip()
         pieces.append(line)

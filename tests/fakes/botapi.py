@@ -243,13 +243,14 @@ class _Refused:
 
 def _text_problem(params: dict[str, Any]) -> str | None:
     """What Telegram says about a message's text: empty, or over 4096 characters once its
-    HTML entities are parsed."""
+    HTML entities are parsed, counted as Telegram does: in UTF-16 code units (an emoji or
+    a flag outside the BMP is 2)."""
     text = str(params.get("text", ""))
     if params.get("parse_mode") == "HTML":
         text = html.unescape(re.sub(r"<[^>]+>", "", text))
     if not text.strip():
         return "message text is empty"
-    if len(text) > 4096:
+    if len(text.encode("utf-16-le")) // 2 > 4096:
         return "message is too long"
     return None
 
