@@ -283,7 +283,9 @@ def _pick(scored: list[tuple[Sentence, float]], cfg: SummarizeConfig, count: int
         # a copy may stand for the top sentence only when it says all that it says (a
         # shorter copy that leaves out its second half is skipped, not cited instead);
         # least heard article first; then one with nothing else left to say; then rank
-        able = [s for s in copies if redundancy.held(sig(top), sig(s)) >= COPY] or [top]
+        able = [s for s in copies if redundancy.held(sig(top), sig(s)) >= COPY and not any(
+            redundancy.containment(sig(s), sig(c)) >= cfg.duplicate_similarity
+            for c in chosen)] or [top]  # a copy may repeat a bullet its original does not
         pick = min(able, key=lambda x: (heard[x.article_id], left[x.article_id] > 0))
         chosen.append(pick)
         heard[pick.article_id] += 1

@@ -325,3 +325,21 @@ def test_a_story_many_outlets_carry_gets_one_bullet_more(
         ids, sentences_per_story=1).briefing.stories
     assert len(story.bullets) == bullets - 1
     store.close()
+
+
+def test_a_copy_cited_for_a_bullet_does_not_repeat_an_earlier_bullet(
+        cfg: config.Config) -> None:
+    """Of a sentence's copies the least heard outlet's is cited; that copy may say more than
+    the sentence (a wire's longer version) and repeat an earlier bullet: then another copy
+    is cited. Seen on 2015-07-23: the King's talks with Carter twice in one story."""
+    x = ("استعرض خادم الحرمين الشريفين الملك سلمان مع وزير الدفاع الأمريكي اشتون كارتر "
+         "العلاقات بين البلدين وخاصة في المجالات العسكرية وبحثا مستجدات الأوضاع في المنطقة "
+         "والجهود المبذولة تجاهها.")
+    y = "ونقل كارتر لخادم الحرمين الشريفين تحيات الرئيس باراك أوباما."
+    t = "وجرى خلال الاستقبال استعراض العلاقات بين المملكة وأميركا خاصة في المجالات العسكرية."
+    longer = ("وجرى خلال الاستقبال استعراض العلاقات بين المملكة وأميركا وخاصة في المجالات "
+              "العسكرية إلى جانب بحث مستجدات الأوضاع في المنطقة والجهود المبذولة تجاهها.")
+    a, b, c = sentences(1, [x]), sentences(2, [y, t]), sentences(3, [longer])
+    scored = [(a[1], 1.0), (b[1], 0.9), (b[2], 0.8), (c[1], 0.7)]
+    chosen = summarize._pick(scored, cfg.summarize, 3)
+    assert [s.text_src for s in chosen] == [x, y, t]
