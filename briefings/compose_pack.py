@@ -24,7 +24,7 @@ def pack(header: list[str], stories: list[list[str]], limit: int = LIMIT) -> lis
 
 def units(text: str) -> int:
     """The length of ``text`` in UTF-16 code units, Telegram's measure."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _len(pair: Pair) -> int:
