@@ -27,9 +27,14 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
         items: list[tuple[str, Any]] = [(f"{path}#{i}", item) for i, item in enumerate(data)] \
             if isinstance(data, list) else [(str(path), data)]
     except json.JSONDecodeError as exc:
-        if not exc.msg.startswith("Extra data"):
+        # JSON Lines (one value per line), the first line perhaps the broken one; not a
+        # damaged array whose lines hold no whole object each (that is one error)
+        items, broken = _lines(path, text)
+        if not exc.msg.startswith("Extra data") and not any(isinstance(v, dict)
+                                                             for _, v in items):
             raise
-        items = list(_lines(path, text, problems))  # JSON Lines: one value per line
+        for location, why in broken:
+            problems.add(location, why)
     for location, item in items:
         if not isinstance(item, dict):
             problems.add(location, f"skipped: not an article object ({type(item).__name__})")
@@ -97,9 +102,11 @@ def _escapes(texts: Iterable[str]) -> str:
     return ", ".join(f"\\u{ord(c):04x}" for c in found[:3]) + (", …" if found[3:] else "")
 
 
-def _lines(path: Path, text: str, problems: Problems) -> Iterator[tuple[str, Any]]:
-    """Each line of a JSON Lines file that holds a value, as (location, value); a line that
-    is not JSON is reported with its number and the others go on."""
+def _lines(path: Path, text: str) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
+    """Each line of a JSON Lines file that holds a value, as (location, value), and each
+    line that is not JSON, as (location, why: its line number and the error)."""
+    items: list[tuple[str, Any]] = []
+    broken: list[tuple[str, str]] = []
     n = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -107,6 +114,7 @@ def _lines(path: Path, text: str, problems: Problems) -> Iterator[tuple[str, Any
         location = f"{path}#{n}"
         n += 1
         try:
-            yield location, json.loads(line, parse_int=_json_int)
+            items.append((location, json.loads(line, parse_int=_json_int)))
         except ValueError as exc:  # JSONDecodeError, or a number Python cannot hold
-            problems.add(location, f"skipped: line {number} is not JSON ({describe(exc)})")
+            broken.append((location, f"skipped: line {number} is not JSON ({describe(exc)})"))
+    return items, broken

@@ -53,6 +53,19 @@ def test_json_lines_are_read_line_by_line_whatever_the_file_is_called(
     assert headlines == ["سطر أول", "سطر ثالث", "سطر رابع"]
 
 
+def test_json_lines_whose_first_line_is_broken_are_still_json_lines(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    good = json.dumps({"title": "سطر سليم", "content": GOOD}, ensure_ascii=False)
+    broken_array = "[\n" + good + ",\n{\"title\": \n]"  # one damaged array: one line
+    folder = folder_of(tmp_path / "in", {"a.json": '{"title": "مقطوع\n' + good + "\n",
+                                         "b.json": broken_array})
+    _, skipped, added = _folder_ingest(write_config, folder)
+    assert added == 1
+    a, b = sorted(line.split("/in/", 1)[1] for line in skipped)
+    assert a.startswith("a.json#0: skipped: line 1 is not JSON (JSONDecodeError: ")
+    assert b.startswith("b.json: skipped: JSONDecodeError: Expecting value: line 4")
+
+
 def test_a_json_file_that_is_not_json_is_still_one_line(write_config: ConfigFactory,
                                                         tmp_path: Path) -> None:
     folder = folder_of(tmp_path / "in", {"a.json": "<html>not json</html>",
