@@ -264,6 +264,8 @@ def test_the_cache_does_not_mix_stores(write_config: ConfigFactory, tmp_path: Pa
     ("position_decay", -0.1, "between 0 and 100"),
     ("central_weight", 0.5, "between 1 and 100"),
     ("headline_coverage", -1, "between 0 and 100"),
+    ("more_outlets", -1, "from 0 to 1000"),
+    ("more_outlets", "many", "expected a whole number"),
 ])
 def test_summary_options_are_checked(write_config: ConfigFactory, key: str, value: object,
                                      expected: str) -> None:
