@@ -176,11 +176,11 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
     fetched when the feed gives only a teaser."""
     body = entry_body(entry)
     published = None
-    for key in ("published", "updated"):
-        if entry.get(f"{key}_parsed") or entry.get(key):
-            published, note = feed_date(entry.get(key), entry.get(f"{key}_parsed"))
-            if note:
-                problems.add(where, f"{note}; the entry is kept without a date")
+    for key in ("published", "updated"):  # the first one that can be read
+        published, note = feed_date(entry.get(key), entry.get(f"{key}_parsed"))
+        if note:
+            problems.add(where, f"{note}; the entry is kept without a date")
+        if published is not None or note:
             break
     raw = RawArticle(source=source, location=where, text=body, url=link,
                      title=one_line(entry.get("title"), entry.get("title_detail")),

@@ -221,3 +221,15 @@ def test_html_in_a_markdown_file_is_read_as_html(tmp_path: Path) -> None:
     lines = [line for line in art.text.splitlines() if line.strip()]
     assert lines == ["عنوان مهم", f"{GOOD} وفيه 3 < 5 و a&b.",
                      "التفاصيل في https://example.sa/x والرابط."]
+
+
+def test_an_unreadable_published_date_falls_back_to_updated(
+        web: WebServer, write_config: ConfigFactory) -> None:
+    entry = builders.item("خبر مؤرخ", web.url + "/news/1", f"<p>{' '.join([BODY] * 5)}</p>")
+    web.serve("/feed", "application/rss+xml", builders.rss(entry.replace(
+        "</item>", "<pubDate>sometime soon</pubDate>"
+        "<atom:updated xmlns:atom='http://www.w3.org/2005/Atom'>2015-07-23T10:00:00+03:00"
+        "</atom:updated></item>")))
+    cfg, store = feed_store(write_config, web.url + "/feed")
+    (art,) = store.articles(ingest(cfg, store).added)
+    assert art.published == datetime(2015, 7, 23, 7, tzinfo=UTC)
