@@ -176,8 +176,9 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
     fetched when the feed gives only a teaser."""
     body = entry_body(entry)
     published = None
-    for key in ("published", "updated"):  # the first one that can be read
-        published, note = feed_date(entry.get(key), entry.get(f"{key}_parsed"))
+    for key in ("published", "updated"):  # the first one that can be read (dict.get: not
+        # feedparser's deprecated fallback from "updated" to "published")
+        published, note = feed_date(dict.get(entry, key), dict.get(entry, f"{key}_parsed"))
         if note:
             problems.add(where, f"{note}; the entry is kept without a date")
         if published is not None or note:
