@@ -53,7 +53,6 @@ CITIES = frozenset((
 ).split())
 _END_PUNCT = re.compile(r"[.!?؟…:]$")
 MAX_HEADLINE = 300  # characters; a longer "headline" is a paragraph that lost its line breaks
-HEADLINE_WORDS = 30  # a first line longer than this, alone in its file, is the article itself
 
 
 @dataclass(frozen=True)
@@ -152,9 +151,10 @@ class Cleaner:
                 outlet = outlet or self.printed.get(body[0], body[0])
                 body = body[1:]
             headline, body = body[0], body[1:]
-            if not body and len(headline.split()) > HEADLINE_WORDS:
-                # one long line and nothing else: the article lost its line breaks; it is
-                # all body, and the headline comes from its first sentence below
+            if not body:
+                # one line and nothing else: the article itself (a brief, or one that lost
+                # its line breaks), not a headline without a body; the headline comes from
+                # its first sentence below, and a line too short for an article says so
                 headline, body = "", [headline]
         # short unpunctuated lines under the headline: dateline / byline
         while body and _is_meta_line(body[0]) and len(body) > 1:

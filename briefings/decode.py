@@ -61,6 +61,11 @@ def decode(data: bytes, where: str, declared: str | None = None) -> Decoded:
         if declared and _codec(declared) not in (None, "utf-8", "ascii") and not utf8.isascii():
             log.info("%s: declared %s, but the bytes are UTF-8: read as UTF-8", where, declared)
         return Decoded(utf8, "utf-8")
+    stray = data.count(b"\x00")  # a few NULs in UTF-8 text (an editor's, a C exporter's)
+    if utf8 is not None and 0 < stray <= min(MAX_BAD_SPOTS, len(data) // 100):
+        text = utf8.replace("\x00", " ")  # (UTF-16 has one in every few bytes)
+        if _control_share(text) <= 0.1:
+            return Decoded(text, "utf-8", f"{stray} NUL byte(s) read as spaces")
     if declared:
         found = _declared(data, declared, where)
         if found is not None:

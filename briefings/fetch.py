@@ -180,7 +180,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
             why = disallowed(target)
             if why:
                 fp.close()
-                raise FetchError(f"redirected to {target}: {why}")
+                raise FetchError(f"redirected to {public(target)}: {why}")
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
@@ -189,8 +189,10 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
                          headers: Any, newurl: str) -> urllib.request.Request | None:
         why = disallowed(newurl)
         if why:
-            raise FetchError(f"redirected to {newurl}: {why}")
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            raise FetchError(f"redirected to {public(newurl)}: {why}")
+        # a password in a redirect's Location is not sent (urllib took user:secret@host for
+        # the host name and failed as "Name or service not known")
+        new = super().redirect_request(req, fp, code, msg, headers, public(newurl))
         if new is not None:
             new.deadline = getattr(req, "deadline")  # type: ignore[attr-defined]  # noqa: B009
         return new
@@ -263,7 +265,10 @@ def http_fetcher(timeout: float, user_agent: str, max_bytes: int = 10_000_000) -
                              "connection closed early") from None
         except urllib.error.HTTPError as exc:
             exc.close()
-            raise FetchError(f"HTTP {exc.code} {_reason(exc.reason)}") from None
+            loop = str(exc.reason).startswith(_RedirectHandler.inf_msg)  # one line, not urllib's
+            raise FetchError(f"redirected more than {_RedirectHandler.max_redirections} "
+                             "times, or in a loop" if loop else  # urllib says two sentences
+                             f"HTTP {exc.code} {_reason(exc.reason)}") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if deadline.expired or isinstance(reason, TimeoutError):

@@ -35,7 +35,21 @@ def check_complete(size: int, length: int | None) -> None:
 
 def unpack(data: bytes, encoding: str | None, max_bytes: int, too_large: str) -> bytes:
     """The body without its Content-Encoding (gzip, deflate); FetchError when the encoding
-    is unknown, the data is damaged, or it unpacks to more than ``max_bytes``."""
+    is unknown, the data is damaged, or it unpacks to more than ``max_bytes``. A gzip file
+    sent gzip-compressed (a .gz file the server compressed again) is unpacked to its text,
+    each layer within the cap."""
+    data = _unpack(data, encoding, max_bytes, too_large)
+    for _ in range(MAX_LAYERS - 1):
+        if not data.startswith(GZIP_MAGIC):
+            break
+        data = _unpack(data, "gzip", max_bytes, too_large)
+    return data
+
+
+MAX_LAYERS = 3  # of compression; text that still starts with gzip's magic then is binary
+
+
+def _unpack(data: bytes, encoding: str | None, max_bytes: int, too_large: str) -> bytes:
     name = (encoding or "").strip().lower()
     if name in ("", "identity"):
         if not data.startswith(GZIP_MAGIC):

@@ -166,10 +166,19 @@ def _one_line_names(raw: RawArticle) -> RawArticle:
     """The article with its title, outlet and author normalised to one line each, as every
     reader's names are stored and printed: a JSON title with a line break in it, or an
     outlet with an ESC sequence, is not stored (nor learned from) as it came."""
-    title, outlet, author = one_line(raw.title), one_line(raw.outlet), one_line(raw.author)
+    title, outlet, author = one_line(raw.title), _name(raw.outlet), _name(raw.author)
     if (title, outlet, author) == (raw.title, raw.outlet, raw.author):
         return raw
     return dataclasses.replace(raw, title=title, outlet=outlet, author=author)
+
+
+MAX_NAME = 100  # characters of an outlet or author: a feed title of 250 kB was stored whole
+# and printed on every line about its articles (a headline is cut by the cleaner)
+
+
+def _name(text: str | None) -> str | None:
+    name = one_line(text)
+    return name if name is None or len(name) <= MAX_NAME else name[:MAX_NAME - 1].rstrip() + "…"
 
 
 def _sample(cleaner: Cleaner, raw: RawArticle, outlet: str) -> tuple[str, frozenset[str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .dates import parse_date
+from .errors import UnreadableArticle
 from .models import RawArticle
 from .sources import Problems, cut, describe, first
 from .uri import link_problem, public
@@ -23,9 +24,15 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
                        ) -> Iterator[RawArticle]:
     """The articles of one JSON file (``ValueError`` when it is no JSON at all)."""
     try:
-        data = json.loads(text, parse_int=_json_int)
+        data = _loads(text)
         items: list[tuple[str, Any]] = [(f"{path}#{i}", item) for i, item in enumerate(data)] \
             if isinstance(data, list) else [(str(path), data)]
+    except RecursionError:  # nested deeper than Python's parser goes: the whole value is
+        items, broken = _lines(path, text)  # lost, but in JSON Lines only that line
+        if not any(isinstance(v, dict) for _, v in items):
+            raise UnreadableArticle(_TOO_DEEP) from None
+        for location, why in broken:
+            problems.add(location, why)
     except json.JSONDecodeError as exc:
         # JSON Lines (one value per line), the first line perhaps the broken one; not a
         # damaged array whose lines hold no whole object each (that is one error)
@@ -48,6 +55,13 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
             yield raw
 
 
+def _loads(text: str) -> Any:
+    """A JSON value; tabs and line breaks written raw inside its strings (as sloppy exporters
+    do) are read as themselves: the strict reading lost the whole file to "Invalid control
+    character" for one of them."""
+    return json.loads(text, parse_int=_json_int, strict=False)
+
+
 def _json_int(digits: str) -> int | float:
     """A JSON integer; one longer than Python converts (4300 digits) is a float (inf), not
     a ValueError that loses every article of the file for one element's number."""
@@ -57,6 +71,9 @@ def _json_int(digits: str) -> int | float:
 # A JSON "\ud800" escape with no partner makes a lone surrogate: text SQLite (UTF-8) cannot
 # take. In text it is dropped, as an XML feed's "&#xD800;" is (decodecheck); in a link it
 # leaves no link to follow, so the element is skipped.
+# Python's JSON parser recurses once per level; a file nested deeper than it can go (about
+# a thousand levels: "[[[[…") raised RecursionError, a line that named no cause.
+_TOO_DEEP = "JSON nested too deeply to read (RecursionError)"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "headline"),
                 "outlet": ("outlet", "source"), "author": ("author", "byline")}
@@ -108,13 +125,18 @@ def _lines(path: Path, text: str) -> tuple[list[tuple[str, Any]], list[tuple[str
     items: list[tuple[str, Any]] = []
     broken: list[tuple[str, str]] = []
     n = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
+        # at line feeds only: str.splitlines() also splits at U+2028, NEL, FS and the like,
+        # which JSON strings may hold unescaped (Arabic news text often has U+2028): every
+        # line holding one was lost, and its pieces reported
         if not line.strip():
             continue
         location = f"{path}#{n}"
         n += 1
         try:
-            items.append((location, json.loads(line, parse_int=_json_int)))
+            items.append((location, _loads(line)))
+        except RecursionError:
+            broken.append((location, f"skipped: line {number}: {_TOO_DEEP}"))
         except ValueError as exc:  # JSONDecodeError, or a number Python cannot hold
             broken.append((location, f"skipped: line {number} is not JSON ({describe(exc)})"))
     return items, broken

@@ -7,6 +7,7 @@ through ``problems`` (one line each), so one bad item never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import logging
@@ -117,15 +118,18 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
         problems.add(shown, found.note)
     # a stream, not bytes: feedparser would open bytes that name a local file
     feed = feedparser.parse(io.BytesIO(data), response_headers=resp.feed_headers("utf-8"))
-    if feed.bozo and not feed.entries:
-        raise SourceError(f"feed {source!r} ({shown}): not a feed "
-                          f"({feed.get('bozo_exception')})")
+    if not feed.entries and (feed.bozo or not feed.get("version")):
+        raise SourceError(f"feed {source!r} ({shown}): not a feed ({_not_a_feed(feed, data)})")
     outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
+    shared = _shared_links(feed.entries, data)
+    for common, n in shared.items():
+        problems.add(cut(public(common), 100), f"{n} different entries have this link: it is "
+                     "none of theirs, they are kept without it", skipped=False)
     for i, entry in enumerate(feed.entries):
         where = f"{shown}#entry-{i}"  # a linkless entry's own location (reports, citations)
         try:
             link = _entry_link(entry, data)
-            if link and urllib.parse.urldefrag(link)[0] in (url, resp.url):
+            if link and (urllib.parse.urldefrag(link)[0] in (url, resp.url) or link in shared):
                 link = None  # "http://", resolved against the feed: the feed, not a page
             link = public(link) if link else None  # stored and shown: never a password
             where = link or where
@@ -144,6 +148,30 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
             continue
         if raw is not None:
             yield raw
+
+
+def _not_a_feed(feed: Any, data: bytes) -> str:
+    """Why a response with no entries is no feed: its XML error, or what it is instead."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return "JSON, not RSS or Atom"  # a JSON Feed, an API's answer
+    if feed.bozo:
+        return str(feed.get("bozo_exception"))
+    return "XML, but no RSS or Atom in it"  # an SVG, a sitemap, an API's XML answer
+
+
+def _shared_links(entries: list[Any], feed: bytes) -> dict[str, int]:
+    """Links that different entries share (a feed giving each entry its home page), with
+    how many entries have each: such a link is no entry's own page, and as an entry's link
+    every entry but the first was lost as "already stored". (The same entry twice keeps its
+    link: its copy is a duplicate.)"""
+    seen: dict[str, set[str]] = {}
+    for entry in entries:
+        with contextlib.suppress(Exception):  # an entry that breaks is reported in the loop
+            link = _entry_link(entry, feed)
+            if link:
+                seen.setdefault(link, set()).add(repr(
+                    (entry.get("title"), entry.get("summary"), entry.get("content"))))
+    return {link: len(kinds) for link, kinds in seen.items() if len(kinds) > 1}
 
 
 def _entry_link(entry: Any, feed: bytes) -> str | None:
@@ -167,6 +195,17 @@ def _entry_link(entry: Any, feed: bytes) -> str | None:
             form.encode("utf-8") in feed for form in (link, html.escape(link, quote=False))):
         return link
     return None
+
+
+# Media types no article page has: a PDF, an image, a video, an office file linked from a
+# feed is not read as text (its report said "binary data (NUL bytes)", or its bytes were
+# read as a page). Others are read, and say what they lack.
+_NOT_PAGES = ("image/", "audio/", "video/", "font/", "model/", "application/pdf",
+              "application/zip", "application/msword", "application/vnd.")
+
+
+def _is_page(media: str) -> bool:
+    return not media.startswith(_NOT_PAGES)
 
 
 def _entry_article(source: str, where: str, link: str | None, outlet: str | None, entry: Any,
@@ -195,6 +234,9 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
         return teaser  # its failure was reported when it happened; quiet until the next try
     try:
         resp = fetch(link)
+        media = (resp.content_type or "").split(";")[0].strip().lower()
+        if media and not _is_page(media):
+            raise UnreadableArticle(f"not a web page ({printable(media[:60])})")
         found = decode(resp.data, link, resp.charset or html_charset(resp.data))
         page = article_from_html(source, link, found.text, link)
         if not page.text.strip():
