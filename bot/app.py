@@ -22,6 +22,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -41,6 +42,7 @@ from .handlers import (
     cmd_unknown,
     gate,
     on_migrate,
+    on_my_membership,
     on_settings_button,
     on_unknown_button,
 )
@@ -49,6 +51,7 @@ from .secrets import TokenRejected, load_token, protect_output, secrets_of
 from .startup import (
     BotApiUnreachable,
     PerChatUpdates,
+    ReadableErrors,
     RejectionWatch,
     api_location,
     connect,
@@ -85,7 +88,7 @@ def build_application(cfg: Config, token: str, service: ChatService | None = Non
     watch = RejectionWatch()
     builder = (
         Application.builder().token(token).context_types(CONTEXT_TYPES)
-        .get_updates_request(watch)
+        .get_updates_request(watch).request(ReadableErrors(connection_pool_size=256))
         .concurrent_updates(PerChatUpdates())
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
@@ -103,7 +106,8 @@ def build_application(cfg: Config, token: str, service: ChatService | None = Non
     data.worker = ThreadPoolExecutor(1, thread_name_prefix="briefings-poll")
     data.composer = ThreadPoolExecutor(2, thread_name_prefix="briefings-digest")
     # In this order: a group's move to a supergroup, the gate, the commands, the settings
-    # buttons, other buttons, questions (any other text), then commands nobody knows. Only
+    # buttons, other buttons, the bot's own membership (removed or blocked: unsubscribed),
+    # questions (any other text), then commands nobody knows. Only
     # new messages are read: an edit does not run a command again, and a channel's posts
     # are not questions.
     new = filters.UpdateType.MESSAGE
@@ -112,6 +116,7 @@ def build_application(cfg: Config, token: str, service: ChatService | None = Non
     app.add_handlers([CommandHandler(c.name, c.callback, filters=new) for c in COMMANDS])
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^set:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, cmd_ask))
     app.add_handler(MessageHandler(new & filters.CAPTION, cmd_ask))  # a photo's question
     app.add_handler(MessageHandler(new & filters.COMMAND, cmd_unknown))

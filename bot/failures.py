@@ -31,13 +31,16 @@ async def on_error(update: object, context: Ctx) -> None:
         else:
             log.error("%s: %s", where, context.error, exc_info=context.error)
         return
-    if update is None and isinstance(context.error, Conflict):
-        log.warning("another process is polling with this bot token (%s); retrying",
-                    reason(context.error))
-        return
     if update is None and isinstance(context.error, TelegramError):  # polling: PTB retries
+        outage = context.bot_data.token_watch.outage
+        say = log.warning if outage.failed() else log.debug
+        still = f"; {outage.lasted()} so far" if outage.attempts > 1 else ""
+        if isinstance(context.error, Conflict):
+            say("another process is polling with this bot token (%s)%s; retrying",
+                reason(context.error), still)
+            return
         what = "not reachable" if isinstance(context.error, NetworkError) else "answer refused"
-        log.warning("Bot API %s while polling (%s); retrying", what, reason(context.error))
+        say("Bot API %s while polling (%s)%s; retrying", what, reason(context.error), still)
         return
     chat = update.effective_chat if isinstance(update, Update) else None
     where = f"{type(update).__name__}" + (f" in chat {chat.id}" if chat is not None else "")

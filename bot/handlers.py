@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NamedTuple
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
@@ -181,8 +181,11 @@ async def on_settings_button(update: Update, context: Ctx) -> None:
         return
     _, name, value = [*query.data.split(":", 2), "", ""][:3]
     change = await blocking(context.bot_data.service.change_setting, chat.id, name, value)
+    said = messages.SAVED if change.changed else (
+        compose_chat.NOT_SUBSCRIBED if change.refused == "not_subscribed"
+        else messages.NOT_CHANGED)  # a chat that never subscribed is told how to
     try:
-        await query.answer(messages.SAVED if change.changed else messages.NOT_CHANGED)
+        await query.answer(said)
     except BadRequest as exc:  # "query is too old": the change is saved all the same,
         log.info("button press not answered: %s", exc)  # so the message still shows it
     if change.changed:
@@ -216,6 +219,25 @@ async def cmd_status(update: Update, context: Ctx) -> None:
 
 async def cmd_help(update: Update, context: Ctx) -> None:
     await reply(update, context, [messages.help_text((c.name, c.help) for c in COMMANDS)])
+
+
+async def on_my_membership(update: Update, context: Ctx) -> None:
+    """The bot's own membership changed: removed from a group (or the group deleted), or
+    blocked in a private chat. The chat is unsubscribed now, not at its next digest (which
+    Telegram would refuse); being added sends nothing unasked."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    member = change.new_chat_member
+    gone = member.status in (ChatMember.LEFT, ChatMember.BANNED) or (
+        member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", True))
+    if not gone:
+        return
+    chat_id = change.chat.id
+    remove_digest_job(context.application, chat_id)
+    if await blocking(context.bot_data.service.unsubscribe, chat_id):
+        log.warning("chat %s removed or blocked the bot (%s): unsubscribed", chat_id,
+                    member.status)
 
 
 async def on_unknown_button(update: Update, context: Ctx) -> None:

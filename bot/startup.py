@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -101,14 +102,34 @@ async def connect(app: App, cfg: Config) -> None:
 
 class PerChatUpdates(BaseUpdateProcessor):
     """Updates of different chats are processed concurrently, so one chat's slow /digest
-    never holds up another chat; a chat's own updates are processed in order."""
+    never holds up another chat; a chat's own updates are processed in order. An update
+    delivered again (an update_id already seen: a Bot API or proxy that repeats a batch)
+    is not processed twice: a question is answered once, a /digest sent once."""
+
+    REMEMBERED = 10_000  # update ids kept to recognise a repeat
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self._seen: dict[int, None] = {}  # in arrival order, oldest first
+
+    def _again(self, update: object) -> bool:
+        if not isinstance(update, Update):
+            return False
+        if update.update_id in self._seen:
+            return True
+        self._seen[update.update_id] = None
+        if len(self._seen) > self.REMEMBERED:
+            del self._seen[next(iter(self._seen))]
+        return False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self._again(update):
+            log.info("update %s delivered again: ignored", getattr(update, "update_id", "?"))
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()  # never started: closed, not left unawaited
+            return
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
@@ -131,20 +152,69 @@ class PerChatUpdates(BaseUpdateProcessor):
         """Nothing to release."""
 
 
-class RejectionWatch(HTTPXRequest):
+class Outage:
+    """Polling that keeps failing (the Bot API down, a proxy answering 502, another process
+    polling with the token) is said once, then again every ``REMIND_EVERY`` seconds while it
+    lasts, and its end in one line: not a line per retry for as long as it lasts."""
+
+    REMIND_EVERY = 600.0
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.attempts = 0
+        self.said_at = 0.0
+
+    def failed(self) -> bool:
+        """One more failed getUpdates: is it to be said (the first, or a reminder)?"""
+        now = time.monotonic()
+        self.attempts += 1
+        if self.since is None:
+            self.since = self.said_at = now
+            return True
+        if now - self.said_at >= self.REMIND_EVERY:
+            self.said_at = now
+            return True
+        return False
+
+    def lasted(self) -> str:
+        return f"{self.attempts} failed attempt(s) in {time.monotonic() - (self.since or 0):.0f} s"
+
+    def answered(self) -> None:
+        """getUpdates answered: the outage, if there was one, is over."""
+        if self.since is not None:
+            log.warning("polling works again after %s", self.lasted())
+            self.since, self.attempts = None, 0
+
+
+class ReadableErrors(HTTPXRequest):
+    """Requests whose error answers are the Bot API's JSON: a proxy's error page (a 502 in
+    HTML) becomes a short error of the Bot API's form, which the caller logs in one line.
+    python-telegram-bot would log the whole page as an ERROR of its own first, on every
+    retry."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        return code, payload if code < 400 else _as_bot_api_error(code, payload)
+
+
+class RejectionWatch(ReadableErrors):
     """The connection getUpdates uses. When the Bot API rejects the token while the bot runs
     (revoked in @BotFather), python-telegram-bot's polling loop would die with a traceback
     and leave the bot running deaf, its tasks pending at exit. Here a 401/404 answer calls
     ``on_rejected`` (the bot stops cleanly and says so in one line) and is handed to the
-    polling loop as a plain server error, which it logs and retries until the stop."""
+    polling loop as a plain server error, which it logs and retries until the stop. It also
+    sees polling come back after an ``outage``."""
 
     def __init__(self) -> None:
         super().__init__(connection_pool_size=1)
         self.rejected = False
         self.on_rejected: Callable[[], None] | None = None
+        self.outage = Outage()
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         code, payload = await super().do_request(*args, **kwargs)
+        if code == 200:
+            self.outage.answered()
         if code not in (401, 404):
             return code, payload
         if not self.rejected:
@@ -154,3 +224,19 @@ class RejectionWatch(HTTPXRequest):
                 self.on_rejected()
         return 503, json.dumps({"ok": False, "error_code": 503,
                                 "description": "the bot token was rejected"}).encode()
+
+
+def _as_bot_api_error(code: int, payload: bytes) -> bytes:
+    """An error answer as the Bot API gives it: the payload when it is JSON; else a short
+    description (a proxy's error page: its title, or its first words)."""
+    try:
+        json.loads(payload)
+        return payload
+    except ValueError:
+        pass
+    text = payload.decode("utf-8", "replace")
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    words = " ".join(re.sub(r"<[^>]+>", " ", title.group(1) if title else text).split())
+    what = f"not the Bot API's answer: {words[:100]}" if words else "an empty answer"
+    return json.dumps({"ok": False, "error_code": code,
+                       "description": f"HTTP {code}, {what}"}).encode()
