@@ -28,6 +28,8 @@ ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "
 MAX_OFFSET_HOURS = 14  # the widest offset any time zone has (Kiribati's +14:00)
 _TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
 _NAMED = re.compile(rf"({_TIME})\s*\(?([A-Za-z]{{1,5}})\)?\s*$")
+# a zone's name in brackets after its offset ("+0300 (AST)"), as RFC 822 dates may have
+_COMMENT = re.compile(r"(?:(?<=[+-]\d{4})|(?<=[+-]\d\d:\d\d))\s*\([A-Za-z]{1,5}\)$")
 _OFFSET = re.compile(rf"{_TIME}\s*([+-])(\d{{2}}):?(\d{{2}})\s*$")
 
 
@@ -52,7 +54,7 @@ def read_date(text: str) -> datetime | None:
     """The moment a date string names, or None when it cannot be read; ImpossibleDate when
     its offset is past ±14 hours. A zone name in ``ZONES`` is applied to the time as
     written."""
-    text = text.strip()
+    text = _COMMENT.sub("", text.strip())  # "+0300 (AST)": the offset says it
     if (m := _OFFSET.search(text)) and (int(m.group(2)) > MAX_OFFSET_HOURS
                                         or int(m.group(3)) > 59):
         raise ImpossibleDate(f"date {text[:60]!r} has an offset no time zone has")

@@ -126,6 +126,7 @@ def test_an_admins_source_list_shows_a_feed_without_its_password(
     ("2015-07-23T10:00:00 AST", datetime(2015, 7, 23, 7, tzinfo=UTC)),  # Arabia, not Atlantic
     ("Thu, 23 Jul 2015 10:00:00 AST", datetime(2015, 7, 23, 7, tzinfo=UTC)),
     ("Thu, 23 Jul 2015 10:00:00 EDT", datetime(2015, 7, 23, 14, tzinfo=UTC)),
+    ("2015-07-23 10:00:00 +0300 (AST)", datetime(2015, 7, 23, 7, tzinfo=UTC)),  # was none
     ("2015-07-23T10:00:00+03:00", datetime(2015, 7, 23, 7, tzinfo=UTC)),
     ("2015-07-23T10:00:00+25:00", None),  # no zone is 25 hours from UTC: no date, a note
     ("Thu, 23 Jul 2015 10:00:00 +2500", None)])
