@@ -44,9 +44,14 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
+# Controls that stand between words (NUL from C exporters, the unit separator; the other
+# separators are line breaks): a space, not nothing, which would glue two words into one
+_SEPARATORS = {0x00: " ", 0x1F: " "}
+
+
 def normalize(text: str) -> str:
-    """NFC, presentation forms to base letters, no tatweel, no control/bidi characters;
-    every kind of line break a "\n"."""
+    """NFC, presentation forms to base letters, no tatweel, no control/bidi characters (a
+    NUL or a separator between words is a space); every kind of line break a "\n"."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _LINE_BREAK.sub("\n", text)
     text = _NOT_TEXT.sub("", text)
@@ -56,7 +61,7 @@ def normalize(text: str) -> str:
         text = _TATWEEL_DASH.sub("-", text)
         text = _TATWEEL_JOIN.sub(" ", text).replace(_TATWEEL, "")
     text = text.translate(_BIDI_AND_ZW)
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub("", text.translate(_SEPARATORS))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines).strip()
 

@@ -234,3 +234,13 @@ def test_an_unreadable_published_date_falls_back_to_updated(
     cfg, store = feed_store(write_config, web.url + "/feed")
     (art,) = store.articles(ingest(cfg, store).added)
     assert art.published == datetime(2015, 7, 23, 7, tzinfo=UTC)
+
+
+def test_a_nul_between_two_words_is_a_space_not_glue(write_config: ConfigFactory,
+                                                     tmp_path: Path) -> None:
+    folder = folder_of(tmp_path / "in", {"a.json": json.dumps(
+        {"title": "عنوان\u0000مخفي", "content": GOOD.replace(" اليوم ", " اليوم\u001f")})})
+    store, _, added = _folder_ingest(write_config, folder)
+    (art,) = store.articles_since(EPOCH)
+    assert added == 1 and art.headline == "عنوان مخفي"
+    assert "اليوم افتتاح" in " ".join(s.text_src for s in store.sentences([art.id])[art.id])
