@@ -100,3 +100,17 @@ def test_a_group_that_became_a_supergroup_keeps_its_state(store: Store) -> None:
     assert moved is not None and (moved.title, moved.digest_time) == ("group", "06:00")
     assert store.filters(2) == ["ليبيا"] and store.daily_digest(2, "2015-07-20") == digest
     assert store.message_stories(2, 9) == [3] and store.message_stories(1, 9) is None
+
+
+def test_a_digest_recorded_under_the_old_id_while_the_group_moved_is_moved_too(
+        store: Store) -> None:
+    """A digest composed as the group moved was recorded under the old id, which had no
+    chat any more: after a restart the supergroup was due today's digest and got a second
+    one. Telegram's "migrated" answer to its sending calls migrate_chat again: it moves."""
+    store.subscribe(1, "group", "06:00", "UTC")
+    assert store.migrate_chat(1, 2)  # the service message, after the job read chat 1
+    digest = store.record_digest(1, "daily", "2015-07-20", [3], [("a", "a")])
+    assert store.daily_digest(2, "2015-07-20") is None
+    assert store.migrate_chat(1, 2)  # sending it: "group chat was upgraded to a supergroup"
+    assert store.daily_digest(2, "2015-07-20") == digest and store.chat(1) is None
+    assert not store.migrate_chat(1, 2)

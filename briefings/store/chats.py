@@ -70,29 +70,32 @@ class Chats(Connection):
 
     def migrate_chat(self, old: int, new: int) -> bool:
         """A group became a supergroup: move everything of chat ``old`` to ``new`` at once.
-        When ``new`` is already known (it used the bot), its own settings win. False when
-        there was nothing to move."""
+        When ``new`` is already known (it used the bot), its own settings win. A digest
+        recorded under ``old`` after its settings moved (composed while the group moved) is
+        moved too, when Telegram's "migrated" answer calls this again. False when there was
+        nothing to move."""
         with self.transaction() as db:
-            if db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (old,)).fetchone() is None:
-                return False
-            db.execute("INSERT OR IGNORE INTO chats (chat_id, title, subscribed, digest_time, "
-                       "timezone, stories, sentences, created_at, last_digest_at, schedule_from) "
-                       "SELECT ?, title, subscribed, digest_time, timezone, stories, sentences, "
-                       "created_at, last_digest_at, schedule_from FROM chats WHERE chat_id = ?",
-                       (new, old))
-            db.execute("UPDATE OR IGNORE chat_filters SET chat_id = ? WHERE chat_id = ?",
-                       (new, old))
-            db.execute("DELETE FROM chats WHERE chat_id = ?", (old,))  # and leftover filters
+            known = db.execute("SELECT 1 FROM chats WHERE chat_id = ?", (old,)).fetchone()
+            if known is not None:
+                db.execute("INSERT OR IGNORE INTO chats (chat_id, title, subscribed, "
+                           "digest_time, timezone, stories, sentences, created_at, "
+                           "last_digest_at, schedule_from) SELECT ?, title, subscribed, "
+                           "digest_time, timezone, stories, sentences, created_at, "
+                           "last_digest_at, schedule_from FROM chats WHERE chat_id = ?",
+                           (new, old))
+                db.execute("UPDATE OR IGNORE chat_filters SET chat_id = ? WHERE chat_id = ?",
+                           (new, old))
+                db.execute("DELETE FROM chats WHERE chat_id = ?", (old,))  # and its filters
             clash = ("kind = 'daily' AND digest_date IN (SELECT digest_date FROM digests "
                      "WHERE chat_id = ? AND kind = 'daily')")  # the new chat has that day's
             db.execute(f"UPDATE digests SET abandoned_at = COALESCE(abandoned_at, ?) "
                        f"WHERE chat_id = ? AND {clash}", (iso(utcnow()), old, new))
-            db.execute(f"UPDATE digests SET chat_id = ? WHERE chat_id = ? AND NOT ({clash})",
-                       (new, old, new))
-            db.execute("UPDATE OR IGNORE sent_messages SET chat_id = ? WHERE chat_id = ?",
-                       (new, old))
-            db.execute("DELETE FROM sent_messages WHERE chat_id = ?", (old,))
-            return True
+            moved = db.execute(f"UPDATE digests SET chat_id = ? WHERE chat_id = ? AND NOT "
+                               f"({clash})", (new, old, new)).rowcount
+            moved += db.execute("UPDATE OR IGNORE sent_messages SET chat_id = ? WHERE "
+                                "chat_id = ?", (new, old)).rowcount
+            moved += db.execute("DELETE FROM sent_messages WHERE chat_id = ?", (old,)).rowcount
+            return known is not None or moved > 0
 
     def filters(self, chat_id: int) -> list[str]:
         return [r[0] for r in self.db.execute(
