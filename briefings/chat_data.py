@@ -11,6 +11,7 @@ from .models import Article, Sentence
 from .outlets import Outlets
 
 MAX_FILTERS = 20
+MAX_KEYWORD = 100  # characters of a keyword filter
 SETTING_LIMITS = {"stories": 20, "sentences": 10}  # the largest value of each number setting
 
 
@@ -42,6 +43,7 @@ class Change:
     settings: ChatSettings | None = None  # the settings now (None when not subscribed)
     refused: Refusal | None = None
     detail: str = ""
+    note: str = ""  # what was changed in what the chat asked (a keyword shortened)
 
     @property
     def changed(self) -> bool:

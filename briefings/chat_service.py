@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from . import answer_render, compose, outlets, translate
 from .chat_data import (
     MAX_FILTERS,
+    MAX_KEYWORD,
     SETTING_LIMITS,
     Asked,
     Change,
@@ -121,7 +122,10 @@ class ChatService:
         """The chat's settings after the change (with why it was refused, if it was)."""
         if self.store.chat(chat_id) is None:
             return Change(refused="not_subscribed")
-        keyword = " ".join(keyword.split())[:100]
+        asked = " ".join(keyword.split())
+        keyword = asked[:MAX_KEYWORD].rstrip()
+        note = f"The keyword is cut to its first {MAX_KEYWORD} characters." \
+            if action == "add" and len(asked) > MAX_KEYWORD else ""
         refused: Refusal | None = None
         if action == "add" and keyword:
             if len(self.store.filters(chat_id)) >= MAX_FILTERS:
@@ -136,7 +140,8 @@ class ChatService:
                 self.store.remove_filter(chat_id, k)
         elif action not in {"", "list"}:
             return Change(refused="filter_usage")
-        return Change(settings=self.settings(chat_id), refused=refused, detail=keyword)
+        return Change(settings=self.settings(chat_id), refused=refused, detail=keyword,
+                      note="" if refused else note)
 
     def migrate_chat(self, old: int, new: int) -> bool:
         """A group upgraded to a supergroup: its subscription, settings, filters, digests and

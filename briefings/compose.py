@@ -190,7 +190,12 @@ def render_header(briefing: Briefing, fmt: Format) -> str:
         header.append(f"{n} {'story' if n == 1 else 'stories'} from {sources} "
                       f"article{'s' if sources != 1 else ''}")
     else:
-        header.append("No new stories.")
+        header.append("No new stories." if not briefing.filtered_out else
+                      "No new stories match the keyword filters.")
+    if briefing.filtered_out:
+        n = briefing.filtered_out
+        header.append(f"{n} {'story' if n == 1 else 'stories'} left out by the keyword "
+                      "filters.")
     return "\n".join(header)
 
 
@@ -242,5 +247,7 @@ def _paragraphs(sentences: list[str], size: int = 5) -> list[str]:
     return [" ".join(sentences[i:i + size]) for i in range(0, len(sentences), size)]
 
 
-def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary]) -> Briefing:
-    return Briefing(title=title, created=created, stories=tuple(stories))
+def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary],
+                 filtered_out: int = 0) -> Briefing:
+    return Briefing(title=title, created=created, stories=tuple(stories),
+                    filtered_out=filtered_out)

@@ -84,7 +84,8 @@ def change(c: Change) -> str:
     }[c.refused] if c.refused else ""
     if c.settings is None:
         return why
-    return f"{why}\n\n{settings(c.settings)}" if why else settings(c.settings)
+    first = why or e(c.note)
+    return f"{first}\n\n{settings(c.settings)}" if first else settings(c.settings)
 
 
 def latest(stories: list[LatestStory]) -> list[str]:

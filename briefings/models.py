@@ -102,3 +102,4 @@ class Briefing:
     title: str
     created: datetime
     stories: tuple[StorySummary, ...]
+    filtered_out: int = 0  # stories the keyword filters left out

@@ -126,7 +126,9 @@ class Pipeline:
                progress: Progress | None = None, now: datetime | None = None) -> DigestResult:
         """A briefing of the stories of ``article_ids``, translating only what it shows."""
         store, cfg = self.store, self.cfg
-        story_ids = self.stories(article_ids, keywords)[: max_stories or cfg.digest.max_stories]
+        found = self.stories(article_ids, keywords)
+        filtered_out = len(self.stories(article_ids)) - len(found) if keywords else 0
+        story_ids = found[: max_stories or cfg.digest.max_stories]
         members = store.story_articles(story_ids)
         all_ids = [a for s in story_ids for a in members[s]]
         sentences = store.sentences(all_ids)
@@ -156,7 +158,8 @@ class Pipeline:
             compose.story_summary(s, [articles[a] for a in members[s]], sentences,
                                   [by_id[x.id] for x in chosen[s]], names, lead_id=central[s])
             for s in story_ids]
-        briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries)
+        briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries,
+                                        filtered_out)
         return DigestResult(briefing, story_ids, report)
 
     def translate_rest(self, progress: Progress | None = None, chunk_size: int | None = None

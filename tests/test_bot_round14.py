@@ -105,3 +105,38 @@ def test_messages_are_packed_by_telegrams_count_of_emoji_and_flags() -> None:
     assert len(messages) > 1 and all(units(m) <= 4096 for m in messages)
     assert max(units(m) for m in messages) > 3000  # packed, not one story per message
     assert max(units(p) for p in pack([], [["🎉" * 5000]])) <= 4096  # one long line, cut
+
+
+def test_a_digest_says_how_many_stories_the_keyword_filters_left_out(
+        bot_config: Callable[..., config.Config]) -> None:
+    """Filters that matched nothing gave "No new stories.", as if nothing had happened."""
+    service = subscribed(bot_config(), CHAT)
+    service.store.add_filter(CHAT, "كرة القدم")
+    digest = service.compose_digest(CHAT, "manual")
+    (part,) = service.store.unsent_parts(digest)
+    assert "No new stories match the keyword filters." in part.text
+    assert "1 story left out by the keyword filters." in part.text
+
+
+def test_a_digest_whose_filters_match_says_nothing_of_them(
+        bot_config: Callable[..., config.Config]) -> None:
+    service = subscribed(bot_config(), CHAT)
+    service.store.add_filter(CHAT, "مصراتة")
+    digest = service.compose_digest(CHAT, "manual")
+    text = "\n".join(p.text for p in service.store.unsent_parts(digest))
+    assert "1 story from 2 articles" in text and "left out" not in text
+
+
+def test_a_keyword_too_long_is_said_to_be_cut(server: FakeBotAPI,
+                                              bot_config: Callable[..., config.Config]) -> None:
+    """A 300-character keyword was cut to 100 without a word."""
+    cfg = bot_config()
+    subscribed(cfg, CHAT)
+
+    async def script() -> None:
+        async with started(server, cfg):
+            shown = await say(server, CHAT, "/filter add " + "مصراتة " * 50)
+        assert shown["text"].startswith("The keyword is cut to its first 100 characters.")
+        assert "Keyword filters: مصراتة" in shown["text"]
+
+    asyncio.run(script())
