@@ -30,6 +30,7 @@ class ChatSettings:
 class Subscription:
     new: bool  # a chat seen for the first time (else: subscribed again, or already)
     settings: ChatSettings
+    again: bool = False  # subscribed again after /stop, its settings kept
 
 
 # Why a change of settings or filters was refused; ``Change.detail`` holds what the user

@@ -71,9 +71,10 @@ class ChatService:
 
     # -- subscription and settings ---------------------------------------------
     def subscribe(self, chat_id: int, title: str | None) -> Subscription:
-        new = self.store.subscribe(chat_id, title, self.cfg.schedule.digest_time,
-                                   self.cfg.schedule.timezone)
-        return Subscription(new, self.settings(chat_id))
+        known = self.store.chat(chat_id) is not None
+        changed = self.store.subscribe(chat_id, title, self.cfg.schedule.digest_time,
+                                       self.cfg.schedule.timezone)
+        return Subscription(changed and not known, self.settings(chat_id), changed and known)
 
     def known(self, chat_id: int) -> bool:
         """Has the chat ever subscribed (its settings are kept after /stop)?"""

@@ -31,7 +31,7 @@ def short(text: str, limit: int = ECHO) -> str:
 
 def subscription(sub: Subscription) -> list[str]:
     s = sub.settings
-    greeting = "Welcome" if sub.new else "You are subscribed"
+    greeting = "Welcome" if sub.new else "Welcome back" if sub.again else "You are subscribed"
     return [
         f"<b>{greeting} to the Arabic press briefing.</b>\n"
         "I read Arabic news sources, translate them offline and send you a short daily "

@@ -87,7 +87,8 @@ def test_the_settings_of_a_chat_that_unsubscribed_say_so(
             await say(server, CHAT, "/stop")
             shown = await say(server, CHAT, "/settings")
             assert "Not subscribed: no daily digest until /start" in shown["text"]
-            await say(server, CHAT, "/start")
+            again = await say(server, CHAT, "/start")  # was "Welcome", as to a new user
+            assert again["text"].startswith("<b>Welcome back to the Arabic press briefing")
             shown = await say(server, CHAT, "/settings")
             assert "Not subscribed" not in shown["text"]
 
