@@ -55,7 +55,7 @@ def load_token(cfg: Config) -> str:
             raise TokenMissing(f"telegram.token_file {path} is readable by others: "
                                f"chmod 600 {path}")
         try:
-            token = path.read_text(encoding="utf-8").strip()
+            token = path.read_text(encoding="utf-8-sig").strip()  # a BOM: Notepad's
         except OSError as exc:
             raise TokenMissing(f"telegram.token_file {path}: {exc.strerror}") from None
         except UnicodeDecodeError:

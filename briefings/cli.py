@@ -129,8 +129,9 @@ def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
 
     if not paths:
         return [s for s in cfg.sources if s.enabled]
-    return [SourceConfig(name=f"cli:{Path(p).resolve()}", type="folder", path=str(Path(p)
-            .resolve()), outlet=None) for p in paths]
+    # the name is shown and stored: a newline or ESC in the path is escaped in it
+    return [SourceConfig(name=f"cli:{printable(str(Path(p).resolve()))}", type="folder",
+                         path=str(Path(p).resolve()), outlet=None) for p in paths]
 
 
 def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:

@@ -40,12 +40,20 @@ def _hours(value: str) -> int:
     return hours
 
 
+def _path(value: str) -> str:
+    """--config, --source: a path; an empty one ("$UNSET") would quietly mean the default or
+    the current directory."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return value
+
+
 def common_options(top: bool = False) -> argparse.ArgumentParser:
     """--config and -v, accepted before the command word and after it (a parent parser of
     the top parser and of every command). Only the top one has defaults: a command that is
     not given them leaves what came before the command word alone."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", "-c", default=None if top else argparse.SUPPRESS,
+    common.add_argument("--config", "-c", default=None if top else argparse.SUPPRESS, type=_path,
                         help="config file (default: ./config.yaml or $BRIEFINGS_CONFIG)")
     common.add_argument("-v", "--verbose", action="count",
                         default=0 if top else argparse.SUPPRESS,
@@ -65,7 +73,7 @@ def build(commands: Mapping[str, Command], plugins: bool = True) -> argparse.Arg
 
     d = command("dry-run", help="ingest, translate, summarise and print the messages that "
                                 "would be sent (no Telegram token needed)")
-    d.add_argument("--source", action="append", metavar="PATH",
+    d.add_argument("--source", action="append", metavar="PATH", type=_path,
                    help="a folder to read instead of the configured sources (repeatable)")
     d.add_argument("--format", choices=["html", "text", "json"],
                    help="json: one JSON object on stdout (see the README)")
@@ -75,7 +83,7 @@ def build(commands: Mapping[str, Command], plugins: bool = True) -> argparse.Arg
     d.set_defaults(func=commands["dry-run"])
 
     i = command("ingest", help="read the sources and translate new articles")
-    i.add_argument("--source", action="append", metavar="PATH")
+    i.add_argument("--source", action="append", metavar="PATH", type=_path)
     i.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
     i.set_defaults(func=commands["ingest"])
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-import yaml
 from platformdirs import user_data_dir
 from pydantic import AfterValidator, Field, model_validator
 from pydantic.dataclasses import dataclass
@@ -38,6 +37,7 @@ from .config_types import (
     check,
     check_url,
     compiles,
+    plain_path,
     shown,
 )
 from .errors import ConfigError
@@ -72,6 +72,9 @@ class SourceConfig(Section):
             if self.url is not None:
                 raise Bad("only rss sources have a url (this one is a folder: remove url, "
                           "or set type: rss)", "url")
+            if not plain_path(self.path):
+                raise Bad(f"expected a path without control characters, got "
+                          f"{shown(self.path)}", "path")
         elif not self.url:
             raise Bad("an rss source needs a url", "url")
         elif self.path is not None:
@@ -269,7 +272,8 @@ class Config(Section):
 
     @property
     def home(self) -> Path:
-        return Path(os.environ.get("BRIEFINGS_HOME") or user_data_dir("briefings"))
+        return Path(os.path.expanduser(os.environ.get("BRIEFINGS_HOME") or "")
+                    or user_data_dir("briefings"))
 
     @property
     def db_path(self) -> Path:
@@ -293,58 +297,9 @@ def from_mapping(data: Any, base_dir: Path | None = None, name: str = "config") 
     return cfg
 
 
-def default_path() -> Path | None:
-    env = os.environ.get("BRIEFINGS_CONFIG")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "config.yaml"
-    return here if here.exists() else None
-
-
 def load(path: str | Path | None = None) -> Config:
-    """Load and validate a config file; without one, the defaults (seeds/ folder)."""
-    p = Path(path) if path else default_path()
-    if p is None:
-        return from_mapping({}, Path.cwd())
-    try:
-        raw = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError("(file)", f"cannot read {p}: {exc.strerror}", str(p)) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError("(file)", f"not UTF-8 text (byte {exc.start}): save it as UTF-8",
-                          str(p)) from None
-    try:
-        data = yaml.load(raw, Loader=_StrictLoader)  # a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(where, f"malformed YAML: {' '.join(problem.split())}",
-                          str(p)) from None
-    except RecursionError:
-        raise ConfigError("(file)", "malformed YAML: nested too deeply", str(p)) from None
-    except ValueError as exc:  # a value Python cannot hold: 2015-13-01, 5000 digits
-        why = " ".join(str(exc).split())[:120]
-        raise ConfigError("(file)", f"unusable YAML value: {why}", str(p)) from None
-    if data is None:  # empty, or only comments: say so rather than run on silent defaults
-        log.warning("%s is empty: using the defaults", p)
-    return from_mapping(data, p.resolve().parent, str(p))
+    """Load and validate a config file; without one, the defaults (seeds/ folder). The file's
+    reading and YAML rules are in ``config_file``."""
+    from .config_file import load_file
 
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (the first value would be lost silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"a key must be a name, not {type(key).__name__}",
-                    key_node.start_mark)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {shown(key)}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
+    return load_file(path)

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .config import Config, TranslateConfig
-from .config_types import Bad, shown
+from .config_types import Bad, plain_path, shown
 from .errors import ConfigError
 
 RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
@@ -145,6 +145,12 @@ def check(cfg: Config) -> None:
                                                         f"file")
     if cfg.telegram.token_file:
         _check_token_file(cfg.resolve(cfg.telegram.token_file))
+    home = os.environ.get("BRIEFINGS_HOME")
+    if home and not cfg.store.path and not (cfg.home.is_absolute() and plain_path(home)):
+        # a relative one names another store in each directory the command runs from
+        raise ConfigError("$BRIEFINGS_HOME", f"expected an absolute path without control "
+                                             f"characters (the data directory), got "
+                                             f"{shown(home)}")
     if cfg.store.path and cfg.db_path.is_dir():
         raise ConfigError("store.path", f"{cfg.db_path} is a directory: expected a database "
                                         f"file, e.g. {cfg.db_path / 'briefings.sqlite3'}")

@@ -87,6 +87,8 @@ def check_url(url: str, *, for_api: bool = False) -> str:
             why = "the scheme must be http or https"
         elif not parts.hostname:
             why = "no host"
+        elif parts.port == 0:  # no server listens there: every fetch would fail
+            why = "port 0"
         elif any(c.isspace() or not c.isprintable() for c in url):
             why = "spaces or control characters"
         elif for_api and (parts.query or parts.fragment):
@@ -103,9 +105,21 @@ Int = Annotated[int, Strict()]
 Float = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 Text = Annotated[str, Strict()]
 Bool = Annotated[bool, Strict()]
+
+
+def plain_path(value: str) -> bool:
+    """A path to print on one line: not blank, and no control, line-break or text-direction
+    character (a newline in a path split every message naming it in two)."""
+    from .text import printable
+
+    return bool(value.strip()) and printable(value) == value
+
+
 # null means the default, and so would an empty path: refused
 PathOrNull = Annotated[Text | None, check(lambda v: v is None or v.strip(),
-                                           "a path, or null for the default", sep=";")]
+                                           "a path, or null for the default", sep=";"),
+                       check(lambda v: v is None or plain_path(v),
+                             "a path without control characters")]
 Printable = Annotated[Text, check(lambda v: v.strip() and v.isprintable(),
                                    "a name of printable characters")]
 LanguageCode = Annotated[Text, check(

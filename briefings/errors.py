@@ -59,8 +59,10 @@ class StoreError(BriefingsError, sqlite3.DatabaseError):
     isolation) lets this through too."""
 
     def __init__(self, path: str | Path, cause: str, advice: str) -> None:
+        from .text import printable  # a path with a newline or ESC is printed escaped
+
         self.path = Path(path)
-        super().__init__(f"store {path}: {cause}; {advice}")
+        super().__init__(printable(f"store {path}: {cause}; {advice}"))
 
     @classmethod
     def from_sqlite(cls, path: str | Path, exc: BaseException) -> StoreError | None:

@@ -4,7 +4,9 @@ mapping of SQLite faults to ``StoreError``. The subject modules build on ``Conne
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -17,6 +19,9 @@ from .migrations import MIGRATIONS, expected_schema, schema_version
 
 log = logging.getLogger(__name__)
 
+# Seconds a statement waits for another process's lock before the run stops with "another
+# process holds it locked" (two ingests share the translation work: each waits its turn).
+BUSY_TIMEOUT = 30.0
 CHUNK = 500  # values per ``IN (?, …)``: well under SQLite's limit on parameters
 
 
@@ -45,6 +50,23 @@ def select_in(db: sqlite3.Connection, sql: str, values: Iterable[object],
 def _fault(path: Path, exc: sqlite3.DatabaseError) -> sqlite3.DatabaseError:
     """The ``StoreError`` for a store fault, else the error itself."""
     return StoreError.from_sqlite(path, exc) or exc
+
+
+def _mode(path: Path) -> int | None:
+    """The file type and mode of ``path`` (links followed), or None when nothing is there."""
+    try:
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+
+
+def _kind(mode: int) -> str:
+    for test, what in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
 
 
 class _Connection(sqlite3.Connection):
@@ -78,7 +100,7 @@ class Connection:
         self.path = Path(path)
         self._check_path()
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                                       check_same_thread=False, factory=_Connection)
         except sqlite3.DatabaseError as exc:
             raise _fault(self.path, exc) from None
@@ -101,7 +123,7 @@ class Connection:
                 raise StoreError(self.path, "is a directory", "set store.path to a file, e.g. "
                                  f"{self.path / 'briefings.sqlite3'}")
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            empty = self.path.exists() and self.path.stat().st_size == 0
+            mode = _mode(self.path)  # a symlink loop raises here: ELOOP
         except OSError as exc:
             why = exc.strerror
             with suppress(OSError):
@@ -111,10 +133,23 @@ class Connection:
             raise StoreError(self.path, f"cannot create or open it ({why})",
                              "set store.path to a file in a directory this user may "
                              "write") from None
-        if empty:
+        if mode is not None and not stat.S_ISREG(mode):  # SQLite read a pipe as empty
+            raise StoreError(self.path, f"is {_kind(mode)}, not a file",
+                             "set store.path to a file, e.g. "
+                             f"{self.path.parent / 'briefings.sqlite3'}")
+        if mode is not None and self.path.stat().st_size == 0:
             raise StoreError(self.path, "the file is empty (0 bytes): if it held the store, "
                              "it was truncated", "restore it from a backup, or delete it to "
                              "start a new store")
+        for suffix in ("-wal", "-journal"):  # where SQLite keeps (or undoes) recent writes
+            companion = self.path.with_name(self.path.name + suffix)
+            with suppress(OSError):
+                mode = _mode(companion)
+                if mode is not None and not stat.S_ISREG(mode):
+                    raise StoreError(self.path, f"its journal {companion.name} is "
+                                     f"{_kind(mode)}, so SQLite cannot open the store",
+                                     f"move {companion} aside (it is no journal SQLite "
+                                     f"wrote)")
 
     def _check_foreign(self) -> None:
         tables = {r[0] for r in self.db.execute(
