@@ -129,9 +129,17 @@ def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
 
     if not paths:
         return [s for s in cfg.sources if s.enabled]
-    # the name is shown and stored: a newline or ESC in the path is escaped in it
-    return [SourceConfig(name=f"cli:{printable(str(Path(p).resolve()))}", type="folder",
-                         path=str(Path(p).resolve()), outlet=None) for p in paths]
+    from .config_types import plain_path, shown
+    from .errors import ConfigError
+
+    sources = []
+    for given in paths:
+        path = str(Path(given).resolve())
+        if not plain_path(path):  # as in config.yaml: a newline would split every line
+            raise ConfigError("--source", f"expected a path without control characters, got "
+                                          f"{shown(path)}", "command line")
+        sources.append(SourceConfig(name=f"cli:{path}", type="folder", path=path, outlet=None))
+    return sources
 
 
 def cmd_dry_run(cfg: Config, args: argparse.Namespace) -> int:

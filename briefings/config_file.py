@@ -69,11 +69,12 @@ def _read(p: Path, error: Any) -> str:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise error("(file)", f"cannot read {printable(str(p))}: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+        raise error("(file)", f"is {kind}: expected a YAML file like config.yaml")
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
-            raise error("(file)", f"is {kind}: expected a YAML file like config.yaml")
         try:
             data = f.read(MAX_BYTES + 1)
         except OSError as exc:
