@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 from rich.console import Console
 
 from . import cli_parser
-from .errors import BriefingsError, StoreError
+from .errors import BriefingsError, ConfigError, StoreError
 from .memory import limit_arenas
 from .text import has_words, normalize, printable
 
@@ -130,7 +130,6 @@ def _sources(cfg: Config, paths: Sequence[str] | None) -> list[SourceConfig]:
     if not paths:
         return [s for s in cfg.sources if s.enabled]
     from .config_types import plain_path, shown
-    from .errors import ConfigError
 
     sources = []
     for given in paths:
