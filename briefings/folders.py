@@ -40,9 +40,18 @@ def read_folder(source: str, folder: Path, problems: Problems, *, max_chars: int
     the cut is reported; an .html file larger than ``max_bytes`` (ingest.max_fetch_bytes, as
     for a fetched page) is skipped; a .json file (many articles) is read whole, and skipped
     when larger than ``max_json_bytes`` (ingest.max_json_bytes: a cut would break it)."""
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise SourceError(f"source {source!r}: folder {folder} {what}")
+    try:
+        is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+    except OSError as exc:  # missing, a link that loops or leads nowhere, a name too long
+        what = "does not exist" if exc.errno == errno.ENOENT else \
+            "is a link that loops" if exc.errno == errno.ELOOP else \
+            f"cannot be read ({exc.strerror or describe(exc)})"
+        raise SourceError(f"source {source!r}: folder {location(folder)} {what}") from None
+    if not is_dir:
+        raise SourceError(f"source {source!r}: folder {location(folder)} is not a folder")
+    if not os.access(folder, os.R_OK | os.X_OK):  # the whole source, not one item of it
+        raise SourceError(f"source {source!r}: folder {location(folder)} is not readable "
+                          "(Permission denied)")
     for path in _files(folder, problems):
         where = location(path)
         try:

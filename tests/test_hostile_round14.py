@@ -244,3 +244,18 @@ def test_a_nul_between_two_words_is_a_space_not_glue(write_config: ConfigFactory
     (art,) = store.articles_since(EPOCH)
     assert added == 1 and art.headline == "عنوان مخفي"
     assert "اليوم افتتاح" in " ".join(s.text_src for s in store.sentences([art.id])[art.id])
+
+
+def test_a_folder_source_that_is_a_looping_or_dangling_link_fails_saying_which(
+        write_config: ConfigFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    """A folder source that is a link to itself said "does not exist"."""
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    path = write_config([{"name": "loop", "type": "folder", "path": str(tmp_path / "loop")},
+                         {"name": "dangling", "type": "folder",
+                          "path": str(tmp_path / "dangling")}])
+    assert main(["ingest", "--config", str(path), "--offline"]) == 0
+    err = capsys.readouterr().err
+    assert f"folder {tmp_path / 'loop'} is a link that loops" in err
+    assert f"folder {tmp_path / 'dangling'} does not exist" in err
