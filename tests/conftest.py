@@ -68,6 +68,18 @@ def cfg(write_config: ConfigFactory) -> Config:
 
 
 @pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where a test's store file goes (its folder not made yet)."""
+    return tmp_path / "data" / "briefings.sqlite3"
+
+
+@pytest.fixture
+def cfg_path(write_config: ConfigFactory, db: Path) -> Path:
+    """A config file whose store is ``db``."""
+    return write_config(store={"path": str(db)})
+
+
+@pytest.fixture
 def store(cfg: Config) -> Iterator[Store]:
     s = Store(cfg.db_path)
     yield s

@@ -275,16 +275,6 @@ def test_the_token_variable(value: str, ok: bool, tmp_path: Path,
 
 # -- the store --------------------------------------------------------------------------------
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "briefings.sqlite3"
-
-
-@pytest.fixture
-def cfg_path(write_config: ConfigFactory, db: Path) -> Path:
-    return write_config(store={"path": str(db)})
-
-
 def _stored(cfg_path: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> str:
     assert main(["ingest", "--offline", "--config", str(cfg_path)]) == 0
     capsys.readouterr()

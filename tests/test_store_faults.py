@@ -56,16 +56,6 @@ def _opened(path: Path) -> Iterator[Store]:
         store.close()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "briefings.sqlite3"
-
-
-@pytest.fixture
-def cfg_path(write_config: ConfigFactory, db: Path) -> Path:
-    return write_config(store={"path": str(db)})
-
-
 def stored_store(cfg_path: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", "--config", str(cfg_path)]) == 0
     capsys.readouterr()
