@@ -9,12 +9,13 @@ from datetime import datetime
 
 from telegram.error import TelegramError
 
-from briefings.clock import local_date, time_in_zone, utcnow
+from briefings.clock import local_date, utcnow
 from briefings.errors import BriefingsError
 from briefings.store import Store
 
 from . import delivery
 from .context import App, Ctx, blocking, composing, in_store
+from .schedule import DailyAt
 from .startup import reason
 
 log = logging.getLogger(__name__)
@@ -63,11 +64,11 @@ async def schedule_digest(app: App, chat_id: int) -> None:
     remove_digest_job(app, chat_id)
     if not s.subscribed or app.job_queue is None:
         return
-    app.job_queue.run_daily(
-        digest_job, time_in_zone(s.digest_time, s.timezone), chat_id=chat_id,
-        name=f"digest:{chat_id}",
+    app.job_queue.run_custom(
+        digest_job, chat_id=chat_id, name=f"digest:{chat_id}",
         # A digest missed by less than this (busy loop, restart) still goes out.
-        job_kwargs={"misfire_grace_time": service.cfg.schedule.misfire_grace_time,
+        job_kwargs={"trigger": DailyAt(s.digest_time, s.timezone),
+                    "misfire_grace_time": service.cfg.schedule.misfire_grace_time,
                     "coalesce": True})
 
 
