@@ -30,6 +30,9 @@ class BotData:
     worker: ThreadPoolExecutor = field(init=False)  # polls (one at a time)
     composer: ThreadPoolExecutor = field(init=False)  # digests, off the threads that answer
     reported_problems: set[str] = field(default_factory=set)  # skipped items said once
+    # one digest delivery at a time per chat: the daily job and the catch-up at start-up
+    # (or a /digest) firing together would both find the same parts unsent
+    sending: dict[int, asyncio.Lock] = field(default_factory=dict)
 
 
 Ctx = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

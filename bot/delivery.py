@@ -251,6 +251,11 @@ async def typing(app: App, chat_id: int, topic: int | None = None) -> AsyncItera
 async def deliver(app: App, chat_id: int, digest_id: int, topic: int | None = None) -> None:
     """Send a digest's unsent parts, marking each sent once Telegram confirms it (in the
     forum ``topic`` that asked for it; parts left for a restart go to the chat)."""
+    async with app.bot_data.sending.setdefault(chat_id, asyncio.Lock()):
+        await _deliver(app, chat_id, digest_id, topic)
+
+
+async def _deliver(app: App, chat_id: int, digest_id: int, topic: int | None) -> None:
     where = {"message_thread_id": topic} if topic is not None else {}
     for part in await in_store(app, Store.unsent_parts, digest_id):
         try:
