@@ -142,11 +142,25 @@ async def cmd_ask(update: Update, context: Ctx) -> None:
     await reply(update, context, compose_chat.asked(asked), story_ids=asked.story_ids)
 
 
-async def cmd_sources(update: Update, context: Ctx) -> None:
+def _admin(update: Update, context: Ctx) -> bool:
     user = update.effective_user
-    service = context.bot_data.service
-    health = await blocking(service.sources, service.is_admin(user.id if user else None))
-    await reply(update, context, compose_chat.sources(health))
+    return context.bot_data.service.is_admin(user.id if user else None)
+
+
+def _private(update: Update) -> bool:
+    """A private chat: what an admin is shown there (server paths, feed URLs that may carry
+    a key, every subscriber's id) is not for every member of a group."""
+    return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
+async def cmd_sources(update: Update, context: Ctx) -> None:
+    admin = _admin(update, context)
+    detail = admin and _private(update)
+    health = await blocking(context.bot_data.service.sources, detail)
+    pages = compose_chat.sources(health)
+    if admin and not detail:
+        pages[-1] += f"\n\n{messages.SOURCES_IN_PRIVATE}"
+    await reply(update, context, pages)
 
 
 async def cmd_settings(update: Update, context: Ctx) -> None:
@@ -208,12 +222,14 @@ async def cmd_filter(update: Update, context: Ctx) -> None:
 
 
 async def cmd_status(update: Update, context: Ctx) -> None:
-    user = update.effective_user
-    service = context.bot_data.service
-    if not service.is_admin(user.id if user else None):
+    if not _admin(update, context):
         await reply(update, context, [messages.ADMINS_ONLY])
         return
-    status = await blocking(service.status, next_digests(context.application))
+    if not _private(update):
+        await reply(update, context, [messages.STATUS_IN_PRIVATE])
+        return
+    status = await blocking(context.bot_data.service.status,
+                            next_digests(context.application))
     await reply(update, context, compose_chat.status(status))
 
 

@@ -15,6 +15,10 @@ UNKNOWN_COMMAND = ("I don't know that command. /help lists what I can do; any ot
 SETTINGS_USAGE = ("Use /settings time 07:30, /settings tz Africa/Tripoli, /settings stories 5 "
                   "or /settings sentences 3.")
 ADMINS_ONLY = "/status is for the bot's admins."
+STATUS_IN_PRIVATE = ("/status lists every subscribed chat: ask for it in a private chat with "
+                     "me, not in a group.")
+SOURCES_IN_PRIVATE = ("<i>Where each source reads from and its errors: /sources in a private "
+                      "chat with me.</i>")
 SORRY = ("Sorry, I can't answer right now: something is wrong on the server. Its operator "
          "can see what in the bot's log.")
 SAVED, NOT_CHANGED = "Saved", "Not changed"
