@@ -13,9 +13,11 @@ def utcnow() -> datetime:
 
 
 def parse_hhmm(value: str) -> time:
-    """'07:30' -> time(7, 30); ValueError on anything else."""
+    """'07:30' -> time(7, 30) (any script's digits: '٠٧:٣٠' too); ValueError on anything
+    else, however many digits it has."""
     hours, sep, minutes = value.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+    if not sep or not hours.isdecimal() or not minutes.isdecimal() or len(hours) > 2 \
+            or len(minutes) != 2:
         raise ValueError(f"not a time HH:MM: {value!r}")
     return time(int(hours), int(minutes))
 
