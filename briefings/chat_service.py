@@ -169,13 +169,15 @@ class ChatService:
         last = row.last_digest_at if row is not None else None
         since = max(datetime.fromisoformat(last), now - timedelta(days=7)) if last else \
             now - timedelta(hours=self.cfg.digest.window_hours)
-        articles = self.store.articles_since(since)
+        read_at = utcnow()  # the next digest starts here: an article a poll adds while this
+        articles = self.store.articles_since(since)  # one is composed is in the next one
         result = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True)).digest(
             [a.id for a in articles], keywords=s.filters, max_stories=s.stories,
             sentences_per_story=s.sentences, now=now)
         links = {a.id: compose.public_link(a) for a in articles}
         parts = compose.render_both(compose.relink(result.briefing, links))
-        return self.store.record_digest(chat_id, kind, date, result.story_ids, parts)
+        return self.store.record_digest(chat_id, kind, date, result.story_ids, parts,
+                                        read_at)
 
     def due_today(self, chat_id: int, now: datetime | None = None) -> bool:
         """Was today's daily digest due (its time passed) under the chat's current schedule,

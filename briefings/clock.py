@@ -22,12 +22,6 @@ def parse_hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def time_in_zone(hhmm: str, timezone: str) -> time:
-    """'07:30' in 'Asia/Riyadh' -> time(7, 30, tzinfo=Asia/Riyadh): a daily job's time."""
-    at = parse_hhmm(hhmm)
-    return time(at.hour, at.minute, tzinfo=ZoneInfo(timezone))
-
-
 def local_date(timezone: str, now: datetime) -> str:
     """The date (ISO) in ``timezone`` at ``now``."""
     return now.astimezone(ZoneInfo(timezone)).date().isoformat()

@@ -280,8 +280,6 @@ def test_a_day_without_new_stories_says_so_in_one_message(
     assert only.endswith("No new stories.") and only.count("\n") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="core: a chat's next digest starts at the time its "
-                   "last one was recorded, not when its articles were read (report r14-bot2)")
 def test_an_article_polled_while_a_digest_is_composed_is_in_the_next_digest(
         bot_config: Callable[..., config.Config], seeds_copy: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

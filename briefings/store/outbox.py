@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from ..clock import utcnow
 from .connection import Connection, iso
@@ -18,8 +19,10 @@ class Outbox(Connection):
         return int(row[0]) if row else None
 
     def record_digest(self, chat_id: int, kind: str, date: str, story_ids: Sequence[int],
-                      parts: Sequence[tuple[str, str]]) -> int:
-        """Record a composed digest and its parts before anything is sent (the outbox)."""
+                      parts: Sequence[tuple[str, str]], read_at: datetime | None = None
+                      ) -> int:
+        """Record a composed digest and its parts before anything is sent (the outbox);
+        the chat's next digest starts at ``read_at``, when this one read its articles."""
         with self.transaction() as db:
             if kind == "daily":
                 row = db.execute("SELECT id FROM digests WHERE chat_id = ? AND digest_date = ? "
@@ -35,7 +38,7 @@ class Outbox(Connection):
                            "VALUES (?, ?, ?, ?)",
                            [(digest_id, i, h, t) for i, (h, t) in enumerate(parts)])
             db.execute("UPDATE chats SET last_digest_at = ? WHERE chat_id = ?",
-                       (iso(utcnow()), chat_id))
+                       (iso(read_at or utcnow()), chat_id))
             return digest_id
 
     def unsent_parts(self, digest_id: int) -> list[DigestPart]:
