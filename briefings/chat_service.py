@@ -173,7 +173,7 @@ class ChatService:
         articles = self.store.articles_since(since)  # one is composed is in the next one
         result = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True)).digest(
             [a.id for a in articles], keywords=s.filters, max_stories=s.stories,
-            sentences_per_story=s.sentences, now=now)
+            sentences_per_story=s.sentences, now=now, timezone=s.timezone)
         links = {a.id: compose.public_link(a) for a in articles}
         parts = compose.render_both(compose.relink(result.briefing, links))
         return self.store.record_digest(chat_id, kind, date, result.story_ids, parts,

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePath
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from .compose_pack import LIMIT as LIMIT
 from .compose_pack import Pair, pack, pack_pairs
@@ -183,7 +184,9 @@ def render(briefing: Briefing, fmt: Format = "html") -> list[str]:
 def render_header(briefing: Briefing, fmt: Format) -> str:
     e = escape if fmt == "html" else (lambda t: t)
     n = len(briefing.stories)
-    title = f"{briefing.title} — {briefing.created:%d %b %Y %H:%M} UTC"
+    zone = briefing.timezone
+    local = briefing.created.astimezone(ZoneInfo(zone)) if zone != "UTC" else briefing.created
+    title = f"{briefing.title} — {local:%d %b %Y %H:%M} {zone}"
     header = [f"<b>{e(title)}</b>" if fmt == "html" else title]
     if n:
         sources = sum(len(s.sources) for s in briefing.stories)
@@ -248,6 +251,6 @@ def _paragraphs(sentences: list[str], size: int = 5) -> list[str]:
 
 
 def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary],
-                 filtered_out: int = 0) -> Briefing:
+                 filtered_out: int = 0, timezone: str = "UTC") -> Briefing:
     return Briefing(title=title, created=created, stories=tuple(stories),
-                    filtered_out=filtered_out)
+                    filtered_out=filtered_out, timezone=timezone)

@@ -103,3 +103,4 @@ class Briefing:
     created: datetime
     stories: tuple[StorySummary, ...]
     filtered_out: int = 0  # stories the keyword filters left out
+    timezone: str = "UTC"  # the reader's zone: the header shows its local time

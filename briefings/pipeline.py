@@ -123,8 +123,10 @@ class Pipeline:
 
     def digest(self, article_ids: Sequence[int], *, keywords: Sequence[str] = (),
                max_stories: int | None = None, sentences_per_story: int | None = None,
-               progress: Progress | None = None, now: datetime | None = None) -> DigestResult:
-        """A briefing of the stories of ``article_ids``, translating only what it shows."""
+               progress: Progress | None = None, now: datetime | None = None,
+               timezone: str = "UTC") -> DigestResult:
+        """A briefing of the stories of ``article_ids``, translating only what it shows
+        (headed with the time in ``timezone``, the reader's)."""
         store, cfg = self.store, self.cfg
         found = self.stories(article_ids, keywords)
         filtered_out = len(self.stories(article_ids)) - len(found) if keywords else 0
@@ -159,7 +161,7 @@ class Pipeline:
                                   [by_id[x.id] for x in chosen[s]], names, lead_id=central[s])
             for s in story_ids]
         briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries,
-                                        filtered_out)
+                                        filtered_out, timezone)
         return DigestResult(briefing, story_ids, report)
 
     def translate_rest(self, progress: Progress | None = None, chunk_size: int | None = None

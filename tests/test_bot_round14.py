@@ -141,3 +141,16 @@ def test_a_keyword_too_long_is_said_to_be_cut(server: FakeBotAPI,
         assert "Keyword filters: مصراتة" in shown["text"]
 
     asyncio.run(script())
+
+
+def test_a_digest_is_headed_with_the_chats_own_time(
+        bot_config: Callable[..., config.Config]) -> None:
+    """A Kathmandu chat's 07:30 digest was headed "01:45 UTC"."""
+    from datetime import UTC, datetime
+
+    service = subscribed(bot_config(), CHAT)
+    service.change_setting(CHAT, "tz", "Asia/Kathmandu")
+    when = datetime(2026, 11, 22, 1, 45, tzinfo=UTC)
+    digest = service.compose_digest(CHAT, "manual", now=when)
+    first = service.store.unsent_parts(digest)[0].text
+    assert first.startswith("Arabic press briefing — 22 Nov 2026 07:30 Asia/Kathmandu")
