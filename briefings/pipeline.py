@@ -25,7 +25,7 @@ from .clock import utcnow
 from .config import Config, SourceConfig
 from .errors import ModelNotInstalled, ModelUnusable
 from .ingest import IngestReport, ingest
-from .models import Briefing, Sentence, StorySummary
+from .models import Article, Briefing, Sentence, StorySummary
 from .store import Store
 from .text import fold
 from .translate import TranslateReport, Translator, get_translator, translate_pending
@@ -107,8 +107,15 @@ class Pipeline:
 
     def stories(self, article_ids: Sequence[int], keywords: Sequence[str] = ()) -> list[int]:
         """Stories of these articles (grouped first), most outlets first, then the most
-        recent. Distinct outlets, not article count: one outlet publishing many pieces of a
-        kind (its sports pages) does not make a big story; many outlets on one event do."""
+        recent; only those matching ``keywords``, when given."""
+        ordered, members, _ = self._ranked(article_ids)
+        return [s for s in ordered if not keywords or self._matches(members[s], keywords)]
+
+    def _ranked(self, article_ids: Sequence[int]
+                ) -> tuple[list[int], dict[int, list[int]], dict[int, Article]]:
+        """The stories of these articles in digest order, their members, and the members as
+        articles. Distinct outlets, not article count: one outlet publishing many pieces of
+        a kind (its sports pages) does not make a big story; many outlets on one event do."""
         members = self.store.story_articles(set(self.group(article_ids).values()))
         arts = {a.id: a for a in self.store.articles({a for m in members.values() for a in m})}
 
@@ -118,8 +125,7 @@ class Pipeline:
                          default=datetime.min.replace(tzinfo=UTC))
             return len({a.outlet or a.source for a in mine}), newest, max(members[story], default=0)
 
-        ordered = sorted(members, key=rank, reverse=True)
-        return [s for s in ordered if not keywords or self._matches(members[s], keywords)]
+        return sorted(members, key=rank, reverse=True), members, arts
 
     def digest(self, article_ids: Sequence[int], *, keywords: Sequence[str] = (),
                max_stories: int | None = None, sentences_per_story: int | None = None,
@@ -128,13 +134,12 @@ class Pipeline:
         """A briefing of the stories of ``article_ids``, translating only what it shows
         (headed with the time in ``timezone``, the reader's)."""
         store, cfg = self.store, self.cfg
-        found = self.stories(article_ids, keywords)
-        filtered_out = len(self.stories(article_ids)) - len(found) if keywords else 0
+        ordered, members, articles = self._ranked(article_ids)
+        found = [s for s in ordered if not keywords or self._matches(members[s], keywords)]
+        filtered_out = len(ordered) - len(found)
         story_ids = found[: max_stories or cfg.digest.max_stories]
-        members = store.story_articles(story_ids)
         all_ids = [a for s in story_ids for a in members[s]]
         sentences = store.sentences(all_ids)
-        articles = {a.id: a for a in store.articles(all_ids)}
         chosen: dict[int, list[Sentence]] = {}
         central: dict[int, int | None] = {}
         for s in story_ids:  # rankings are cached per story version: one LexRank per story
