@@ -27,18 +27,15 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
         data = _loads(text)
         items: list[tuple[str, Any]] = [(f"{path}#{i}", item) for i, item in enumerate(data)] \
             if isinstance(data, list) else [(str(path), data)]
-    except RecursionError:  # nested deeper than Python's parser goes: the whole value is
-        items, broken = _lines(path, text)  # lost, but in JSON Lines only that line
-        if not any(isinstance(v, dict) for _, v in items):
-            raise UnreadableArticle(_TOO_DEEP) from None
-        for location, why in broken:
-            problems.add(location, why)
-    except json.JSONDecodeError as exc:
-        # JSON Lines (one value per line), the first line perhaps the broken one; not a
-        # damaged array whose lines hold no whole object each (that is one error)
+    except (RecursionError, json.JSONDecodeError) as exc:
+        # JSON Lines (one value per line), the first line perhaps the broken (or too deeply
+        # nested) one; not a damaged array whose lines hold no whole object each, nor one
+        # value nested deeper than Python's parser goes: that is one error for the file
         items, broken = _lines(path, text)
-        if not exc.msg.startswith("Extra data") and not any(isinstance(v, dict)
-                                                             for _, v in items):
+        extra = isinstance(exc, json.JSONDecodeError) and exc.msg.startswith("Extra data")
+        if not extra and not any(isinstance(v, dict) for _, v in items):
+            if isinstance(exc, RecursionError):
+                raise UnreadableArticle(_TOO_DEEP) from None
             raise
         for location, why in broken:
             problems.add(location, why)
