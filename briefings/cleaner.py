@@ -5,7 +5,8 @@ above it naming the outlet is recognised); short lines right under it are
 dateline/byline metadata; built-in boilerplate lines (outlet codes, comment forms,
 "related articles", "back to top"...) are dropped, then what is boilerplate in any
 outlet and what was learned to be the outlet's own (``boilerplate.py``), and the body
-is split into sentences.
+is split into sentences. A titled article with too little text for a body (a brief, a
+page that kept only photo captions) is its headline alone (``ingest.headline_only``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ CITIES = frozenset((
 ).split())
 _END_PUNCT = re.compile(r"[.!?؟…:]$")
 MAX_HEADLINE = 300  # characters; a longer "headline" is a paragraph that lost its line breaks
+BRIEF_WORDS = 4  # least words of a headline kept without a body (ingest.headline_only)
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,13 @@ class Cleaner:
         page = self._layout(raw, text)
         if isinstance(page, str):
             return page
+        if not page.body:
+            return self._headline_only(raw, page, fallback_outlet, text)
         remover = self.remover(raw.outlet or fallback_outlet)
         body_text = "\n".join(remover.learned_lines(remover.general_lines(page.body)))
-        if len(body_text) < self.cfg.min_chars or not has_letters(body_text):
+        if self._empty(body_text):
+            if self._brief(raw, page.headline):
+                return self._headline_only(raw, page, fallback_outlet, text)
             return (f"empty article ({len(body_text)} characters of text after cleaning, "
                     f"minimum {self.cfg.min_chars})")
         language = "en" if latin_ratio(body_text) > self.cfg.latin_ratio else "ar"
@@ -119,6 +125,27 @@ class Cleaner:
             byline=page.byline, dateline=page.dateline or place,
             published=plausible_date(raw.published), truncated=page.truncated,
         )
+
+    def _empty(self, body_text: str) -> bool:
+        return len(body_text) < self.cfg.min_chars or not has_letters(body_text)
+
+    def _brief(self, raw: RawArticle, headline: str) -> bool:
+        """The article is a headline that tells the news on its own: it has a title (not a
+        first line taken as one) of ``BRIEF_WORDS`` words or more, and the config keeps such."""
+        return self.cfg.headline_only and bool(raw.title) and has_letters(headline) \
+            and len(headline.split()) >= BRIEF_WORDS
+
+    def _headline_only(self, raw: RawArticle, page: _Page, fallback_outlet: str | None,
+                       text: str) -> CleanArticle:
+        """The article as its headline alone: no body sentences (what text it has is too
+        short to be one: a photo caption, a name), known again by its headline and text."""
+        language = "en" if latin_ratio(page.headline) > self.cfg.latin_ratio else "ar"
+        return CleanArticle(
+            source=raw.source, location=raw.location, url=raw.url, headline=page.headline,
+            sentences=(), language=language,
+            content_hash=content_hash(f"{page.headline}\n{text}"),
+            outlet=page.outlet or fallback_outlet, byline=page.byline, dateline=page.dateline,
+            published=plausible_date(raw.published))
 
     def _digest(self, raw: RawArticle, text: str, page: _Page) -> str:
         """The hash of the text as earlier versions cleaned it (before learned or general
@@ -168,6 +195,8 @@ class Cleaner:
                     byline = byline or rest
         headline = headline.lstrip("#= ").strip()[:MAX_HEADLINE]
         body_text = "\n".join(body)
+        if self._empty(body_text) and self._brief(raw, headline):
+            return _Page(headline, [], outlet, byline, dateline, False)
         if not has_letters(body_text):
             return "empty article (no letters in the text after cleaning)"
         if len(body_text) < self.cfg.min_chars:

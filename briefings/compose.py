@@ -152,6 +152,9 @@ def source_line(cite: Citation, fmt: Format) -> str:
     return f"[{cite.number}] {e(cite.outlet)} — {e(headline)} — {link_markup(cite, fmt)}{date}"
 
 
+UNCITED_SHOWN = 5  # articles listed for a story without bullets
+
+
 def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[str]:
     """A story as blocks: heading, bullets, sources. Each block is self-contained markup."""
     e = escape if fmt == "html" else (lambda t: t)
@@ -168,7 +171,9 @@ def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[st
             text = (f"<i>[{UNTRANSLATED}]</i> {text}" if fmt == "html"
                     else f"[{UNTRANSLATED}] {text}")
         blocks.append(f"• {text} [{b.citation.number}]")
-    cited = sorted({b.citation.number for b in story.bullets})
+    # a story of headlines alone (briefs) has no bullets: its articles are listed instead
+    cited = sorted({b.citation.number for b in story.bullets}) \
+        or [c.number for c in story.sources[:UNCITED_SHOWN]]
     head = f"<i>{e(reported_by(story))}</i>" if fmt == "html" else reported_by(story)
     lines = [source_line(story.sources[n - 1], fmt) for n in cited]
     blocks.append("\n".join([head, *lines]))

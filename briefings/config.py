@@ -105,6 +105,7 @@ class OutletNames(Section):
 class IngestConfig(Section):
     max_chars: Int = Field(default=20000, ge=1, le=10_000_000)
     min_chars: Int = Field(default=80, ge=1, le=1_000_000)
+    headline_only: Bool = True  # keep a short article as its headline alone (a brief)
     latin_ratio: Float = Field(default=0.5, ge=0, le=1)
     fetch_timeout: Float = Field(default=20.0, gt=0, le=3_600)
     user_agent: Annotated[Text, check(lambda v: v.strip() and v.isascii() and v.isprintable(),

@@ -205,6 +205,9 @@ def _ingest_one(store: Store, cleaner: Cleaner, source_id: int, src: SourceConfi
             problems.add(raw.location, f"skipped: {result}")
             return None
         article_id = store.add_article(source_id, result)
+        if article_id is not None and not result.sentences:
+            problems.add(raw.location, "kept as its headline alone: no text (ingest.headline_only)",
+                         skipped=False)
     except sqlite3.Error:
         raise  # the store itself is broken: stop, nothing more can be saved
     except Exception as exc:  # one article never stops the others

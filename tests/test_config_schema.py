@@ -19,9 +19,9 @@ SAME_AS_BEFORE = [  # messages of the hand-written validation before issue 9
     ({"ingest": {"outlets": {"x": {"ar": 5}}}}, "ingest.outlets.x: expected text or a "
                                                 "mapping, got {'ar': 5}"),
     ({"ingest": {1: 2}}, "ingest.1: unknown key (expected one of: boilerplate, "
-                         "fetch_timeout, full_text_below, latin_ratio, learn_boilerplate, "
-                         "learn_min_articles, learn_share, learn_window, max_chars, "
-                         "max_fetch_bytes, max_json_bytes, min_chars, outlets, "
+                         "fetch_timeout, full_text_below, headline_only, latin_ratio, "
+                         "learn_boilerplate, learn_min_articles, learn_share, learn_window, "
+                         "max_chars, max_fetch_bytes, max_json_bytes, min_chars, outlets, "
                          "user_agent)"),
     ({"base_dir": "/"}, "base_dir: unknown key"),
     ({"sources": [None]}, "sources[0].name: is required"),
