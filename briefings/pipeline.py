@@ -115,15 +115,18 @@ class Pipeline:
                 ) -> tuple[list[int], dict[int, list[int]], dict[int, Article]]:
         """The stories of these articles in digest order, their members, and the members as
         articles. Distinct outlets, not article count: one outlet publishing many pieces of
-        a kind (its sports pages) does not make a big story; many outlets on one event do."""
+        a kind (its sports pages) does not make a big story; many outlets on one event do.
+        Of as many outlets, a story with text comes before one told by headlines alone."""
         members = self.store.story_articles(set(self.group(article_ids).values()))
         arts = {a.id: a for a in self.store.articles({a for m in members.values() for a in m})}
+        told = self.store.with_text(arts)
 
-        def rank(story: int) -> tuple[int, datetime, int]:
+        def rank(story: int) -> tuple[int, bool, datetime, int]:
             mine = [arts[a] for a in members[story] if a in arts]
             newest = max((a.published or a.ingested_at for a in mine),
                          default=datetime.min.replace(tzinfo=UTC))
-            return len({a.outlet or a.source for a in mine}), newest, max(members[story], default=0)
+            return (len({a.outlet or a.source for a in mine}), any(a.id in told for a in mine),
+                    newest, max(members[story], default=0))
 
         return sorted(members, key=rank, reverse=True), members, arts
 

@@ -103,3 +103,18 @@ def test_a_brief_is_translated_and_answers_a_question(
     answer = ask(store, cfg, "ماذا حدث في ميناء بنغازي؟")
     assert answer.found and answer.hits[0].citation.article_id == art.id
 
+
+
+def test_a_story_with_text_comes_before_a_newer_brief(
+        tmp_path: Path, write_config: ConfigFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    """Of as many outlets, a story told by a headline alone ranks after one with text, however
+    recent: a digest of a few stories leaves the briefs out first."""
+    write_day(tmp_path / "inbox", [
+        day_item("okaz", "http://e.sa/1", BRIEF, "", date_extracted="2015-07-23 09:00:00"),
+        day_item("sabq", "http://e.sa/2", "اشتباكات شرقي المدينة", BODY,
+                 date_extracted="2015-07-23 08:00:00")])
+    path = write_config([{"name": "inbox", "type": "folder", "path": str(tmp_path / "inbox")}],
+                        digest={"max_stories": 1})
+    assert main(["dry-run", "--config", str(path), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "1. اشتباكات شرقي المدينة" in out and BRIEF not in out

@@ -97,6 +97,12 @@ class Content(Connection):
         return {r["id"]: self._sentence(r) for r in select_in(
             self.db, "SELECT * FROM sentences WHERE id IN ({in})", list(ids))}
 
+    def with_text(self, article_ids: Iterable[int]) -> set[int]:
+        """Those of the articles that have text beyond their headline (not briefs)."""
+        return {r[0] for r in select_in(
+            self.db, "SELECT article_id FROM sentences WHERE position = 1 AND "
+            "article_id IN ({in})", list(article_ids))}
+
     def headline_en(self, article_id: int) -> str | None:
         row = self.db.execute("SELECT text_en FROM sentences WHERE article_id = ? AND "
                               "position = 0", (article_id,)).fetchone()
