@@ -171,13 +171,15 @@ class ChatService:
             now - timedelta(hours=self.cfg.digest.window_hours)
         read_at = utcnow()  # the next digest starts here: an article a poll adds while this
         articles = self.store.articles_since(since)  # one is composed is in the next one
+        if row is not None and row.last_digest_article is not None:  # ... and after the last
+            articles = [a for a in articles if a.id > row.last_digest_article]  # one it read
         result = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True)).digest(
             [a.id for a in articles], keywords=s.filters, max_stories=s.stories,
             sentences_per_story=s.sentences, now=now, timezone=s.timezone)
         links = {a.id: compose.public_link(a) for a in articles}
         parts = compose.render_both(compose.relink(result.briefing, links))
         return self.store.record_digest(chat_id, kind, date, result.story_ids, parts,
-                                        read_at)
+                                        read_at, max((a.id for a in articles), default=None))
 
     def due_today(self, chat_id: int, now: datetime | None = None) -> bool:
         """Was today's daily digest due (its time passed) under the chat's current schedule,

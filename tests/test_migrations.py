@@ -137,6 +137,8 @@ def test_a_store_of_each_older_version_is_converted(tmp_path: Path, version: int
         assert chat is not None and chat.subscribed and store.filters(7) == ["النيل"]
         if version < 9:  # migration 9: the schedule runs from when the chat was made
             assert chat.schedule_from == CREATED
+        assert chat.last_digest_article is None  # migration 14: its next digest starts at
+        # its last digest's time, as before
         assert store.message_stories(7, 99) == [1]
     # migration 12: the same text is a duplicate within its outlet only
     src = store.source_id("inbox", "folder", "/in")

@@ -44,7 +44,8 @@ class Chats(Connection):
                        digest_time=r["digest_time"], timezone=r["timezone"],
                        stories=r["stories"], sentences=r["sentences"],
                        created_at=r["created_at"], last_digest_at=r["last_digest_at"],
-                       schedule_from=r["schedule_from"])
+                       schedule_from=r["schedule_from"],
+                       last_digest_article=r["last_digest_article"])
 
     def chat(self, chat_id: int) -> ChatRow | None:
         row = self.db.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
@@ -79,9 +80,10 @@ class Chats(Connection):
             if known is not None:
                 db.execute("INSERT OR IGNORE INTO chats (chat_id, title, subscribed, "
                            "digest_time, timezone, stories, sentences, created_at, "
-                           "last_digest_at, schedule_from) SELECT ?, title, subscribed, "
-                           "digest_time, timezone, stories, sentences, created_at, "
-                           "last_digest_at, schedule_from FROM chats WHERE chat_id = ?",
+                           "last_digest_at, schedule_from, last_digest_article) SELECT ?, "
+                           "title, subscribed, digest_time, timezone, stories, sentences, "
+                           "created_at, last_digest_at, schedule_from, last_digest_article "
+                           "FROM chats WHERE chat_id = ?",
                            (new, old))
                 db.execute("UPDATE OR IGNORE chat_filters SET chat_id = ? WHERE chat_id = ?",
                            (new, old))

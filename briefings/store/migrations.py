@@ -264,11 +264,18 @@ def _m013_url_aliases(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX url_aliases_article ON url_aliases(article_id)")
 
 
+def _m014_digest_read_upto(db: sqlite3.Connection) -> None:
+    """The last article a chat's digest read: the next one starts after it. The time it
+    read them (last_digest_at, whole seconds) could put an article stored in that second in
+    two digests; a chat without it (older digests) starts at that time, as before."""
+    db.execute("ALTER TABLE chats ADD COLUMN last_digest_article INTEGER")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
     _m009_chat_schedule_from, _m010_outlet_boilerplate, _m011_answer_terms,
-    _m012_dedup_per_outlet, _m013_url_aliases]
+    _m012_dedup_per_outlet, _m013_url_aliases, _m014_digest_read_upto]
 
 
 def schema_version(db: sqlite3.Connection) -> int:

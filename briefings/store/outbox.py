@@ -19,10 +19,11 @@ class Outbox(Connection):
         return int(row[0]) if row else None
 
     def record_digest(self, chat_id: int, kind: str, date: str, story_ids: Sequence[int],
-                      parts: Sequence[tuple[str, str]], read_at: datetime | None = None
-                      ) -> int:
+                      parts: Sequence[tuple[str, str]], read_at: datetime | None = None,
+                      read_upto: int | None = None) -> int:
         """Record a composed digest and its parts before anything is sent (the outbox);
-        the chat's next digest starts at ``read_at``, when this one read its articles."""
+        the chat's next digest starts at ``read_at``, when this one read its articles, and
+        after ``read_upto``, the last article it read (None: keep the chat's last one)."""
         with self.transaction() as db:
             if kind == "daily":
                 row = db.execute("SELECT id FROM digests WHERE chat_id = ? AND digest_date = ? "
@@ -37,8 +38,9 @@ class Outbox(Connection):
             db.executemany("INSERT INTO digest_parts (digest_id, part, html, text) "
                            "VALUES (?, ?, ?, ?)",
                            [(digest_id, i, h, t) for i, (h, t) in enumerate(parts)])
-            db.execute("UPDATE chats SET last_digest_at = ? WHERE chat_id = ?",
-                       (iso(read_at or utcnow()), chat_id))
+            db.execute("UPDATE chats SET last_digest_at = ?, last_digest_article = "
+                       "COALESCE(?, last_digest_article) WHERE chat_id = ?",
+                       (iso(read_at or utcnow()), read_upto, chat_id))
             return digest_id
 
     def unsent_parts(self, digest_id: int) -> list[DigestPart]:

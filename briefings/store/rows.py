@@ -105,6 +105,7 @@ class ChatRow:
     created_at: str
     last_digest_at: str | None
     schedule_from: str | None  # when its schedule took effect
+    last_digest_article: int | None = None  # the last article its digest read
 
 
 @dataclass(frozen=True, slots=True)
