@@ -1,6 +1,7 @@
 """The JSON article files of a watched folder: one article object, a list of them
-(SaudiNewsNet's shape: title, content, url, source, date_extracted), or JSON Lines (one
-object per line, whatever the file's name: a .jsonl saved as .json is common).
+(SaudiNewsNet's shape: title, content, url, source, date_extracted), JSON Lines (one
+object per line, whatever the file's name: a .jsonl saved as .json is common), or a saved
+JSON Feed (its items, ``jsonfeed``).
 
 Each element (or line) is read on its own: a bad one is reported and the others go on.
 """
@@ -8,15 +9,16 @@ Each element (or line) is read on its own: a bad one is reported and the others 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import jsonfeed
 from .dates import parse_date
 from .errors import UnreadableArticle
+from .feedtext import one_line
 from .models import RawArticle
-from .sources import Problems, cut, describe, first
+from .sources import Problems, cut, describe, entry_raw, first
 from .uri import link_problem, public
 
 
@@ -25,6 +27,9 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
     """The articles of one JSON file (``ValueError`` when it is no JSON at all)."""
     try:
         data = _loads(text)
+        if jsonfeed.version(data):
+            yield from _feed_items(source, path, data, problems)
+            return
         items: list[tuple[str, Any]] = [(f"{path}#{i}", item) for i, item in enumerate(data)] \
             if isinstance(data, list) else [(str(path), data)]
     except (RecursionError, json.JSONDecodeError) as exc:
@@ -52,6 +57,34 @@ def articles_from_json(source: str, path: Path, text: str, problems: Problems
             yield raw
 
 
+def _feed_items(source: str, path: Path, doc: dict[str, Any], problems: Problems
+                ) -> Iterator[RawArticle]:
+    """A JSON Feed saved as a file: its items as articles, each on its own. Their pages are
+    not fetched (a folder is read as it is); a link that cannot be one is not kept, as in
+    an article list."""
+    try:
+        feed = jsonfeed.parse(doc, path.resolve().as_uri())
+    except jsonfeed.NotJsonFeed as exc:
+        raise UnreadableArticle(str(exc)) from None
+    outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
+    for i, entry in enumerate(feed.entries):
+        location = f"{path}#{i}"
+        if isinstance(entry, jsonfeed.BadItem):
+            problems.add(location, f"skipped: {entry.reason}")
+            continue
+        link = entry.get("link")
+        link = public(link) if link else None
+        refused = link_problem(link) if link else None
+        if refused:
+            problems.add(location, f"url {cut(link or '', 100)} not used: {refused}; the "
+                                   "article is kept without a link")
+            link = None
+        try:
+            yield entry_raw(source, link or location, link, outlet, entry, problems)
+        except Exception as exc:  # one item never stops the file
+            problems.add(location, f"skipped: {describe(exc)}")
+
+
 def _loads(text: str) -> Any:
     """A JSON value; tabs and line breaks written raw inside its strings (as sloppy exporters
     do) are read as themselves: the strict reading lost the whole file to "Invalid control
@@ -71,7 +104,7 @@ def _json_int(digits: str) -> int | float:
 # Python's JSON parser recurses once per level; a file nested deeper than it can go (about
 # a thousand levels: "[[[[…") raised RecursionError, a line that named no cause.
 _TOO_DEEP = "JSON nested too deeply to read (RecursionError)"
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = jsonfeed.SURROGATE
 _TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "headline"),
                 "outlet": ("outlet", "source"), "author": ("author", "byline")}
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import jsonfeed
 from .dates import feed_date, parse_date
 from .decode import decode, decode_xml, html_charset
 from .errors import BriefingsError, SourceError, UnreadableArticle
@@ -99,7 +100,8 @@ def describe(exc: BaseException) -> str:
 def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
               known_url: Callable[[str], bool], full_text_below: int,
               pages: PageBackoff | None = None, min_teaser: int = 0) -> Iterator[RawArticle]:
-    """Entries of an RSS/Atom feed; teaser-only entries are fetched and extracted in full.
+    """Entries of an RSS, Atom or JSON Feed feed; teaser-only entries are fetched and
+    extracted in full.
 
     Only http(s) links are used. A page whose fetch fails waits (``pages``) before the next
     try; meanwhile its entry uses the teaser if it has ``min_teaser`` characters, else waits."""
@@ -116,9 +118,16 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
         raise SourceError(f"feed {source!r} ({shown}): empty response")
     if found.note:
         problems.add(shown, found.note)
-    # a stream, not bytes: feedparser would open bytes that name a local file
-    feed = feedparser.parse(io.BytesIO(data), response_headers=resp.feed_headers("utf-8"))
-    if not feed.entries and (feed.bozo or not feed.get("version")):
+    doc = jsonfeed.load(data) if jsonfeed.is_json(data) else None
+    if isinstance(doc, dict) and jsonfeed.version(doc):
+        try:
+            feed: Any = jsonfeed.parse(doc, resp.url or url)
+        except jsonfeed.NotJsonFeed as exc:
+            raise SourceError(f"feed {source!r} ({shown}): {exc}") from None
+    else:  # a stream, not bytes: feedparser would open bytes that name a local file
+        feed = feedparser.parse(io.BytesIO(data), response_headers=resp.feed_headers("utf-8"))
+    if not isinstance(feed, jsonfeed.JsonFeed) and not feed.entries and (
+            feed.bozo or not feed.get("version")):
         raise SourceError(f"feed {source!r} ({shown}): not a feed ({_not_a_feed(feed, data)})")
     outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
     shared = _shared_links(feed.entries, data)
@@ -127,6 +136,9 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
                      "none of theirs, they are kept without it", skipped=False)
     for i, entry in enumerate(feed.entries):
         where = f"{shown}#entry-{i}"  # a linkless entry's own location (reports, citations)
+        if isinstance(entry, jsonfeed.BadItem):
+            problems.add(where, f"skipped: {entry.reason}")
+            continue
         try:
             link = _entry_link(entry, data)
             if link and (urllib.parse.urldefrag(link)[0] in (url, resp.url) or link in shared):
@@ -153,7 +165,7 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
 def _not_a_feed(feed: Any, data: bytes) -> str:
     """Why a response with no entries is no feed: its XML error, or what it is instead."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return "JSON, not RSS or Atom"  # a JSON Feed, an API's answer
+        return "JSON, but no JSON Feed: no jsonfeed.org version"  # an API's answer
     if feed.bozo:
         return str(feed.get("bozo_exception"))
     return "XML, but no RSS or Atom in it"  # an SVG, a sitemap, an API's XML answer
@@ -213,20 +225,8 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
                    pages: PageBackoff | None, min_teaser: int) -> RawArticle | None:
     """The entry as an article at ``where`` (its link, or its place in the feed), its page
     fetched when the feed gives only a teaser."""
-    body = entry_body(entry)
-    published = None
-    for key in ("published", "updated"):  # the first one that can be read (dict.get: not
-        # feedparser's deprecated fallback from "updated" to "published")
-        published, note = feed_date(dict.get(entry, key), dict.get(entry, f"{key}_parsed"))
-        if note:
-            problems.add(where, f"{note}; the entry is kept without a date")
-        if published is not None or note:
-            break
-    raw = RawArticle(source=source, location=where, text=body, url=link,
-                     title=one_line(entry.get("title"), entry.get("title_detail")),
-                     outlet=outlet,
-                     author=one_line(entry.get("author"), entry.get("author_detail")),
-                     published=published)
+    raw = entry_raw(source, where, link, outlet, entry, problems)
+    body, published = raw.text, raw.published
     if not link or len(body) >= full_text_below:
         return raw
     teaser = raw if len(body.strip()) >= max(min_teaser, 1) else None
@@ -261,3 +261,21 @@ def _entry_article(source: str, where: str, link: str | None, outlet: str | None
     return RawArticle(source=source, location=link, text=page.text, url=link,
                       title=raw.title or page.title, outlet=outlet or page.outlet,
                       author=raw.author or page.author, published=published or page.published)
+
+
+def entry_raw(source: str, where: str, link: str | None, outlet: str | None, entry: Any,
+              problems: Problems) -> RawArticle:
+    """The entry as the feed gives it, at ``where``: its body, title, author and date."""
+    published = None
+    for key in ("published", "updated"):  # the first one that can be read (dict.get: not
+        # feedparser's deprecated fallback from "updated" to "published")
+        published, note = feed_date(dict.get(entry, key), dict.get(entry, f"{key}_parsed"))
+        if note:
+            problems.add(where, f"{note}; the entry is kept without a date")
+        if published is not None or note:
+            break
+    return RawArticle(source=source, location=where, text=entry_body(entry), url=link,
+                      title=one_line(entry.get("title"), entry.get("title_detail")),
+                      outlet=outlet,
+                      author=one_line(entry.get("author"), entry.get("author_detail")),
+                      published=published)

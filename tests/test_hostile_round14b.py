@@ -120,15 +120,16 @@ def test_a_response_that_is_no_rss_or_atom_fails_its_feed_saying_what_it_is(
     on every run; a JSON Feed failed as "not well-formed (invalid token)"."""
     web.serve("/svg", "application/xml", '<?xml version="1.0"?><svg '
               'xmlns="http://www.w3.org/2000/svg"><text>مرحبا</text></svg>')
-    web.serve("/json", "application/feed+json", json.dumps(
-        {"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": []}))
+    web.serve("/json", "application/json", json.dumps(  # an API's answer (a JSON Feed is a
+        {"status": "ok", "title": "x", "items": []}))  # feed: tests/test_jsonfeed.py)
     web.serve("/empty", "application/rss+xml", builders.rss())  # a feed with no entries: fine
     cfg = config.load(write_config([{"name": n, "type": "rss", "url": f"{web.url}/{n}"}
                                     for n in ("svg", "json", "empty")]))
     report = ingest(cfg, Store(cfg.db_path))
     assert report.failed_sources == [
         f"feed 'svg' ({web.url}/svg): not a feed (XML, but no RSS or Atom in it)",
-        f"feed 'json' ({web.url}/json): not a feed (JSON, not RSS or Atom)"]
+        f"feed 'json' ({web.url}/json): not a feed (JSON, but no JSON Feed: no jsonfeed.org "
+        "version)"]
 
 
 def test_a_linked_pdf_or_image_is_not_a_web_page(web: WebServer,
