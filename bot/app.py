@@ -108,12 +108,14 @@ def build_application(cfg: Config, token: str, service: ChatService | None = Non
     # In this order: a group's move to a supergroup, the gate, the commands, the settings
     # buttons, other buttons, the bot's own membership (removed or blocked: unsubscribed),
     # questions (any other text), then commands nobody knows. Only
-    # new messages are read: an edit does not run a command again, and a channel's posts
-    # are not questions.
+    # new messages are read: an edit does not run a command again. A channel's admins
+    # command the bot by posting a command in it (/start: the channel gets the digest);
+    # its other posts are its own news, neither questions nor unknown commands.
     new = filters.UpdateType.MESSAGE
+    posted = new | filters.UpdateType.CHANNEL_POST
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=-2)
     app.add_handler(TypeHandler(Update, gate), group=-1)
-    app.add_handlers([CommandHandler(c.name, c.callback, filters=new) for c in COMMANDS])
+    app.add_handlers([CommandHandler(c.name, c.callback, filters=posted) for c in COMMANDS])
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=r"^set:"))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NamedTuple
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
@@ -19,6 +19,7 @@ from .context import Ctx, blocking, in_store
 from .delivery import reply, topic_of, typing
 from .jobs import compose_and_deliver, migrate_chat, next_digests, remove_digest_job
 from .jobs import schedule_digest as schedule
+from .permissions import may_change
 
 log = logging.getLogger(__name__)
 MAX_ID_DIGITS = 30  # longer "ids" are not ids: answered as unknown without parsing them
@@ -47,9 +48,15 @@ async def gate(update: Update, context: Ctx) -> None:
         return
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BUTTON)
-    elif update.message:  # not to an edit or a channel post: those get no reply at all
-        await update.message.reply_text(messages.PRIVATE)
+    elif (asked := update.message or _command(update.channel_post)) is not None:
+        await asked.reply_text(messages.PRIVATE)  # not to an edit, nor to a channel's
+        # own news: those get no reply at all
     raise ApplicationHandlerStop
+
+
+def _command(post: Message | None) -> Message | None:
+    """A channel post that is a command (for this bot or another), else None."""
+    return post if post is not None and (post.text or "").startswith("/") else None
 
 
 async def on_migrate(update: Update, context: Ctx) -> None:
@@ -70,6 +77,8 @@ async def on_migrate(update: Update, context: Ctx) -> None:
 async def cmd_start(update: Update, context: Ctx) -> None:
     chat = update.effective_chat
     assert chat is not None
+    if not await may_change(update, context):
+        return
     title = chat.title or chat.full_name or chat.username
     sub = await blocking(context.bot_data.service.subscribe, chat.id, title)
     await schedule(context.application, chat.id)
@@ -79,6 +88,8 @@ async def cmd_start(update: Update, context: Ctx) -> None:
 async def cmd_stop(update: Update, context: Ctx) -> None:
     chat = update.effective_chat
     assert chat is not None
+    if not await may_change(update, context):
+        return
     was_subscribed = await blocking(context.bot_data.service.unsubscribe, chat.id)
     remove_digest_job(context.application, chat.id)
     await reply(update, context, compose_chat.unsubscribed(was_subscribed))
@@ -89,6 +100,8 @@ async def cmd_digest(update: Update, context: Ctx) -> None:
     assert chat is not None
     service = context.bot_data.service
     if not await blocking(service.known, chat.id):
+        if not await may_change(update, context):  # a first digest subscribes the chat
+            return
         await blocking(service.subscribe, chat.id, chat.title or chat.full_name)
         await schedule(context.application, chat.id)
     topic = topic_of(update)
@@ -169,6 +182,8 @@ async def cmd_settings(update: Update, context: Ctx) -> None:
     service = context.bot_data.service
     args = context.args or []
     if len(args) >= 2:
+        if not await may_change(update, context):
+            return
         change = await blocking(service.change_setting, chat.id, args[0], " ".join(args[1:]))
         if change.changed:
             await schedule(context.application, chat.id)
@@ -194,6 +209,8 @@ async def on_settings_button(update: Update, context: Ctx) -> None:
         await query.answer(messages.NOT_CHANGED)
         return
     _, name, value = [*query.data.split(":", 2), "", ""][:3]
+    if not await may_change(update, context):
+        return
     change = await blocking(context.bot_data.service.change_setting, chat.id, name, value)
     said = messages.SAVED if change.changed else (
         compose_chat.NOT_SUBSCRIBED if change.refused == "not_subscribed"
@@ -216,6 +233,8 @@ async def cmd_filter(update: Update, context: Ctx) -> None:
     assert chat is not None
     args = context.args or []
     action = args[0].lower() if args else "list"
+    if action in ("add", "remove", "clear") and not await may_change(update, context):
+        return
     change = await blocking(context.bot_data.service.change_filter, chat.id, action,
                             " ".join(args[1:]))
     await reply(update, context, [compose_chat.change(change)])

@@ -388,15 +388,16 @@ def _channel_post(text: str) -> dict[str, Any]:
 
 def test_an_allowed_channel(server: FakeBotAPI, bot_config: Callable[..., config.Config]
                             ) -> None:
-    """A channel on allowed_chats: its posts are not questions and get no reply, and a
-    channel subscribed (its row in the store) gets its daily digest as posts."""
+    """A channel on allowed_chats: its posts are not questions and get no reply (a command
+    it posts is its admins': tests/test_bot_round16.py), and a channel subscribed (its row
+    in the store) gets its daily digest as posts."""
     cfg = bot_config(allowed_chats=[CHANNEL, CHAT])
     subscribed(cfg, CHANNEL)
 
     async def script() -> None:
         async with started(server, cfg) as app:
             server.push(_channel_post("ماذا حدث في مصراتة؟"))
-            server.push(_channel_post("/status"))
+            server.push(_channel_post("اشتباكات في مصراتة"))
             await asyncio.sleep(0.5)
             assert server.messages_to(CHANNEL) == []
             await digest_job(app, CHANNEL).run(app)

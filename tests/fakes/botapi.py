@@ -6,7 +6,9 @@ call, lets a test inject updates (a user typing, a button press, a service messa
 as a group's upgrade to a supergroup) and script failures (any status: 401 on getMe,
 5xx, 429 with retry_after, 403 Forbidden, 400 on formatting, 400 with
 migrate_to_chat_id). Like Telegram, it refuses an empty message or one over 4096
-characters. ``closed_port_url`` gives a Bot API address where nothing listens.
+characters. getChatMember says everyone is the chat's creator unless ``members`` ((chat
+id, user id) -> status) says otherwise. ``closed_port_url`` gives a Bot API address where
+nothing listens.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from .tgclient import chat_member
 
 TOKEN = "123456:TEST-token-not-real"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Briefings", "username": "briefings_bot",
@@ -39,6 +43,7 @@ class FakeBotAPI:
         self.failures: list[tuple[str, Callable[[dict[str, Any]], bool], int, dict[str, Any]]] = []
         self.hold_sends = False  # sendMessage requests hang, unanswered and not delivered
         self.send_delay = 0.0  # seconds before a sendMessage is delivered and answered
+        self.members: dict[tuple[int, int], str] = {}  # getChatMember's status
         self._cond = threading.Condition()
         self._next_update = 1
         self._next_message = 1000
@@ -193,6 +198,9 @@ class FakeBotAPI:
             return BOT
         if method in {"deleteWebhook", "setMyCommands", "answerCallbackQuery", "close"}:
             return True
+        if method == "getChatMember":
+            uid = int(params["user_id"])
+            return chat_member(uid, self.members.get((int(params["chat_id"]), uid), "creator"))
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
             deadline = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)

@@ -7,6 +7,8 @@ Unlike tests/fakes/botapi.py, getUpdates is fully scriptable: a batch can be han
 as is (the same update_id twice, unknown update types), and any call can be answered by
 a scripted status (409 Conflict, 502 from a proxy with an HTML body). Texts are measured
 as Telegram does (UTF-16 code units after HTML parsing) and refused over 4096.
+getChatMember answers from ``members`` ((chat id, user id) -> status); anyone else is the
+chat's creator, as the one person in a test's group is.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class MiniBotAPI:
         self.sent: list[dict[str, Any]] = []
         self.refused: list[tuple[str, str]] = []  # (method, why) answered 400 by the rules
         self.rules: list[Rule] = []  # the first that answers wins; None: no opinion
+        self.members: dict[tuple[int, int], str] = {}  # getChatMember's status
         self.pending: list[dict[str, Any]] = []  # handed to the next getUpdates as they are
         self.next_update = 100
         self.next_message = 5000
@@ -167,6 +170,10 @@ class MiniBotAPI:
                     self.sent.append({**msg, "html": text, "params": params})
                 self.lock.notify_all()
             return ok(msg)
+        if method == "getChatMember":
+            uid = int(params["user_id"])
+            return ok(chat_member(uid, self.members.get((int(params["chat_id"]), uid),
+                                                        "creator")))
         return ok(True)
 
 
@@ -182,6 +189,21 @@ def _params(raw: str, ctype: str) -> dict[str, Any]:
                 value = json.loads(value)
         params[key] = value
     return params
+
+
+def chat_member(user_id: int, status: str) -> dict[str, Any]:
+    """A ChatMember as getChatMember answers it, with the fields its status requires."""
+    member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False,
+                                                         "first_name": "Member"}}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update({k: k == "can_manage_chat" for k in (
+            "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+            "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+            "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+            "can_delete_stories")})
+    return member
 
 
 def user(uid: int, name: str = "Analyst") -> dict[str, Any]:
