@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+_REPLAYED: list[datetime] = []  # the moments ``replaying`` blocks set, innermost last
+
 
 def utcnow() -> datetime:
-    """Now, in UTC, to the second (what the store records)."""
-    return datetime.now(UTC).replace(microsecond=0)
+    """Now, in UTC, to the second (what the store records); inside ``replaying``, the
+    moment it replays."""
+    return (_REPLAYED[-1] if _REPLAYED else datetime.now(UTC)).replace(microsecond=0)
+
+
+@contextmanager
+def replaying(moment: datetime) -> Iterator[None]:
+    """Within the block, "now" is ``moment`` (UTC) for everything that asks ``utcnow``:
+    what ``benchmarks/week.py`` uses to live past days of news one after the other. The
+    product itself never calls it."""
+    _REPLAYED.append(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _REPLAYED.pop()
 
 
 def parse_hhmm(value: str) -> time:

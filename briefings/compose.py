@@ -82,9 +82,11 @@ def relink(briefing: Briefing, links: Mapping[int, str]) -> Briefing:
 
 def story_summary(story_id: int, articles: Sequence[Article],
                   sentences: dict[int, list[Sentence]], chosen: Sequence[Sentence],
-                  outlets: Outlets = DEFAULT, lead_id: int | None = None) -> StorySummary:
+                  outlets: Outlets = DEFAULT, lead_id: int | None = None, earlier: int = 0
+                  ) -> StorySummary:
     """Attribute every chosen sentence: [n] is its article's place among the cited ones
-    (in article order); articles no bullet cites follow them in the source list."""
+    (in article order); articles no bullet cites follow them in the source list.
+    ``earlier``: the story's articles left out as older than the briefing (an update)."""
     cited_ids = {s.article_id for s in chosen}
     ordered = sorted(articles, key=lambda a: (a.id not in cited_ids, a.id))
     by_id = {a.id: a for a in ordered}
@@ -113,7 +115,8 @@ def story_summary(story_id: int, articles: Sequence[Article],
         story_id=story_id,
         headline=shown(lead_h.text_en if lead_h and lead_h.text_en else lead.headline),
         headline_translated=bool(lead_h and lead_h.text_en),
-        bullets=tuple(bullets), sources=tuple(sources), headline_original=shown(lead.headline))
+        bullets=tuple(bullets), sources=tuple(sources), headline_original=shown(lead.headline),
+        earlier=earlier)
 
 
 def escape(text: str) -> str:
@@ -174,7 +177,10 @@ def story_blocks(story: StorySummary, index: int | None, fmt: Format) -> list[st
     # a story of headlines alone (briefs) has no bullets: its articles are listed instead
     cited = sorted({b.citation.number for b in story.bullets}) \
         or [c.number for c in story.sources[:UNCITED_SHOWN]]
-    head = f"<i>{e(reported_by(story))}</i>" if fmt == "html" else reported_by(story)
+    said = reported_by(story) + (
+        f" · update: {story.earlier} earlier article{'s' if story.earlier > 1 else ''} in "
+        f"/story {story.story_id}" if story.earlier else "")
+    head = f"<i>{e(said)}</i>" if fmt == "html" else said
     lines = [source_line(story.sources[n - 1], fmt) for n in cited]
     blocks.append("\n".join([head, *lines]))
     return blocks

@@ -116,13 +116,17 @@ class Pipeline:
         """The stories of these articles in digest order, their members, and the members as
         articles. Distinct outlets, not article count: one outlet publishing many pieces of
         a kind (its sports pages) does not make a big story; many outlets on one event do.
-        Of as many outlets, a story with text comes before one told by headlines alone."""
+        Of as many outlets, a story with text comes before one told by headlines alone. A
+        story that goes on from before ``article_ids`` ranks by its articles among them: one
+        new report joining yesterday's big story is not today's lead."""
         members = self.store.story_articles(set(self.group(article_ids).values()))
         arts = {a.id: a for a in self.store.articles({a for m in members.values() for a in m})}
         told = self.store.with_text(arts)
+        fresh = set(article_ids)
 
         def rank(story: int) -> tuple[int, bool, datetime, int]:
-            mine = [arts[a] for a in members[story] if a in arts]
+            mine = [arts[a] for a in members[story] if a in arts and a in fresh] \
+                or [arts[a] for a in members[story] if a in arts]
             newest = max((a.published or a.ingested_at for a in mine),
                          default=datetime.min.replace(tzinfo=UTC))
             return (len({a.outlet or a.source for a in mine}), any(a.id in told for a in mine),
@@ -141,6 +145,12 @@ class Pipeline:
         found = [s for s in ordered if not keywords or self._matches(members[s], keywords)]
         filtered_out = len(ordered) - len(found)
         story_ids = found[: max_stories or cfg.digest.max_stories]
+        # A story that goes on from before these articles (an earlier digest told it) is
+        # told by its new articles: yesterday's bullets are not sent again
+        fresh = set(article_ids)
+        shown = {s: [a for a in members[s] if a in fresh] or members[s] for s in story_ids}
+        earlier = {s: len(members[s]) - len(shown[s]) for s in story_ids}
+        members = shown
         all_ids = [a for s in story_ids for a in members[s]]
         sentences = store.sentences(all_ids)
         chosen: dict[int, list[Sentence]] = {}
@@ -166,7 +176,8 @@ class Pipeline:
         names = outlets.registry(cfg.ingest.outlets)
         summaries: list[StorySummary] = [
             compose.story_summary(s, [articles[a] for a in members[s]], sentences,
-                                  [by_id[x.id] for x in chosen[s]], names, lead_id=central[s])
+                                  [by_id[x.id] for x in chosen[s]], names, lead_id=central[s],
+                                  earlier=earlier.get(s, 0))
             for s in story_ids]
         briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries,
                                         filtered_out, timezone)

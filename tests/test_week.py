@@ -1,0 +1,111 @@
+"""Days of news on one store, as a chat lives them (benchmarks/week.py replays a real week).
+
+A story that goes on the next day was sent again with yesterday's bullets: the digest
+summarised every article of the story, old and new, and ranked it by all its outlets, so
+one new report joining yesterday's big story led today's digest with yesterday's news.
+Now a continuing story is told by its new articles, marked as an update, and ranked by
+them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from briefings import config
+from briefings.chat_service import ChatService
+from briefings.clock import replaying, utcnow
+
+from .builders import ConfigFactory, day_item, write_day
+
+CHAT = 1601
+DAY1 = datetime(2015, 7, 21, 20, 0, tzinfo=UTC)
+
+FIRE = [  # day 1: two outlets
+    day_item("okaz", "http://okaz.example/1", "حريق ضخم في مستودع للأخشاب بمدينة ينبع",
+             "اندلع حريق ضخم في مستودع للأخشاب بمدينة ينبع الصناعية مساء أمس. "
+             "وأعلن الدفاع المدني في ينبع أن 12 عاملا أصيبوا بحالات اختناق. "
+             "وقال شهود إن ألسنة اللهب شوهدت من مسافة بعيدة."),
+    day_item("sabq", "http://sabq.example/1", "إصابة 12 عاملا في حريق مستودع أخشاب في ينبع",
+             "أصيب 12 عاملا في حريق اندلع في مستودع للأخشاب بمدينة ينبع الصناعية. "
+             "وباشرت فرق الدفاع المدني في ينبع إخماد الحريق الذي استمر ثلاث ساعات. "
+             "ونقل المصابون إلى مستشفى ينبع العام."),
+]
+FOLLOW_UP = day_item(  # day 2: a third outlet, new facts
+    "alyaum", "http://alyaum.example/2", "ارتفاع عدد مصابي حريق مستودع الأخشاب في ينبع إلى 15",
+    "ارتفع عدد المصابين في حريق مستودع الأخشاب بمدينة ينبع الصناعية إلى 15 عاملا. "
+    "وكشف الدفاع المدني في ينبع أن التحقيقات الأولية تشير إلى تماس كهربائي. "
+    "وغادر عشرة من المصابين مستشفى ينبع العام بعد تلقيهم العلاج.")
+OTHER = [  # day 2: a story of its own, told by two outlets
+    day_item("okaz", "http://okaz.example/2", "افتتاح معرض الكتاب في مدينة تبوك",
+             "افتتح أمير منطقة تبوك معرض الكتاب السنوي بمشاركة 200 دار نشر. "
+             "ويستمر معرض تبوك للكتاب عشرة أيام. "
+             "وتقام على هامش معرض تبوك ندوات ثقافية يومية."),
+    day_item("sabq", "http://sabq.example/3", "200 دار نشر في معرض تبوك للكتاب",
+             "تشارك 200 دار نشر في معرض تبوك للكتاب الذي افتتحه أمير المنطقة. "
+             "ويضم معرض تبوك أجنحة للأطفال. "
+             "ويستمر المعرض في تبوك عشرة أيام."),
+]
+
+
+def _bullets(service: ChatService, digest: int) -> list[str]:
+    text = "\n".join(p.text for p in service.store.unsent_parts(digest))
+    return [line for line in text.splitlines() if line.startswith("• ")]
+
+
+def _text(service: ChatService, digest: int) -> str:
+    return "\n".join(p.text for p in service.store.unsent_parts(digest))
+
+
+def test_a_story_that_goes_on_is_told_by_its_new_articles_as_an_update(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    cfg = config.load(write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
+                                   translate={"auto_install": False}))
+    service = ChatService(cfg)
+    with replaying(DAY1):
+        write_day(inbox, FIRE, "day1.json")
+        service.poll()
+        service.subscribe(CHAT, "desk")
+    with replaying(DAY1 + timedelta(hours=11)):
+        first = service.compose_digest(CHAT, "daily")
+    (fire,) = service.store.digest_story_ids(first)
+    sent = set(_bullets(service, first))
+    assert sent and "update" not in _text(service, first)
+    with replaying(DAY1 + timedelta(days=1)):
+        write_day(inbox, [FOLLOW_UP, *OTHER], "day2.json")
+        service.poll()
+    with replaying(DAY1 + timedelta(days=1, hours=11)):
+        second = service.compose_digest(CHAT, "daily")
+        assert utcnow() == DAY1 + timedelta(days=1, hours=11)  # the replayed clock
+    stories = service.store.digest_story_ids(second)
+    assert fire in stories  # the same story, continued
+    assert stories[0] != fire  # two outlets' new story before one new report of an old one
+    bullets = _bullets(service, second)
+    assert not set(bullets) & sent, "yesterday's bullets sent again"
+    assert any("15" in b for b in bullets)  # the new fact is there
+    text = _text(service, second)
+    assert f"update: 2 earlier articles in /story {fire}" in text
+    fire_block = text[text.index(f"(#{fire})"):]
+    assert "okaz.example/1" not in fire_block and "alyaum.example/2" in fire_block
+
+
+def test_the_json_digest_says_how_many_articles_came_before(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    """``earlier_articles``: 0 for a story new in the window; the dry run on one day of
+    articles (every member new) is as before."""
+    from briefings.cli import main
+
+    inbox = tmp_path / "inbox"
+    write_day(inbox, FIRE, "day1.json")
+    path = write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
+                        translate={"auto_install": False})
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["dry-run", "--config", str(path), "--format", "json", "--offline"]) == 0
+    doc = json.loads(out.getvalue())
+    assert [s["earlier_articles"] for s in doc["stories"]] == [0]
+    assert len(doc["stories"][0]["articles"]) == 2
