@@ -63,10 +63,24 @@ def version(doc: Any) -> str | None:
 def load(data: bytes) -> Any:
     """The JSON document in ``data``, or None when it is no JSON (or nested too deeply)."""
     try:
-        return json.loads(data.decode("utf-8-sig", errors="replace"),
-                          parse_int=_int, strict=False)
+        return _loads(data)
     except (ValueError, RecursionError):
         return None
+
+
+def _loads(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8-sig", errors="replace"), parse_int=_int, strict=False)
+
+
+def not_a_feed(data: bytes) -> str:
+    """Why JSON in a feed's place is no feed: it cannot be read, or it is no JSON Feed."""
+    try:
+        _loads(data)
+    except RecursionError:
+        return "JSON nested too deeply to read"
+    except ValueError as exc:
+        return f"JSON that cannot be read ({' '.join(str(exc).split())[:200]})"
+    return "JSON, but no JSON Feed: no jsonfeed.org version"
 
 
 def _int(digits: str) -> int | float:

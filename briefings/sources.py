@@ -164,8 +164,8 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
 
 def _not_a_feed(feed: Any, data: bytes) -> str:
     """Why a response with no entries is no feed: its XML error, or what it is instead."""
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return "JSON, but no JSON Feed: no jsonfeed.org version"  # an API's answer
+    if jsonfeed.is_json(data):
+        return jsonfeed.not_a_feed(data)  # an API's answer, a broken or cut JSON Feed
     if feed.bozo:
         return str(feed.get("bozo_exception"))
     return "XML, but no RSS or Atom in it"  # an SVG, a sitemap, an API's XML answer

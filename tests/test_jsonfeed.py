@@ -111,16 +111,21 @@ def test_a_json_feed_without_items_fails_its_source_and_an_api_answer_is_no_feed
         {"version": "https://jsonfeed.org/version/1", "title": "x", "items": []}))
     web.serve("/api", "application/json", json.dumps({"status": "ok", "items": []}))
     web.serve("/deep", "application/json", "[" * 100_000)
+    web.serve("/cut", "application/feed+json", '{"version": "https://jsonfeed.org/version/1.1",'
+              ' "items": [{"id": "1", "title": "خبر"')
     cfg = config.load(write_config([{"name": n, "type": "rss", "url": f"{web.url}/{n}"}
-                                    for n in ("noitems", "empty", "api", "deep")]))
+                                    for n in ("noitems", "empty", "api", "deep", "cut")]))
     report = ingest(cfg, Store(cfg.db_path))
     assert report.failed_sources == [
         f"feed 'noitems' ({web.url}/noitems): a JSON Feed without a list of items "
         "(items: dict)",
         f"feed 'api' ({web.url}/api): not a feed (JSON, but no JSON Feed: no jsonfeed.org "
         "version)",
-        f"feed 'deep' ({web.url}/deep): not a feed (JSON, but no JSON Feed: no jsonfeed.org "
-        "version)"]
+        f"feed 'deep' ({web.url}/deep): not a feed (JSON nested too deeply to read)",
+        report.failed_sources[-1]]
+    assert report.failed_sources[-1].startswith(  # cut short: where it breaks
+        f"feed 'cut' ({web.url}/cut): not a feed (JSON that cannot be read (Expecting ',' "
+        "delimiter: line 1 column")
 
 
 def test_a_json_feed_saved_in_a_watched_folder_is_read_as_its_items(
