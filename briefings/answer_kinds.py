@@ -94,7 +94,8 @@ _RESULT_QUESTION = frozenset(fold(w) for w in (  # won, the winner, was crowned 
 
 _DONE_QUESTION = with_proclitics(frozenset(fold(w) for w in (  # "what came of / the results
     "أسفر أسفرت يسفر نتائج النتائج خرج خرجت هدفا "  # of"; "how many goals": a match
-    "outcome outcomes resulted results").split()))  # played
+    "بلغ بلغت أحرز أحرزت حقق حققت "  # played; "how much did it reach / score / make"
+    "outcome outcomes resulted results").split()))  # (a preview "awaits the results": no)
 
 
 # Words that tell of something still to come. Some only in context: القادمة من is "arriving
@@ -106,6 +107,7 @@ _PENDING_WORDS = frozenset(fold(w) for w in (
     "سوف المقبل المقبلة القادم القادمة المرتقب المرتقبة المنتظر المنتظرة المتوقع المتوقعة "
     "متوقع يتوقع تتوقع يعتزم تعتزم يعتزمون غدا بانتظار تأجيل تأجيلها تأجيله أرجأت إرجاء "
     "سيتم ستتم سيصل ستصل سيظل ستظل سيقع ستقع "  # future verbs too short for _FUTURE
+    "يترقب تترقب يترقبون ينتظر تنتظر ينتظرون "  # "awaits": the market awaits the results
     "will tomorrow upcoming scheduled postponed adjourned expected").split())
 _PENDING_FORMS = with_proclitics(_PENDING_WORDS)
 _ARRIVING = with_proclitics(frozenset(fold(w) for w in "القادم القادمة".split()))
