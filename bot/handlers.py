@@ -82,7 +82,8 @@ async def cmd_start(update: Update, context: Ctx) -> None:
     title = chat.title or chat.full_name or chat.username
     sub = await blocking(context.bot_data.service.subscribe, chat.id, title)
     await schedule(context.application, chat.id)
-    await reply(update, context, compose_chat.subscription(sub))
+    await reply(update, context, compose_chat.subscription(  # a channel's posts are news
+        sub, questions=update.channel_post is None))
 
 
 async def cmd_stop(update: Update, context: Ctx) -> None:

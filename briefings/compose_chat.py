@@ -29,8 +29,12 @@ def short(text: str, limit: int = ECHO) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def subscription(sub: Subscription) -> list[str]:
+def subscription(sub: Subscription, questions: bool = True) -> list[str]:
+    """The welcome; ``questions`` False where messages are not read as questions (a
+    channel: its posts are its own news)."""
     s = sub.settings
+    asking = ("• Ask anything (or /ask) — answered from the articles, with sources; reply to "
+              "a digest to ask about its stories\n") if questions else ""
     greeting = "Welcome" if sub.new else "Welcome back" if sub.again else "You are subscribed"
     return [
         f"<b>{greeting} to the Arabic press briefing.</b>\n"
@@ -41,8 +45,7 @@ def subscription(sub: Subscription) -> list[str]:
         f"{s.stories} stories, {s.sentences} sentences each.\n"
         "• /digest — the briefing now\n• /latest — the newest stories\n"
         "• /story <i>id</i> — a story in full; /original <i>id</i> — in Arabic\n"
-        "• Ask anything (or /ask) — answered from the articles, with sources; reply to a "
-        "digest to ask about its stories\n"
+        f"{asking}"
         "• /settings — time, time zone, length; /filter — keywords\n"
         "• /stop — unsubscribe"
     ]
