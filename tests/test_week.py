@@ -12,11 +12,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from briefings import config
 from briefings.chat_service import ChatService
 from briefings.clock import replaying, utcnow
 
-from .builders import ConfigFactory, day_item, write_day
+from .builders import ConfigFactory, day_item, write_day, zip_day
 
 CHAT = 1601
 DAY1 = datetime(2015, 7, 21, 20, 0, tzinfo=UTC)
@@ -109,3 +111,23 @@ def test_the_json_digest_says_how_many_articles_came_before(
     doc = json.loads(out.getvalue())
     assert [s["earlier_articles"] for s in doc["stories"]] == [0]
     assert len(doc["stories"][0]["articles"]) == 2
+
+
+def test_the_week_benchmark_lives_days_in_order_on_one_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks/week.py on two small days: the second morning's digest has the fire
+    story again, as an update, with none of the first morning's bullets."""
+    from benchmarks.week import main
+
+    days = tmp_path / "days"
+    days.mkdir()
+    for name, items in (("2015-07-21", FIRE), ("2015-07-22", [FOLLOW_UP, *OTHER])):
+        zip_day(write_day(tmp_path / name, items), days / f"{name}.zip", f"{name}.json")
+    out = tmp_path / "week.json"
+    assert main(["--days", str(days), "--json", str(out)]) == 0
+    first, second = json.loads(out.read_text(encoding="utf-8"))
+    assert (first["day"], first["new_articles"], first["stories"]) == ("2015-07-21", 2, 1)
+    assert (second["new_articles"], second["stories"], second["seen_stories"]) == (3, 2, 1)
+    assert second["repeated_bullets"] == 0 and second["bullets"] > 0
+    assert "| 2015-07-22 | 3 | 2 | 1 |" in capsys.readouterr().out
+    assert main(["--days", str(tmp_path / "nowhere")]) == 2
