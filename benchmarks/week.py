@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import resource
 import shutil
 import sys
@@ -56,8 +57,14 @@ class Morning:
     max_rss_mib: float
 
 
+_MARKS = re.compile(r"^(?:\[untranslated\] )?|(?: \[\d+\])+$")
+
+
 def _bullets(text: str) -> list[str]:
-    return [line[2:].strip() for line in text.splitlines() if line.startswith("• ")]
+    """The digest's bullets as sentences: without their "[untranslated]" mark and their
+    source number (the same sentence is [1] one morning and [2] the next)."""
+    return [_MARKS.sub("", line[2:].strip()) for line in text.splitlines()
+            if line.startswith("• ")]
 
 
 def _questions(day: str) -> list[str]:

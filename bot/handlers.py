@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from briefings import compose_chat
+from briefings.chat_service import READ_FILTERS
 from briefings.store import Store
 
 from . import messages
@@ -39,24 +40,33 @@ def _int_arg(args: Sequence[str] | None, default: int | None) -> int | None:
 
 # -- before any command ------------------------------------------------------------------
 async def gate(update: Update, context: Ctx) -> None:
-    """Chats not in telegram.allowed_chats get a polite refusal; nothing is stored."""
+    """Chats not in telegram.allowed_chats get a polite refusal; nothing is stored. A
+    channel's post that Telegram forwards into the channel's linked discussion group is
+    the channel's, not a message to the bot: ignored (its commands ran in the channel)."""
     chat = update.effective_chat
     if chat is not None and not -MAX_CHAT_ID <= chat.id <= MAX_CHAT_ID:
         log.info("update from chat id %s ignored: not a Telegram chat id", chat.id)
+        raise ApplicationHandlerStop
+    if update.message is not None and update.message.is_automatic_forward:
         raise ApplicationHandlerStop
     if chat is None or context.bot_data.service.allowed(chat.id):
         return
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BUTTON)
-    elif (asked := update.message or _command(update.channel_post)) is not None:
+    elif (asked := update.message or _command(update.channel_post, context)) is not None:
         await asked.reply_text(messages.PRIVATE)  # not to an edit, nor to a channel's
         # own news: those get no reply at all
     raise ApplicationHandlerStop
 
 
-def _command(post: Message | None) -> Message | None:
-    """A channel post that is a command (for this bot or another), else None."""
-    return post if post is not None and (post.text or "").startswith("/") else None
+def _command(post: Message | None, context: Ctx) -> Message | None:
+    """A channel post that is a command for this bot (``/start``, ``/start@this_bot``),
+    else None: not its news (even one that starts with "/"), nor another bot's command."""
+    entity = post.entities[0] if post is not None and post.entities else None
+    if post is None or entity is None or entity.type != "bot_command" or entity.offset:
+        return None
+    _, at, name = post.parse_entity(entity).partition("@")
+    return None if at and name.lower() != (context.bot.username or "").lower() else post
 
 
 async def on_migrate(update: Update, context: Ctx) -> None:
@@ -234,8 +244,8 @@ async def cmd_filter(update: Update, context: Ctx) -> None:
     assert chat is not None
     args = context.args or []
     action = args[0].lower() if args else "list"
-    if action in ("add", "remove", "clear") and not await may_change(update, context):
-        return
+    if action not in READ_FILTERS and not await may_change(update, context):
+        return  # add, remove (rm, del), clear; a mistyped action is told its usage then
     change = await blocking(context.bot_data.service.change_filter, chat.id, action,
                             " ".join(args[1:]))
     await reply(update, context, [compose_chat.change(change)])

@@ -50,7 +50,8 @@ async def may_change(update: Update, context: Ctx) -> bool:
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
+    except (TelegramError, TypeError, ValueError, KeyError) as exc:  # refused, or an answer
+        # this library version cannot read (a field it requires missing)
         log.warning("chat %s: could not check whether user %s is an admin: %s", chat.id,
                     user.id, " ".join(str(exc).split())[:200])
         await _refuse(update, context, messages.ADMIN_CHECK_FAILED)

@@ -37,6 +37,7 @@ from .uri import public
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1  # SQLite's largest integer: story ids beyond it cannot exist
+READ_FILTERS = frozenset({"", "list"})  # /filter actions that change nothing
 
 
 
@@ -139,7 +140,7 @@ class ChatService:
         elif action == "clear":
             for k in self.store.filters(chat_id):
                 self.store.remove_filter(chat_id, k)
-        elif action not in {"", "list"}:
+        elif action not in READ_FILTERS:
             return Change(refused="filter_usage")
         return Change(settings=self.settings(chat_id), refused=refused, detail=keyword,
                       note="" if refused else note)
@@ -173,9 +174,10 @@ class ChatService:
         articles = self.store.articles_since(since)  # one is composed is in the next one
         if row is not None and row.last_digest_article is not None:  # ... and after the last
             articles = [a for a in articles if a.id > row.last_digest_article]  # one it read
+        told = self.store.stories_sent(chat_id, now - timedelta(days=7))  # goes on: an update
         result = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True)).digest(
             [a.id for a in articles], keywords=s.filters, max_stories=s.stories,
-            sentences_per_story=s.sentences, now=now, timezone=s.timezone)
+            sentences_per_story=s.sentences, now=now, timezone=s.timezone, updates=told)
         links = {a.id: compose.public_link(a) for a in articles}
         parts = compose.render_both(compose.relink(result.briefing, links))
         return self.store.record_digest(chat_id, kind, date, result.story_ids, parts,

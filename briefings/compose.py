@@ -86,7 +86,7 @@ def story_summary(story_id: int, articles: Sequence[Article],
                   ) -> StorySummary:
     """Attribute every chosen sentence: [n] is its article's place among the cited ones
     (in article order); articles no bullet cites follow them in the source list.
-    ``earlier``: the story's articles left out as older than the briefing (an update)."""
+    ``earlier``: of a story the reader was sent before, the articles left out (an update)."""
     cited_ids = {s.article_id for s in chosen}
     ordered = sorted(articles, key=lambda a: (a.id not in cited_ids, a.id))
     by_id = {a.id: a for a in ordered}

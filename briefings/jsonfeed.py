@@ -63,21 +63,29 @@ def version(doc: Any) -> str | None:
 def load(data: bytes) -> Any:
     """The JSON document in ``data``, or None when it is no JSON (or nested too deeply)."""
     try:
-        return _loads(data)
+        return loads(data.decode("utf-8-sig", errors="replace"))
     except (ValueError, RecursionError):
         return None
 
 
-def _loads(data: bytes) -> Any:
-    return json.loads(data.decode("utf-8-sig", errors="replace"), parse_int=_int, strict=False)
+def loads(text: str) -> Any:
+    """A JSON value, read leniently: tabs and line breaks written raw inside its strings (as
+    sloppy exporters do) are read as themselves, and an integer longer than Python converts
+    (4300 digits) is a float (inf), not a ValueError that loses every item for one number.
+    Python's parser recurses once per level: a value nested deeper than about a thousand
+    levels raises RecursionError (``TOO_DEEP`` says so)."""
+    return json.loads(text, parse_int=_int, strict=False)
+
+
+TOO_DEEP = "JSON nested too deeply to read (RecursionError)"
 
 
 def not_a_feed(data: bytes) -> str:
     """Why JSON in a feed's place is no feed: it cannot be read, or it is no JSON Feed."""
     try:
-        _loads(data)
+        loads(data.decode("utf-8-sig", errors="replace"))
     except RecursionError:
-        return "JSON nested too deeply to read"
+        return TOO_DEEP
     except ValueError as exc:
         return f"JSON that cannot be read ({' '.join(str(exc).split())[:200]})"
     return "JSON, but no JSON Feed: no jsonfeed.org version"
@@ -95,11 +103,18 @@ def parse(doc: dict[str, Any], base: str) -> JsonFeed:
     if not isinstance(items, list):
         raise NotJsonFeed(f"a JSON Feed without a list of items (items: {_kind(items)})")
     home = _text(doc.get("home_page_url"))
-    if home and urllib.parse.urlsplit(home).scheme.lower() in ("http", "https"):
+    if home and _scheme(home) in ("http", "https"):
         base = home
     title = _text(doc.get("title"))
     return JsonFeed({"title": title, "title_detail": _PLAIN} if title else {},
                     [_entry(item, base) for item in items])
+
+
+def _scheme(url: str) -> str:
+    try:
+        return urllib.parse.urlsplit(url).scheme.lower()
+    except ValueError:  # "http://[x": no address at all
+        return ""
 
 
 def _kind(value: Any) -> str:
@@ -126,8 +141,8 @@ def _entry(item: Any, base: str) -> dict[str, Any]:
     if link:
         try:
             link = urllib.parse.urljoin(base, link)
-        except ValueError as exc:  # a link urllib cannot split ("http://[x")
-            return BadItem(f"its url cannot be read ({exc})")
+        except ValueError:  # a link urllib cannot split ("http://[x"); its error may quote
+            return BadItem("its url cannot be read as a link")  # the password: not shown
         entry["link"], entry["links"] = link, [{"href": link}]
     for key in ("title", "summary"):
         if _text(item.get(key)):

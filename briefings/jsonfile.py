@@ -18,7 +18,7 @@ from .dates import parse_date
 from .errors import UnreadableArticle
 from .feedtext import one_line
 from .models import RawArticle
-from .sources import Problems, cut, describe, entry_raw, first
+from .sources import Problems, cut, describe, entry_raw, first, shared_links
 from .uri import link_problem, public
 
 
@@ -67,13 +67,14 @@ def _feed_items(source: str, path: Path, doc: dict[str, Any], problems: Problems
     except jsonfeed.NotJsonFeed as exc:
         raise UnreadableArticle(str(exc)) from None
     outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
+    shared = shared_links(feed.entries, b"", problems)
     for i, entry in enumerate(feed.entries):
         location = f"{path}#{i}"
         if isinstance(entry, jsonfeed.BadItem):
             problems.add(location, f"skipped: {entry.reason}")
             continue
         link = entry.get("link")
-        link = public(link) if link else None
+        link = public(link) if link and link not in shared else None
         refused = link_problem(link) if link else None
         if refused:
             problems.add(location, f"url {cut(link or '', 100)} not used: {refused}; the "
@@ -85,25 +86,13 @@ def _feed_items(source: str, path: Path, doc: dict[str, Any], problems: Problems
             problems.add(location, f"skipped: {describe(exc)}")
 
 
-def _loads(text: str) -> Any:
-    """A JSON value; tabs and line breaks written raw inside its strings (as sloppy exporters
-    do) are read as themselves: the strict reading lost the whole file to "Invalid control
-    character" for one of them."""
-    return json.loads(text, parse_int=_json_int, strict=False)
-
-
-def _json_int(digits: str) -> int | float:
-    """A JSON integer; one longer than Python converts (4300 digits) is a float (inf), not
-    a ValueError that loses every article of the file for one element's number."""
-    return int(digits) if len(digits.lstrip("-")) <= 4000 else float(digits)
-
-
 # A JSON "\ud800" escape with no partner makes a lone surrogate: text SQLite (UTF-8) cannot
 # take. In text it is dropped, as an XML feed's "&#xD800;" is (decodecheck); in a link it
 # leaves no link to follow, so the element is skipped.
-# Python's JSON parser recurses once per level; a file nested deeper than it can go (about
-# a thousand levels: "[[[[…") raised RecursionError, a line that named no cause.
-_TOO_DEEP = "JSON nested too deeply to read (RecursionError)"
+# A file nested deeper than Python's parser goes (about a thousand levels: "[[[[…") raised
+# RecursionError, a line that named no cause.
+_TOO_DEEP = jsonfeed.TOO_DEEP
+_loads = jsonfeed.loads
 _SURROGATE = jsonfeed.SURROGATE
 _TEXT_FIELDS = {"content": ("content", "text", "body"), "title": ("title", "headline"),
                 "outlet": ("outlet", "source"), "author": ("author", "byline")}

@@ -6,15 +6,12 @@
      "stories": [{"id": int, "title": {"ar": str, "en": str | null},
                   "articles": [{"id", "url", "outlet", "outlet_ar", "headline",
                                 "published_at"}],
-                  "bullets": [{"ar", "en": str | null, "url", "position"}],
-                  "earlier_articles": int}]}
+                  "bullets": [{"ar", "en": str | null, "url", "position"}]}]}
 
 ``url`` is the article's link, or its file location when it has none; ``en`` is null
 where there is no translation yet; ``published_at`` is when the article was published,
 else when it was ingested (UTC); ``headline`` is the article's own (Arabic) headline;
-``position`` is the sentence's place in its article (1 = the first sentence of the body);
-``earlier_articles`` counts the story's articles from before the briefing's window (an
-update of a story an earlier digest told: its bullets and articles are the new ones).
+``position`` is the sentence's place in its article (1 = the first sentence of the body).
 """
 
 from __future__ import annotations
@@ -50,7 +47,7 @@ def story_json(story: StorySummary, articles: Mapping[int, Article],
     title_en = story.headline if story.headline_translated else None
     return {"id": story.story_id,
             "title": {"ar": story.headline_original or story.headline, "en": title_en},
-            "articles": arts, "bullets": bullets, "earlier_articles": story.earlier}
+            "articles": arts, "bullets": bullets}
 
 
 def briefing_json(briefing: Briefing, articles: Mapping[int, Article],

@@ -95,8 +95,8 @@ class StorySummary:
     bullets: tuple[Bullet, ...]
     sources: tuple[Citation, ...]  # one per article: the cited ones first, numbered from 1
     headline_original: str = ""  # the title article's own (Arabic) headline
-    earlier: int = 0  # the story's articles from before the briefing's window (an earlier
-    # digest's): the story is shown as an update, told by its new articles only
+    earlier: int = 0  # of a story the reader was sent before (an update, told by its new
+    # articles only): its articles left out
 
 
 @dataclass(frozen=True)

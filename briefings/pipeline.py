@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -108,49 +108,49 @@ class Pipeline:
     def stories(self, article_ids: Sequence[int], keywords: Sequence[str] = ()) -> list[int]:
         """Stories of these articles (grouped first), most outlets first, then the most
         recent; only those matching ``keywords``, when given."""
-        ordered, members, _ = self._ranked(article_ids)
+        ordered, members, _, _ = self._ranked(article_ids)
         return [s for s in ordered if not keywords or self._matches(members[s], keywords)]
 
-    def _ranked(self, article_ids: Sequence[int]
-                ) -> tuple[list[int], dict[int, list[int]], dict[int, Article]]:
-        """The stories of these articles in digest order, their members, and the members as
-        articles. Distinct outlets, not article count: one outlet publishing many pieces of
-        a kind (its sports pages) does not make a big story; many outlets on one event do.
-        Of as many outlets, a story with text comes before one told by headlines alone. A
-        story that goes on from before ``article_ids`` ranks by its articles among them: one
-        new report joining yesterday's big story is not today's lead."""
-        members = self.store.story_articles(set(self.group(article_ids).values()))
+    def _ranked(self, article_ids: Sequence[int], updates: Collection[int] = ()
+                ) -> tuple[list[int], dict[int, list[int]], dict[int, Article], dict[int, int]]:
+        """The stories of these articles in digest order, the members each is told by, the
+        members as articles, and how many earlier members each leaves out. Distinct
+        outlets, not article count: one outlet publishing many pieces of a kind (its sports
+        pages) does not make a big story; many outlets on one event do. Of as many outlets,
+        a story with text comes before one told by headlines alone.
+
+        A story in ``updates`` (the reader was sent it before) is told, matched and ranked
+        by its articles among ``article_ids`` only: yesterday's bullets are not sent again,
+        and one new report joining yesterday's big story is not today's lead."""
+        stories = self.store.story_articles(set(self.group(article_ids).values()))
+        fresh = set(article_ids)
+        members = {s: [a for a in ms if a in fresh] or ms if s in updates else ms
+                   for s, ms in stories.items()}
         arts = {a.id: a for a in self.store.articles({a for m in members.values() for a in m})}
         told = self.store.with_text(arts)
-        fresh = set(article_ids)
 
         def rank(story: int) -> tuple[int, bool, datetime, int]:
-            mine = [arts[a] for a in members[story] if a in arts and a in fresh] \
-                or [arts[a] for a in members[story] if a in arts]
+            mine = [arts[a] for a in members[story] if a in arts]
             newest = max((a.published or a.ingested_at for a in mine),
                          default=datetime.min.replace(tzinfo=UTC))
             return (len({a.outlet or a.source for a in mine}), any(a.id in told for a in mine),
                     newest, max(members[story], default=0))
 
-        return sorted(members, key=rank, reverse=True), members, arts
+        earlier = {s: len(stories[s]) - len(members[s]) for s in stories}
+        return sorted(members, key=rank, reverse=True), members, arts, earlier
 
     def digest(self, article_ids: Sequence[int], *, keywords: Sequence[str] = (),
                max_stories: int | None = None, sentences_per_story: int | None = None,
                progress: Progress | None = None, now: datetime | None = None,
-               timezone: str = "UTC") -> DigestResult:
+               timezone: str = "UTC", updates: Collection[int] = ()) -> DigestResult:
         """A briefing of the stories of ``article_ids``, translating only what it shows
-        (headed with the time in ``timezone``, the reader's)."""
+        (headed with the time in ``timezone``, the reader's); the stories in ``updates``
+        (the reader's earlier digests had them) are told by their new articles."""
         store, cfg = self.store, self.cfg
-        ordered, members, articles = self._ranked(article_ids)
+        ordered, members, articles, earlier = self._ranked(article_ids, updates)
         found = [s for s in ordered if not keywords or self._matches(members[s], keywords)]
         filtered_out = len(ordered) - len(found)
         story_ids = found[: max_stories or cfg.digest.max_stories]
-        # A story that goes on from before these articles (an earlier digest told it) is
-        # told by its new articles: yesterday's bullets are not sent again
-        fresh = set(article_ids)
-        shown = {s: [a for a in members[s] if a in fresh] or members[s] for s in story_ids}
-        earlier = {s: len(members[s]) - len(shown[s]) for s in story_ids}
-        members = shown
         all_ids = [a for s in story_ids for a in members[s]]
         sentences = store.sentences(all_ids)
         chosen: dict[int, list[Sentence]] = {}

@@ -130,10 +130,7 @@ def read_feed(source: str, url: str, fetch: Fetch, problems: Problems, *,
             feed.bozo or not feed.get("version")):
         raise SourceError(f"feed {source!r} ({shown}): not a feed ({_not_a_feed(feed, data)})")
     outlet = one_line(feed.feed.get("title"), feed.feed.get("title_detail"))
-    shared = _shared_links(feed.entries, data)
-    for common, n in shared.items():
-        problems.add(cut(public(common), 100), f"{n} different entries have this link: it is "
-                     "none of theirs, they are kept without it", skipped=False)
+    shared = shared_links(feed.entries, data, problems)
     for i, entry in enumerate(feed.entries):
         where = f"{shown}#entry-{i}"  # a linkless entry's own location (reports, citations)
         if isinstance(entry, jsonfeed.BadItem):
@@ -171,11 +168,11 @@ def _not_a_feed(feed: Any, data: bytes) -> str:
     return "XML, but no RSS or Atom in it"  # an SVG, a sitemap, an API's XML answer
 
 
-def _shared_links(entries: list[Any], feed: bytes) -> dict[str, int]:
-    """Links that different entries share (a feed giving each entry its home page), with
-    how many entries have each: such a link is no entry's own page, and as an entry's link
-    every entry but the first was lost as "already stored". (The same entry twice keeps its
-    link: its copy is a duplicate.)"""
+def shared_links(entries: list[Any], feed: bytes, problems: Problems) -> set[str]:
+    """Links that different entries share (a feed giving each entry its home page), each
+    reported once: such a link is no entry's own page, and as an entry's link every entry
+    but the first was lost as "already stored". (The same entry twice keeps its link: its
+    copy is a duplicate.)"""
     seen: dict[str, set[str]] = {}
     for entry in entries:
         with contextlib.suppress(Exception):  # an entry that breaks is reported in the loop
@@ -183,7 +180,11 @@ def _shared_links(entries: list[Any], feed: bytes) -> dict[str, int]:
             if link:
                 seen.setdefault(link, set()).add(repr(
                     (entry.get("title"), entry.get("summary"), entry.get("content"))))
-    return {link: len(kinds) for link, kinds in seen.items() if len(kinds) > 1}
+    shared = {link: len(kinds) for link, kinds in seen.items() if len(kinds) > 1}
+    for common, n in shared.items():
+        problems.add(cut(public(common), 100), f"{n} different entries have this link: it is "
+                     "none of theirs, they are kept without it", skipped=False)
+    return set(shared)
 
 
 def _entry_link(entry: Any, feed: bytes) -> str | None:

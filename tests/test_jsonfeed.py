@@ -121,7 +121,8 @@ def test_a_json_feed_without_items_fails_its_source_and_an_api_answer_is_no_feed
         "(items: dict)",
         f"feed 'api' ({web.url}/api): not a feed (JSON, but no JSON Feed: no jsonfeed.org "
         "version)",
-        f"feed 'deep' ({web.url}/deep): not a feed (JSON nested too deeply to read)",
+        f"feed 'deep' ({web.url}/deep): not a feed (JSON nested too deeply to read "
+        "(RecursionError))",
         report.failed_sources[-1]]
     assert report.failed_sources[-1].startswith(  # cut short: where it breaks
         f"feed 'cut' ({web.url}/cut): not a feed (JSON that cannot be read (Expecting ',' "
@@ -150,3 +151,40 @@ def test_a_json_feed_saved_in_a_watched_folder_is_read_as_its_items(
         (None, "feed.json#2", "خبر بلا رابط", "صحيفة <الاختبار>")], report.skipped
     assert report.skipped == ["https://news.example/site/n/2: kept as its headline alone: no "
                               "text (ingest.headline_only)"]
+
+
+def test_links_that_cannot_be_read_lose_their_item_only_and_never_show_a_password(
+        web: WebServer, write_config: ConfigFactory) -> None:
+    """A home_page_url urllib cannot split ("http://[x") failed the whole feed; an item's
+    url that it cannot split was reported with urllib's message, which quotes the address
+    with its password."""
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "x",
+            "home_page_url": "http://[x", "items": [
+                {"id": "1", "url": "http://user:s3cr3t@ho\uff03st/a", "content_text": LONG},
+                {"id": "2", "url": "n/2", "content_text": OTHER}]}
+    web.serve("/f/feed", "application/feed+json", json.dumps(feed))
+    cfg, store = feed_store(write_config, web.url + "/f/feed")
+    report = ingest(cfg, store)
+    assert report.failed_sources == []
+    assert report.skipped == [f"{web.url}/f/feed#entry-0: skipped: its url cannot be read as "
+                              "a link"]
+    assert [a.url for a in store.articles(report.added)] == [f"{web.url}/f/n/2"]
+
+
+def test_a_saved_json_feed_whose_items_share_one_link_keeps_each_of_them(
+        tmp_path: Path, write_config: ConfigFactory) -> None:
+    """Over HTTP, items that share a link (a feed giving each its home page) are each kept
+    without it; a saved feed kept the first and dropped the others as "already stored"."""
+    items = [{"id": str(i), "url": "https://ex.test/", "title": f"خبر رقم {i} من الموقع",
+              "content_text": text} for i, text in enumerate((LONG, OTHER, THIRD))]
+    folder = folder_of(tmp_path / "in", {"feed.json": json.dumps(
+        {"version": "https://jsonfeed.org/version/1", "title": "x", "items": items},
+        ensure_ascii=False)})
+    cfg = config.load(write_config([{"name": "in", "type": "folder", "path": str(folder)}]))
+    store = Store(cfg.db_path)
+    report = ingest(cfg, store)
+    assert [(a.url, a.location.removeprefix(f"{folder}/"))
+            for a in store.articles(report.added)] == [
+        (None, "feed.json#0"), (None, "feed.json#1"), (None, "feed.json#2")]
+    assert report.skipped == ["https://ex.test/: 3 different entries have this link: it is "
+                              "none of theirs, they are kept without it"]

@@ -92,25 +92,26 @@ def test_a_story_that_goes_on_is_told_by_its_new_articles_as_an_update(
     assert "okaz.example/1" not in fire_block and "alyaum.example/2" in fire_block
 
 
-def test_the_json_digest_says_how_many_articles_came_before(
+def test_a_story_the_chat_was_never_sent_is_told_whole(
         write_config: ConfigFactory, tmp_path: Path) -> None:
-    """``earlier_articles``: 0 for a story new in the window; the dry run on one day of
-    articles (every member new) is as before."""
-    from briefings.cli import main
-
+    """A chat that subscribes on day 2 was never sent the fire story: its first digest tells
+    it whole (all three articles, no "update"), not as an update of what it never saw."""
     inbox = tmp_path / "inbox"
-    write_day(inbox, FIRE, "day1.json")
-    path = write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
-                        translate={"auto_install": False})
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["dry-run", "--config", str(path), "--format", "json", "--offline"]) == 0
-    doc = json.loads(out.getvalue())
-    assert [s["earlier_articles"] for s in doc["stories"]] == [0]
-    assert len(doc["stories"][0]["articles"]) == 2
+    cfg = config.load(write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
+                                   translate={"auto_install": False}))
+    service = ChatService(cfg)
+    with replaying(DAY1):
+        write_day(inbox, FIRE, "day1.json")
+        service.poll()
+    with replaying(DAY1 + timedelta(days=1)):
+        write_day(inbox, [FOLLOW_UP, *OTHER], "day2.json")
+        service.poll()
+        service.subscribe(CHAT, "desk")
+    with replaying(DAY1 + timedelta(days=1, hours=11)):
+        digest = service.compose_digest(CHAT, "manual")
+    text = _text(service, digest)
+    assert "update" not in text
+    assert "okaz.example/1" in text and "alyaum.example/2" in text
 
 
 def test_the_week_benchmark_lives_days_in_order_on_one_store(

@@ -48,6 +48,13 @@ class Outbox(Connection):
                                "AND sent_at IS NULL ORDER BY part", (digest_id,))
         return [DigestPart(r[0], r[1], r[2]) for r in rows]
 
+    def stories_sent(self, chat_id: int, since: datetime) -> set[int]:
+        """The stories of the chat's digests composed since ``since`` (not abandoned)."""
+        rows = self.db.execute("SELECT story_ids FROM digests WHERE chat_id = ? AND "
+                               "created_at >= ? AND abandoned_at IS NULL",
+                               (chat_id, iso(since)))
+        return {int(s) for (ids,) in rows for s in json.loads(ids)}
+
     def digest_story_ids(self, digest_id: int) -> list[int]:
         row = self.db.execute("SELECT story_ids FROM digests WHERE id = ?",
                               (digest_id,)).fetchone()
