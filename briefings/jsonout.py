@@ -7,14 +7,17 @@
                   "articles": [{"id", "url", "outlet", "outlet_ar", "headline",
                                 "published_at"}],
                   "bullets": [{"ar", "en": str | null, "url", "position"}],
-                  "earlier_articles": int}]}
+                  "earlier_articles": int}],
+     "repeated_stories": int}
 
 ``url`` is the article's link, or its file location when it has none; ``en`` is null
 where there is no translation yet; ``published_at`` is when the article was published,
 else when it was ingested (UTC); ``headline`` is the article's own (Arabic) headline;
 ``position`` is the sentence's place in its article (1 = the first sentence of the body);
 ``earlier_articles`` counts the story's articles from before the briefing's window (an
-update of a story an earlier digest told: its bullets and articles are the new ones).
+update of a story an earlier digest told: its bullets and articles are the new ones, and
+its bullets only what its earlier articles did not say); ``repeated_stories`` counts the
+stories an earlier digest told whose new articles said nothing new (left out).
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ def story_json(story: StorySummary, articles: Mapping[int, Article],
 def briefing_json(briefing: Briefing, articles: Mapping[int, Article],
                   outlets: Outlets = DEFAULT) -> dict[str, Any]:
     return {"title": briefing.title, "generated_at": briefing.created.isoformat(),
-            "stories": [story_json(s, articles, outlets) for s in briefing.stories]}
+            "stories": [story_json(s, articles, outlets) for s in briefing.stories],
+            "repeated_stories": briefing.repeats}
 
 
 def dumps(obj: Any) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from . import answer, cluster, compose, outlets, summarize
+from . import answer, cluster, compose, novelty, outlets, summarize
 from .clock import utcnow
 from .config import Config, SourceConfig
 from .errors import ModelNotInstalled, ModelUnusable
@@ -144,34 +144,28 @@ class Pipeline:
         ordered, members, articles = self._ranked(article_ids)
         found = [s for s in ordered if not keywords or self._matches(members[s], keywords)]
         filtered_out = len(ordered) - len(found)
-        story_ids = found[: max_stories or cfg.digest.max_stories]
-        # A story that goes on from before these articles (an earlier digest told it) is
-        # told by its new articles: yesterday's bullets are not sent again
-        fresh = set(article_ids)
-        shown = {s: [a for a in members[s] if a in fresh] or members[s] for s in story_ids}
-        earlier = {s: len(members[s]) - len(shown[s]) for s in story_ids}
-        members = shown
+        story_ids, members, earlier, told, repeats = self._news(
+            found, members, set(article_ids), max_stories or cfg.digest.max_stories)
         all_ids = [a for s in story_ids for a in members[s]]
-        sentences = store.sentences(all_ids)
         chosen: dict[int, list[Sentence]] = {}
         central: dict[int, int | None] = {}
         for s in story_ids:  # rankings are cached per story version: one LexRank per story
-            summary = summarize.summarise({a: sentences[a] for a in members[s]}, cfg.summarize,
-                                          summarize.sentences_for(
-                                              [articles[a] for a in members[s]], cfg.summarize,
-                                              sentences_per_story), key=(str(store.path), s))
+            summary = summarize.summarise(told[s], cfg.summarize, summarize.sentences_for(
+                [articles[a] for a in members[s]], cfg.summarize, sentences_per_story),
+                key=(str(store.path), s, earlier[s]))
             chosen[s], central[s] = summary.sentences, summary.central
         report = TranslateReport()
         if (translator := self.model.translator) is not None:
             priority = [x.id for ss in chosen.values() for x in ss]
-            priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
+            priority += [x.id for ss in store.sentences(all_ids).values() for x in ss
+                         if x.position == 0]
             try:
                 report = translate_pending(store, translator, priority,
                                            cfg.translate.chunk_size, progress, priority=True)
             except ModelUnusable as exc:  # the briefing goes out untranslated, not at all
                 log.error("%s", exc)
                 self.model.missing = str(exc)
-            sentences = store.sentences(all_ids)
+        sentences = store.sentences(all_ids)
         by_id = {x.id: x for ss in sentences.values() for x in ss}
         names = outlets.registry(cfg.ingest.outlets)
         summaries: list[StorySummary] = [
@@ -180,8 +174,41 @@ class Pipeline:
                                   earlier=earlier.get(s, 0))
             for s in story_ids]
         briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries,
-                                        filtered_out, timezone)
+                                        filtered_out, timezone, repeats)
         return DigestResult(briefing, story_ids, report)
+
+    def _news(self, found: Sequence[int], members: dict[int, list[int]], fresh: set[int],
+              limit: int) -> tuple[list[int], dict[int, list[int]], dict[int, int],
+                                   dict[int, dict[int, list[Sentence]]], int]:
+        """The first ``limit`` stories of ``found`` with news, each told by its articles
+        among ``fresh`` (the articles of the digest); of a story that goes on from before
+        them (an earlier digest told it), only what its earlier articles did not say
+        (``novelty``). Returns the stories, their shown members, their earlier articles'
+        count, the sentences to summarise, and how many stories had nothing new."""
+        shown: dict[int, list[int]] = {}
+        earlier: dict[int, int] = {}
+        told: dict[int, dict[int, list[Sentence]]] = {}
+        repeats = 0
+        sentences: dict[int, list[Sentence]] = {}
+        read: set[int] = set()
+        for i, s in enumerate(found):
+            if len(shown) == limit:
+                break
+            if not read.issuperset(members[s]):  # read for the next stories at once
+                ahead = [a for t in found[i:i + 2 * (limit - len(shown))] for a in members[t]]
+                sentences, read = self.store.sentences(ahead), set(ahead)
+            mine = [a for a in members[s] if a in fresh] or members[s]
+            before = [a for a in members[s] if a not in mine]
+            new = {a: sentences[a] for a in mine}
+            if before:
+                said = novelty.news(new, {a: sentences[a] for a in before},
+                                    self.cfg.summarize.duplicate_similarity)
+                if not said.anything:
+                    repeats += 1
+                    continue
+                new = said.sentences
+            shown[s], earlier[s], told[s] = mine, len(before), new
+        return list(shown), shown, earlier, told, repeats
 
     def translate_rest(self, progress: Progress | None = None, chunk_size: int | None = None
                        ) -> TranslateReport:

@@ -15,7 +15,7 @@ from .builders import SEEDS, ConfigFactory, install_tiny, write_day
 
 
 def check_schema(doc: dict[str, Any], translated: bool) -> None:
-    assert set(doc) == {"title", "generated_at", "stories"}
+    assert set(doc) == {"title", "generated_at", "stories", "repeated_stories"}
     assert isinstance(doc["title"], str) and doc["generated_at"].endswith("+00:00")
     assert doc["stories"]
     for story in doc["stories"]:
