@@ -34,7 +34,7 @@ from pathlib import Path
 from briefings import cluster, redundancy, summarize
 from briefings.chat_service import ChatService
 from briefings.clock import replaying
-from briefings.novelty import numbers
+from briefings.novelty import new_figures, numbers
 from briefings.pipeline import Pipeline, TranslatorOrReason
 from briefings.store import Store
 
@@ -86,7 +86,7 @@ def _stories(text: str) -> dict[int, list[str]]:
 def _said_again(bullet: str, before: list[str], threshold: float) -> bool:
     grams, mine = redundancy.signature(bullet), numbers(bullet)
     return bool(grams) and any(
-        mine <= numbers(b) and redundancy.containment(grams, redundancy.signature(b))
+        not new_figures(mine, numbers(b)) and redundancy.containment(grams, redundancy.signature(b))
         >= threshold for b in before)
 
 

@@ -20,14 +20,32 @@ from dataclasses import dataclass
 from .models import Sentence
 from .redundancy import containment, signature
 
-_NUMBER = re.compile(r"\d+")
+# A number: digits, with thousands groups (1,234,567 · 1،234 · 1٬234) or a decimal part
+_NUMBER = re.compile(r"\d+(?:[,،٬]\d{3}(?!\d))+|\d+(?:[.٫]\d+)?")
+_GROUPS = re.compile("[,،٬]")
 _DIGITS = str.maketrans({**{chr(0x0660 + d): str(d) for d in range(10)},
                          **{chr(0x06F0 + d): str(d) for d in range(10)}})
 
 
 def numbers(text: str) -> frozenset[str]:
-    """The numbers a sentence states (any script's digits), as written, leading 0s off."""
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text.translate(_DIGITS)))
+    """The numbers a sentence states (any script's digits), leading zeros off, thousands
+    groups joined ("375526840"), decimals with a point ("375.5"); a grouped number also
+    gives its leading group as ">375", so that a rounding of it ("375.5 million") is not
+    taken for a new figure."""
+    out: set[str] = set()
+    for n in _NUMBER.findall(text.translate(_DIGITS)):
+        if _GROUPS.search(n):
+            out.add(">" + (_GROUPS.split(n)[0].lstrip("0") or "0"))
+        n = _GROUPS.sub("", n).replace("٫", ".")
+        out.add(n.lstrip("0") or "0" if "." not in n else n.lstrip("0") or n)
+    return frozenset(out)
+
+
+def new_figures(mine: frozenset[str], told: frozenset[str]) -> bool:
+    """Does a sentence of numbers ``mine`` state a figure the ``told`` numbers lack (a
+    rounded "375.5" of a told "375,526,840" is not new)?"""
+    return any(n not in told and ">" + n.split(".")[0] not in told
+               for n in mine if not n.startswith(">"))
 
 
 @dataclass(frozen=True)
@@ -72,4 +90,5 @@ def _said(s: Sentence, told: Sequence[_Told], threshold: float) -> bool:
     if not grams:
         return False
     mine = numbers(s.text_src)
-    return any(mine <= t.numbers and containment(grams, t.grams) >= threshold for t in told)
+    return any(not new_figures(mine, t.numbers) and containment(grams, t.grams) >= threshold
+               for t in told)

@@ -23,7 +23,7 @@ import pytest
 from briefings import config
 from briefings.chat_service import ChatService
 from briefings.clock import replaying, utcnow
-from briefings.novelty import numbers
+from briefings.novelty import new_figures, numbers
 from briefings.redundancy import containment, signature
 
 from .builders import ConfigFactory, day_item, write_day, zip_day
@@ -184,7 +184,7 @@ def _two_days(write_config: ConfigFactory, tmp_path: Path, day2: list[dict[str, 
 def _said_before(bullet: str, earlier: list[str]) -> bool:
     text = bullet.removeprefix("• [untranslated] ").rsplit(" [", 1)[0]
     return any(containment(signature(text), signature(e)) >= 0.6
-               and numbers(text) <= numbers(e) for e in earlier)
+               and not new_figures(numbers(text), numbers(e)) for e in earlier)
 
 
 def test_a_continuing_story_leads_with_what_its_earlier_articles_did_not_say(
@@ -222,3 +222,14 @@ def test_a_new_figure_is_news(write_config: ConfigFactory, tmp_path: Path) -> No
     assert service.store.digest_story_ids(second) == [fire]
     bullets = _bullets(service, second)
     assert any("أصيب 15 عاملا" in b for b in bullets) and not any("12" in b for b in bullets)
+
+
+def test_what_counts_as_a_new_figure() -> None:
+    """A figure is new unless the earlier sentence states it, in any digits, or rounds it
+    ("375.5 million" of 375,526,840: the print edition of 07-26 re-told 07-25's
+    expropriations so); another decimal is new."""
+    told = numbers("بقيمة (375,526,840) ريالا ونزع ملكية (130) عقارا")
+    assert not new_figures(numbers("بقيمة 375.5 مليون ريال و١٣٠ عقارا"), told)
+    assert new_figures(numbers("بقيمة 376 مليون ريال"), told)
+    assert new_figures(numbers("ارتفع المؤشر 4.7%"), numbers("ارتفع المؤشر 4.5%"))
+    assert not new_figures(numbers("أصيب ١٢ عاملا"), numbers("أصيب 12 عاملا"))
