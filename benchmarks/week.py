@@ -162,9 +162,10 @@ def _after_the_week(store: Store, members: dict[int, list[int]]) -> None:
     print(f"\nstories of earlier digests: {len(members)}; that lost an article or their id: "
           f"{len(lost)} {lost[:5]}")
     memo = cluster._MEMO.get(store)
+    answers = Path(str(store.path) + ".answers")
+    size = f"{answers.stat().st_size / 2**20:.0f} MiB" if answers.is_file() else "none"
     print(f"store: {store.path.stat().st_size / 2**20:.0f} MiB, "
-          f"{store.article_count()} articles; answer index file: "
-          f"{Path(str(store.path) + '.answers').stat().st_size / 2**20:.0f} MiB")
+          f"{store.article_count()} articles; answer index file: {size}")
     print(f"process caches: grouping memo {len(memo.docs) if memo else 0} articles, "
           f"{len(memo.encoder.vocab) if memo else 0} terms; summary rankings "
           f"{len(summarize.CACHE._data)}; sentence signatures "
