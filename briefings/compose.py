@@ -210,6 +210,10 @@ def render_header(briefing: Briefing, fmt: Format) -> str:
         n = briefing.filtered_out
         header.append(f"{n} {'story' if n == 1 else 'stories'} left out by the keyword "
                       "filters.")
+    if briefing.repeats:
+        n = briefing.repeats
+        header.append(f"Not repeated: {n} {'story' if n == 1 else 'stories'} told before "
+                      f"whose new reports add nothing (/latest).")
     return "\n".join(header)
 
 
@@ -262,6 +266,6 @@ def _paragraphs(sentences: list[str], size: int = 5) -> list[str]:
 
 
 def new_briefing(title: str, created: datetime, stories: Sequence[StorySummary],
-                 filtered_out: int = 0, timezone: str = "UTC") -> Briefing:
+                 filtered_out: int = 0, timezone: str = "UTC", repeats: int = 0) -> Briefing:
     return Briefing(title=title, created=created, stories=tuple(stories),
-                    filtered_out=filtered_out, timezone=timezone)
+                    filtered_out=filtered_out, timezone=timezone, repeats=repeats)

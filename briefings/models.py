@@ -106,3 +106,4 @@ class Briefing:
     stories: tuple[StorySummary, ...]
     filtered_out: int = 0  # stories the keyword filters left out
     timezone: str = "UTC"  # the reader's zone: the header shows its local time
+    repeats: int = 0  # stories an earlier digest told whose new articles said nothing new

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from . import answer, cluster, compose, outlets, summarize
+from . import answer, cluster, compose, novelty, outlets, summarize
 from .clock import utcnow
 from .config import Config, SourceConfig
 from .errors import ModelNotInstalled, ModelUnusable
@@ -112,16 +112,18 @@ class Pipeline:
         return [s for s in ordered if not keywords or self._matches(members[s], keywords)]
 
     def _ranked(self, article_ids: Sequence[int], updates: Collection[int] = ()
-                ) -> tuple[list[int], dict[int, list[int]], dict[int, Article], dict[int, int]]:
+                ) -> tuple[list[int], dict[int, list[int]], dict[int, Article],
+                           dict[int, list[int]]]:
         """The stories of these articles in digest order, the members each is told by, the
-        members as articles, and how many earlier members each leaves out. Distinct
+        members as articles, and the earlier members each leaves out. Distinct
         outlets, not article count: one outlet publishing many pieces of a kind (its sports
         pages) does not make a big story; many outlets on one event do. Of as many outlets,
         a story with text comes before one told by headlines alone.
 
         A story in ``updates`` (the reader was sent it before) is told, matched and ranked
-        by its articles among ``article_ids`` only: yesterday's bullets are not sent again,
-        and one new report joining yesterday's big story is not today's lead."""
+        by its articles among ``article_ids`` only: yesterday's bullets are not sent again
+        (nor, ``_news``, what its earlier articles said), and one new report joining
+        yesterday's big story is not today's lead."""
         stories = self.store.story_articles(set(self.group(article_ids).values()))
         fresh = set(article_ids)
         members = {s: [a for a in ms if a in fresh] or ms if s in updates else ms
@@ -136,8 +138,9 @@ class Pipeline:
             return (len({a.outlet or a.source for a in mine}), any(a.id in told for a in mine),
                     newest, max(members[story], default=0))
 
-        earlier = {s: len(stories[s]) - len(members[s]) for s in stories}
-        return sorted(members, key=rank, reverse=True), members, arts, earlier
+        before = {s: [a for a in ms if a not in fresh] if s in updates and ms != members[s]
+                  else [] for s, ms in stories.items()}
+        return sorted(members, key=rank, reverse=True), members, arts, before
 
     def digest(self, article_ids: Sequence[int], *, keywords: Sequence[str] = (),
                max_stories: int | None = None, sentences_per_story: int | None = None,
@@ -147,41 +150,70 @@ class Pipeline:
         (headed with the time in ``timezone``, the reader's); the stories in ``updates``
         (the reader's earlier digests had them) are told by their new articles."""
         store, cfg = self.store, self.cfg
-        ordered, members, articles, earlier = self._ranked(article_ids, updates)
+        ordered, members, articles, before = self._ranked(article_ids, updates)
         found = [s for s in ordered if not keywords or self._matches(members[s], keywords)]
         filtered_out = len(ordered) - len(found)
-        story_ids = found[: max_stories or cfg.digest.max_stories]
+        story_ids, told, repeats = self._news(found, members, before,
+                                              max_stories or cfg.digest.max_stories)
         all_ids = [a for s in story_ids for a in members[s]]
-        sentences = store.sentences(all_ids)
         chosen: dict[int, list[Sentence]] = {}
         central: dict[int, int | None] = {}
         for s in story_ids:  # rankings are cached per story version: one LexRank per story
-            summary = summarize.summarise({a: sentences[a] for a in members[s]}, cfg.summarize,
-                                          summarize.sentences_for(
-                                              [articles[a] for a in members[s]], cfg.summarize,
-                                              sentences_per_story), key=(str(store.path), s))
+            summary = summarize.summarise(told[s], cfg.summarize, summarize.sentences_for(
+                [articles[a] for a in members[s]], cfg.summarize, sentences_per_story),
+                key=(str(store.path), s, len(before[s])))
             chosen[s], central[s] = summary.sentences, summary.central
         report = TranslateReport()
         if (translator := self.model.translator) is not None:
             priority = [x.id for ss in chosen.values() for x in ss]
-            priority += [x.id for a in all_ids for x in sentences[a] if x.position == 0]
+            priority += [x.id for ss in store.sentences(all_ids).values() for x in ss
+                         if x.position == 0]
             try:
                 report = translate_pending(store, translator, priority,
                                            cfg.translate.chunk_size, progress, priority=True)
             except ModelUnusable as exc:  # the briefing goes out untranslated, not at all
                 log.error("%s", exc)
                 self.model.missing = str(exc)
-            sentences = store.sentences(all_ids)
+        sentences = store.sentences(all_ids)
         by_id = {x.id: x for ss in sentences.values() for x in ss}
         names = outlets.registry(cfg.ingest.outlets)
         summaries: list[StorySummary] = [
             compose.story_summary(s, [articles[a] for a in members[s]], sentences,
                                   [by_id[x.id] for x in chosen[s]], names, lead_id=central[s],
-                                  earlier=earlier.get(s, 0))
+                                  earlier=len(before[s]))
             for s in story_ids]
         briefing = compose.new_briefing(cfg.digest.title, now or utcnow(), summaries,
-                                        filtered_out, timezone)
+                                        filtered_out, timezone, repeats)
         return DigestResult(briefing, story_ids, report)
+
+    def _news(self, found: Sequence[int], members: dict[int, list[int]],
+              before: dict[int, list[int]], limit: int
+              ) -> tuple[list[int], dict[int, dict[int, list[Sentence]]], int]:
+        """The first ``limit`` stories of ``found`` with news, each told by ``members``; of
+        a story the reader was sent before (its earlier articles in ``before``), only what
+        those did not say (``novelty``). Returns the stories, the sentences to summarise
+        for each, and how many stories sent before had nothing new (left out)."""
+        told: dict[int, dict[int, list[Sentence]]] = {}
+        repeats = 0
+        sentences: dict[int, list[Sentence]] = {}
+        read: set[int] = set()
+        for i, s in enumerate(found):
+            if len(told) == limit:
+                break
+            if not read.issuperset(members[s]) or not read.issuperset(before[s]):
+                ahead = [a for t in found[i:i + 2 * (limit - len(told))]
+                         for a in (*members[t], *before[t])]  # read for the next ones too
+                sentences, read = self.store.sentences(ahead), set(ahead)
+            new = {a: sentences[a] for a in members[s]}
+            if before[s]:
+                said = novelty.news(new, {a: sentences[a] for a in before[s]},
+                                    self.cfg.summarize.duplicate_similarity)
+                if not said.anything:
+                    repeats += 1
+                    continue
+                new = said.sentences
+            told[s] = new
+        return list(told), told, repeats
 
     def translate_rest(self, progress: Progress | None = None, chunk_size: int | None = None
                        ) -> TranslateReport:
