@@ -23,8 +23,6 @@ SORRY = ("Sorry, I can't answer right now: something is wrong on the server. Its
          "can see what in the bot's log.")
 SAVED, NOT_CHANGED = "Saved", "Not changed"
 GROUP_ADMINS_ONLY = "Only this chat's admins can change its digest."
-ADMIN_CHECK_FAILED = ("I could not check with Telegram whether you are an admin here, so "
-                      "nothing was changed. Please try again in a moment.")
 
 
 def which_story(command: str) -> str:
