@@ -67,27 +67,42 @@ def _text(service: ChatService, digest: int) -> str:
     return "\n".join(p.text for p in service.store.unsent_parts(digest))
 
 
-def test_a_story_that_goes_on_is_told_by_its_new_articles_as_an_update(
-        write_config: ConfigFactory, tmp_path: Path) -> None:
+def _two_days(write_config: ConfigFactory, tmp_path: Path, day2: list[dict[str, str]],
+              subscribed: bool = True) -> tuple[ChatService, int, int | None, int]:
+    """Day 1's fire, then ``day2``, polled each evening; a daily digest each morning for a
+    chat that subscribed on day 1 (``subscribed``), else one manual digest on day 2 for a
+    chat that subscribed then: (service, the fire story, the first digest or None, the
+    second)."""
     inbox = tmp_path / "inbox"
     cfg = config.load(write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
                                    translate={"auto_install": False}))
     service = ChatService(cfg)
+    first = None
     with replaying(DAY1):
         write_day(inbox, FIRE, "day1.json")
         service.poll()
+    if subscribed:
         service.subscribe(CHAT, "desk")
-    with replaying(DAY1 + timedelta(hours=11)):
-        first = service.compose_digest(CHAT, "daily")
-    (fire,) = service.store.digest_story_ids(first)
+        with replaying(DAY1 + timedelta(hours=11)):
+            first = service.compose_digest(CHAT, "daily")
+    fire = service.store.stories_of([1])[1]
+    with replaying(DAY1 + timedelta(days=1)):
+        write_day(inbox, day2, "day2.json")
+        service.poll()
+    if not subscribed:
+        service.subscribe(CHAT, "desk")
+    with replaying(DAY1 + timedelta(days=1, hours=11)):
+        second = service.compose_digest(CHAT, "daily" if subscribed else "manual")
+        assert utcnow() == DAY1 + timedelta(days=1, hours=11)  # the replayed clock
+    return service, fire, first, second
+
+
+def test_a_story_that_goes_on_is_told_by_its_new_articles_as_an_update(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    service, fire, first, second = _two_days(write_config, tmp_path, [FOLLOW_UP, *OTHER])
+    assert first is not None and service.store.digest_story_ids(first) == [fire]
     sent = set(_bullets(service, first))
     assert sent and "update" not in _text(service, first)
-    with replaying(DAY1 + timedelta(days=1)):
-        write_day(inbox, [FOLLOW_UP, *OTHER], "day2.json")
-        service.poll()
-    with replaying(DAY1 + timedelta(days=1, hours=11)):
-        second = service.compose_digest(CHAT, "daily")
-        assert utcnow() == DAY1 + timedelta(days=1, hours=11)  # the replayed clock
     stories = service.store.digest_story_ids(second)
     assert fire in stories  # the same story, continued
     assert stories[0] != fire  # two outlets' new story before one new report of an old one
@@ -104,19 +119,8 @@ def test_a_story_the_chat_was_never_sent_is_told_whole(
         write_config: ConfigFactory, tmp_path: Path) -> None:
     """A chat that subscribes on day 2 was never sent the fire story: its first digest tells
     it whole (all three articles, no "update"), not as an update of what it never saw."""
-    inbox = tmp_path / "inbox"
-    cfg = config.load(write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
-                                   translate={"auto_install": False}))
-    service = ChatService(cfg)
-    with replaying(DAY1):
-        write_day(inbox, FIRE, "day1.json")
-        service.poll()
-    with replaying(DAY1 + timedelta(days=1)):
-        write_day(inbox, [FOLLOW_UP, *OTHER], "day2.json")
-        service.poll()
-        service.subscribe(CHAT, "desk")
-    with replaying(DAY1 + timedelta(days=1, hours=11)):
-        digest = service.compose_digest(CHAT, "manual")
+    service, _, _, digest = _two_days(write_config, tmp_path, [FOLLOW_UP, *OTHER],
+                                      subscribed=False)
     text = _text(service, digest)
     assert "update" not in text
     assert "okaz.example/1" in text and "alyaum.example/2" in text
@@ -157,31 +161,6 @@ CAUSE = ("وأرجع مدير الدفاع المدني في ينبع سبب ا�
          "المولدات بالمستودع.")
 
 
-def _two_days(write_config: ConfigFactory, tmp_path: Path, day2: list[dict[str, str]]
-              ) -> tuple[ChatService, int, int]:
-    """Day 1's fire in the first digest, ``day2`` in the second: (service, the fire story,
-    the second digest)."""
-    inbox = tmp_path / "inbox"
-    cfg = config.load(write_config([{"name": "desk", "type": "folder", "path": str(inbox)}],
-                                   translate={"auto_install": False}))
-    service = ChatService(cfg)
-    with replaying(DAY1):
-        write_day(inbox, FIRE, "day1.json")
-        service.poll()
-        service.subscribe(CHAT, "desk")
-    with replaying(DAY1 + timedelta(hours=11)):
-        first = service.compose_digest(CHAT, "daily")
-    (fire,) = service.store.digest_story_ids(first)
-    with replaying(DAY1 + timedelta(days=1)):
-        write_day(inbox, day2, "day2.json")
-        service.poll()
-        assert service.store.stories_of([3, 4]) == {
-            3: fire, 4: fire}  # the print editions continue the fire's story
-    with replaying(DAY1 + timedelta(days=1, hours=11)):
-        second = service.compose_digest(CHAT, "daily")
-    return service, fire, second
-
-
 def _said_before(bullet: str, earlier: list[str]) -> bool:
     text = bullet.removeprefix("• [untranslated] ").rsplit(" [", 1)[0]
     return any(containment(signature(text), signature(e)) >= 0.6
@@ -193,8 +172,9 @@ def test_a_continuing_story_leads_with_what_its_earlier_articles_did_not_say(
     """Print editions of yesterday's reports, one with a new fact: the story is told by the
     new fact alone, not by yesterday's sentences in the print editions' words."""
     with_cause = dict(PRINT[1], content=PRINT[1]["content"] + " " + CAUSE)
-    service, fire, second = _two_days(write_config, tmp_path,
+    service, fire, _, second = _two_days(write_config, tmp_path,
                                       [PRINT[0], with_cause, *OTHER])
+    assert service.store.stories_of([3, 4]) == {3: fire, 4: fire}  # the print editions
     earlier = [s.text_src for ss in service.store.sentences([1, 2]).values() for s in ss]
     text = _text(service, second)
     assert fire in service.store.digest_story_ids(second)
@@ -208,7 +188,7 @@ def test_a_continuing_story_leads_with_what_its_earlier_articles_did_not_say(
 
 def test_a_story_whose_new_articles_say_nothing_new_is_not_sent_again(
         write_config: ConfigFactory, tmp_path: Path) -> None:
-    service, fire, second = _two_days(write_config, tmp_path, [*PRINT, *OTHER])
+    service, fire, _, second = _two_days(write_config, tmp_path, [*PRINT, *OTHER])
     stories = service.store.digest_story_ids(second)
     assert fire not in stories and len(stories) == 1  # the book fair only
     text = _text(service, second)
@@ -219,7 +199,7 @@ def test_a_story_whose_new_articles_say_nothing_new_is_not_sent_again(
 def test_a_new_figure_is_news(write_config: ConfigFactory, tmp_path: Path) -> None:
     """The same sentence with another number (15 injured, not 12) says something new."""
     rose = dict(PRINT[1], content=PRINT[1]["content"].replace("أصيب 12", "أصيب 15"))
-    service, fire, second = _two_days(write_config, tmp_path, [PRINT[0], rose])
+    service, fire, _, second = _two_days(write_config, tmp_path, [PRINT[0], rose])
     assert service.store.digest_story_ids(second) == [fire]
     bullets = _bullets(service, second)
     assert any("أصيب 15 عاملا" in b for b in bullets) and not any("12" in b for b in bullets)
