@@ -132,7 +132,7 @@ def _entry(item: Any, base: str) -> dict[str, Any]:
                              "summary", "date_published", "date_modified")
              if item.get(key) is not None and not isinstance(item[key], str)]
     if wrong:
-        return BadItem(f"{wrong[0]} is a {_kind(item[wrong[0]])}, not a string")
+        return BadItem(f"{wrong[0]} is not a string ({_kind(item[wrong[0]])})")
     entry: dict[str, Any] = {}
     link = next((v.strip() for v in (item.get("url"), item.get("external_url"))
                  if isinstance(v, str) and v.strip()), None)

@@ -87,7 +87,7 @@ def test_a_hostile_json_feed_loses_only_its_bad_items(web: WebServer,
     report = ingest(cfg, store)
     where = f"{web.url}/h#entry-"
     assert f"{where}0: skipped: not a JSON Feed item (str)" in report.skipped
-    assert f"{where}1: skipped: title is a int, not a string" in report.skipped
+    assert f"{where}1: skipped: title is not a string (int)" in report.skipped
     assert "javascript:alert(1): skipped: link scheme javascript is not allowed (only http " \
            "and https)" in report.skipped
     assert f"{where}3: skipped: a broken character escape in its url: no link that can be " \
