@@ -173,7 +173,8 @@ def answer_latency(cache: Path, days: int, questions: int) -> dict[str, Any]:
     built = None
     if not db.exists():
         built = _store_days(db, days)
-    cfg = config.from_mapping({"store": {"path": str(db)}, "answer": {"days": 100_000}})
+    cfg = config.from_mapping({"store": {"path": str(db), "keep_days": 0},
+                               "answer": {"days": 100_000}})
     store = Store(db)
     arts = store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))
     rng = random.Random(0)

@@ -30,6 +30,7 @@ from .chat_data import (
 )
 from .clock import local_date, parse_hhmm, utcnow, valid_timezone
 from .config import Config
+from .config_types import DIGEST_DAYS
 from .pipeline import Pipeline, PollReport, TranslatorOrReason, load_translator
 from .store import Store
 from .text import has_words, normalize
@@ -168,13 +169,13 @@ class ChatService:
                 return existing
         row = self.store.chat(chat_id)
         last = row.last_digest_at if row is not None else None
-        since = max(datetime.fromisoformat(last), now - timedelta(days=7)) if last else \
+        since = max(datetime.fromisoformat(last), now - timedelta(days=DIGEST_DAYS)) if last else \
             now - timedelta(hours=self.cfg.digest.window_hours)
         read_at = utcnow()  # the next digest starts here: an article a poll adds while this
         articles = self.store.articles_since(since)  # one is composed is in the next one
         if row is not None and row.last_digest_article is not None:  # ... and after the last
             articles = [a for a in articles if a.id > row.last_digest_article]  # one it read
-        told = self.store.stories_sent(chat_id, now - timedelta(days=7))  # goes on: an update
+        told = self.store.stories_sent(chat_id, now - timedelta(days=DIGEST_DAYS))  # updates
         result = Pipeline(self.cfg, self.store, lambda: self.engine(retry=True)).digest(
             [a.id for a in articles], keywords=s.filters, max_stories=s.stories,
             sentences_per_story=s.sentences, now=now, timezone=s.timezone, updates=told)

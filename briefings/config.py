@@ -91,6 +91,7 @@ class SourceConfig(Section):
 @dataclass(frozen=True, config=Schema)
 class StoreConfig(Section):
     path: PathOrNull = None
+    keep_days: Int = Field(default=90, ge=0, le=YEARS_1000_DAYS)  # 0 = keep everything
 
 
 @dataclass(frozen=True, config=Schema)

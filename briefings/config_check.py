@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from .config import Config, TranslateConfig
-from .config_types import Bad, plain_path, shown
+from .config_types import DIGEST_DAYS, Bad, plain_path, shown
 from .errors import ConfigError
 
 RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
@@ -151,6 +151,12 @@ def check(cfg: Config) -> None:
         raise ConfigError("$BRIEFINGS_HOME", f"expected an absolute path without control "
                                              f"characters (the data directory), got "
                                              f"{shown(home)}")
+    needed = max(cfg.answer.days, cfg.summarize.story_window_days, DIGEST_DAYS)
+    if cfg.store.keep_days and cfg.store.keep_days <= needed:
+        raise ConfigError("store.keep_days", f"expected 0 (keep everything) or more than "
+                                             f"{needed} days (what answers, story grouping "
+                                             f"and digests look back on), got "
+                                             f"{cfg.store.keep_days}")
     if cfg.store.path and cfg.db_path.is_dir():
         raise ConfigError("store.path", f"{cfg.db_path} is a directory: expected a database "
                                         f"file, e.g. {cfg.db_path / 'briefings.sqlite3'}")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, ConfigDict, Field, Strict
 
+DIGEST_DAYS = 7  # a chat's digest looks back at most this far (its articles, its updates)
 YEARS_1000_DAYS = 365_000  # longer windows reach before year 1 and crash date arithmetic
 CHAT_ID_MAX = 2**63 - 1  # SQLite integers
 TITLE_MAX = 200  # characters; the title heads every digest message

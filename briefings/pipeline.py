@@ -26,7 +26,7 @@ from .config import Config, SourceConfig
 from .errors import ModelNotInstalled, ModelUnusable
 from .ingest import IngestReport, ingest
 from .models import Article, Briefing, Sentence, StorySummary
-from .store import Store
+from .store import Forgot, Store
 from .text import fold
 from .translate import TranslateReport, Translator, get_translator, translate_pending
 
@@ -92,7 +92,10 @@ class Pipeline:
         return self._model
 
     def ingest(self, sources: Sequence[SourceConfig] | None = None) -> IngestReport:
-        return ingest(self.cfg, self.store, sources)
+        """Read the sources, then forget what is too old (``store.keep_days``)."""
+        report = ingest(self.cfg, self.store, sources)
+        self.forget_old()
+        return report
 
     def recent(self, sources: Sequence[str] | None = None, hours: int | None = None
                ) -> list[int]:
@@ -229,6 +232,17 @@ class Pipeline:
 
     def ask(self, question: str, story_ids: Sequence[int] | None = None) -> answer.Answer:
         return answer.ask(self.store, self.cfg, question, story_ids)
+
+    def forget_old(self) -> Forgot | None:
+        """Remove what was stored more than ``store.keep_days`` ago (0: keep everything)."""
+        if not (days := self.cfg.store.keep_days):
+            return None
+        forgot = self.store.forget_before(utcnow() - timedelta(days=days))
+        if forgot.articles or forgot.digests:
+            log.info("store: forgot %d article(s), %d story(ies) and %d digest(s) older than "
+                     "%d days (store.keep_days)", forgot.articles, forgot.stories,
+                     forgot.digests, days)
+        return forgot
 
     def poll(self, stop: threading.Event | None = None) -> PollReport:
         """Read every source, group the new articles, translate what is pending (stopping

@@ -179,6 +179,7 @@ def test_limits_are_inclusive_and_documented_zeroes_are_accepted(tmp_path: Path)
         "translate": {"intra_threads": 0},
         "digest": {"window_hours": 1},
         "answer": {"days": 365_000},  # the benchmark's "everything" window is 100000
+        "store": {"keep_days": 0},  # (which needs every article kept)
         "schedule": {"misfire_grace_time": 1, "timezone": "Africa/Tripoli"},
         "telegram": {"startup_retry_seconds": 0, "base_url": "http://127.0.0.1:8081/bot",
                      "allowed_chats": [-1001234567890, 42]},

@@ -15,8 +15,9 @@ from .builders import clean_article as _article
 
 def older_store(version: int) -> type[Store]:
     """The Store of a briefings that knew only the first ``version`` migrations. Before
-    migration 13 a duplicate's URL was not kept: the old store gets a throw-away (TEMP)
-    ``url_aliases`` table for today's ``add_article``, gone when it is closed."""
+    migration 13 a duplicate's URL was not kept, and before 15 nothing was forgotten: the
+    old store gets throw-away (TEMP) ``url_aliases`` and ``forgotten`` tables for today's
+    ``add_article``, gone when it is closed."""
 
     class OlderStore(Store):
         schema = version
@@ -27,6 +28,10 @@ def older_store(version: int) -> type[Store]:
                                    ).fetchone():
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS url_aliases "
                                 "(url TEXT PRIMARY KEY, article_id INTEGER NOT NULL)")
+            if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'forgotten'"
+                                   ).fetchone():
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS forgotten "
+                                "(url TEXT, content_hash TEXT, outlet TEXT)")
 
     return OlderStore
 

@@ -64,7 +64,8 @@ def make_config(work: Path, inbox: Path, base: Path | None = None, db: Path | No
         return config.from_mapping({"store": store, "sources": [dataclasses.asdict(source)]},
                                    work)
     cfg = config.load(base)
-    return dataclasses.replace(cfg, store=config.StoreConfig(**store), sources=[source])
+    return dataclasses.replace(cfg, store=dataclasses.replace(cfg.store, path=store["path"]),
+                               sources=[source])
 
 
 def _cpu() -> float:

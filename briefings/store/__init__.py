@@ -15,6 +15,7 @@ from .content import Content
 from .migrations import MIGRATIONS
 from .outbox import Outbox
 from .outlets import Outlets
+from .retention import Forgot, Retention
 from .rows import (
     AnswerIndexRow,
     AnswerState,
@@ -34,12 +35,13 @@ from .stories import Stories
 from .translations import Translations
 
 
-class Store(Sources, Content, Translations, Outlets, Stories, Answers, Chats, Outbox):
+class Store(Sources, Content, Translations, Outlets, Stories, Answers, Chats, Outbox,
+            Retention):
     """One open store: every subject's reads and writes over one connection."""
 
 
 __all__ = [
     "MIGRATIONS", "URL_FAILURES_KEPT", "AnswerIndexRow", "AnswerState", "ChatRow", "Connection",
-    "DigestPart", "LatestStoryRow", "LearnedPattern", "PendingSentence", "SentPart",
+    "DigestPart", "Forgot", "LatestStoryRow", "LearnedPattern", "PendingSentence", "SentPart",
     "SourceRow", "Store", "TermsNeeded", "UnsentDigest", "UrlFailure",
 ]

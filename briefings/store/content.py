@@ -21,7 +21,12 @@ class Content(Connection):
         with self.transaction() as db:
             if art.url is not None and db.execute(
                     "SELECT 1 FROM articles WHERE url = ? UNION ALL "
-                    "SELECT 1 FROM url_aliases WHERE url = ?", (art.url, art.url)).fetchone():
+                    "SELECT 1 FROM url_aliases WHERE url = ? UNION ALL "
+                    "SELECT 1 FROM forgotten WHERE url = ?",
+                    (art.url, art.url, art.url)).fetchone():
+                return None  # stored, or forgotten as old (``store.keep_days``)
+            if db.execute("SELECT 1 FROM forgotten WHERE content_hash = ? AND outlet = ?",
+                          (art.content_hash, art.outlet or "")).fetchone():
                 return None
             dup = db.execute(
                 "SELECT id FROM articles WHERE content_hash = ? AND ifnull(outlet, '') = ?",

@@ -271,11 +271,20 @@ def _m014_digest_read_upto(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE chats ADD COLUMN last_digest_article INTEGER")
 
 
+def _m015_forgotten(db: sqlite3.Connection) -> None:
+    """The links and texts of articles the store removed as old (``store.keep_days``), so
+    that a feed or a folder that still lists them does not bring them back as new."""
+    db.execute("CREATE TABLE forgotten (url TEXT, content_hash TEXT NOT NULL, "
+               "outlet TEXT NOT NULL DEFAULT '', forgotten_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX forgotten_url ON forgotten(url)")
+    db.execute("CREATE INDEX forgotten_text ON forgotten(content_hash, outlet)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_core, _m002_chats, _m003_translated_seq, _m004_article_terms, _m005_digest_abandoned,
     _m006_source_skips, _m007_translation_claims, _m008_url_failures,
     _m009_chat_schedule_from, _m010_outlet_boilerplate, _m011_answer_terms,
-    _m012_dedup_per_outlet, _m013_url_aliases, _m014_digest_read_upto]
+    _m012_dedup_per_outlet, _m013_url_aliases, _m014_digest_read_upto, _m015_forgotten]
 
 
 def schema_version(db: sqlite3.Connection) -> int:

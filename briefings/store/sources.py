@@ -87,9 +87,12 @@ class Sources(Connection):
             db.execute("DELETE FROM url_failures WHERE url = ?", (url,))
 
     def has_url(self, url: str) -> bool:
-        """True when ``url`` is a stored article's URL, or another URL of one (an alias)."""
+        """True when ``url`` is a stored article's URL, or another URL of one (an alias), or
+        one forgotten as old (``store.keep_days``)."""
         row = self.db.execute("SELECT 1 FROM articles WHERE url = ? UNION ALL "
-                              "SELECT 1 FROM url_aliases WHERE url = ?", (url, url)).fetchone()
+                              "SELECT 1 FROM url_aliases WHERE url = ? UNION ALL "
+                              "SELECT 1 FROM forgotten WHERE url = ?", (url, url, url)
+                              ).fetchone()
         return row is not None
 
     def resolve_urls(self, urls: Iterable[str]) -> dict[str, int]:
