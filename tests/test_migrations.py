@@ -125,7 +125,7 @@ def test_a_store_of_each_older_version_is_converted(tmp_path: Path, version: int
 
     # migration 15: nothing forgotten, every article still known by its link
     assert db.execute("SELECT COUNT(*) FROM forgotten").fetchone()[0] == 0
-    assert store.has_url("https://okaz/1") and not store.forgotten("https://okaz/1")
+    assert store.has_url("https://okaz/1")
     health = store.sources_health()[0]
     assert (health.name, health.articles_added, health.items_skipped) == ("inbox", 2, 0)
     assert health.last_problem is None  # migration 6

@@ -48,14 +48,3 @@ class Retention(Connection):
                                  "id < (SELECT MAX(id) FROM digests)", (when,)).rowcount
             db.execute("DELETE FROM sent_messages WHERE sent_at < ?", (when,))
         return Forgot(articles, stories, digests)
-
-    def forgotten(self, url: str | None, content_hash: str | None = None,
-                  outlet: str | None = None) -> bool:
-        """Whether an article with this link (or, given, this text from this outlet) was
-        forgotten as old."""
-        if url is not None and self.db.execute(
-                "SELECT 1 FROM forgotten WHERE url = ?", (url,)).fetchone():
-            return True
-        return content_hash is not None and self.db.execute(
-            "SELECT 1 FROM forgotten WHERE content_hash = ? AND outlet = ?",
-            (content_hash, outlet or "")).fetchone() is not None
