@@ -93,7 +93,9 @@ def test_a_broken_bpe_model_is_refused_in_one_line(bpe_model: Path, tmp_path: Pa
 # -- device --------------------------------------------------------------------------------
 
 def _gpus(monkeypatch: pytest.MonkeyPatch, count: int,
-          types: set[str] | None = None) -> None:
+          types: set[str] | None = None, cpu_types: set[str] | None = None) -> None:
+    """``count`` GPUs supporting ``types``; the CPU supports ``cpu_types``, or what this
+    machine's CPU does (int16 depends on the CPU: Intel's MKL has it, AMD's backends not)."""
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: count)
     real = ctranslate2.get_supported_compute_types
 
@@ -102,7 +104,7 @@ def _gpus(monkeypatch: pytest.MonkeyPatch, count: int,
             if types is None:
                 raise RuntimeError("CUDA failed with error no CUDA-capable device is detected")
             return types
-        return set(real(dev, *args))
+        return set(real(dev, *args)) if cpu_types is None else cpu_types
 
     monkeypatch.setattr(ctranslate2, "get_supported_compute_types", supported)
 
@@ -126,13 +128,15 @@ def test_device_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_compute_type_checked_on_the_device(monkeypatch: pytest.MonkeyPatch,
                                             write_config: ConfigFactory) -> None:
-    _gpus(monkeypatch, 1, {"float16", "int8_float16"})
+    _gpus(monkeypatch, 1, {"float16", "int8_float16"}, {"float32", "int8", "int16"})
     with pytest.raises(ConfigError, match=r"on this GPU.*'int16'"):
         config.load(write_config(translate={"compute_type": "int16"}))
     assert config.load(write_config(translate={"device": "cpu", "compute_type": "int16"}))
-    _gpus(monkeypatch, 0)
+    _gpus(monkeypatch, 0, cpu_types={"float32", "int8", "int8_float32"})
     with pytest.raises(ConfigError, match="on this CPU"):
         config.load(write_config(translate={"compute_type": "int8_float16"}))
+    with pytest.raises(ConfigError, match=r"on this CPU.*'int16'"):
+        config.load(write_config(translate={"compute_type": "int16"}))
 
 
 @pytest.mark.parametrize("fails", ["at load", "at the first translation"])
