@@ -8,7 +8,8 @@ originals too with the question translated by it. The best articles are re-ranke
 corroboration (other articles of their story answer almost as well), and a question that
 asks what came of something is less sure of a sentence that tells of it as still to come
 (``answer_kinds``). An answer is given only when the best passage covers at least
-``answer.min_match`` of the question's importance; otherwise the answer says so plainly
+``answer.min_match`` of the question's importance, give or take agreement (other outlets'
+reports of its story answer as surely; the best matches tell several stories); otherwise the answer says so plainly
 (and, for an English question over untranslated articles, that asking in Arabic searches
 the originals).
 """
@@ -147,10 +148,14 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
                              places.stands_for(question, stems, arabic),
                              places.same_country(stems, arabic))
     story_of = store.stories_of({int(side.art[p.doc]) for p in found})
-    found = answer_rank.corroborated(
-        found, [story_of.get(int(side.art[p.doc])) for p in found], scope.sure)[:scope.limit]
+    stories = [story_of.get(int(side.art[p.doc])) for p in found]
+    outlet = {a.id: a.outlet or a.source
+              for a in store.articles(int(side.art[p.doc]) for p in found)}
+    gain = answer_rank.agreement(found, stories,
+                                 [outlet.get(int(side.art[p.doc]), "") for p in found])
+    found = answer_rank.corroborated(found, stories, scope.sure)[:scope.limit]
     if not found or not (done or kinds.asks_done(question, known)):
-        return found
+        return answer_rank.agreed(found, gain)
     holds = scope.wanted | RESULT  # a passage with this reports what the question asks for
     leads = [_lead(side, p.doc, alive) if not side.flags[p.doc] & holds else [] for p in found]
     sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found]
@@ -159,8 +164,9 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
     about = [" ".join(_text(sentences.get(i), arabic) for i in ids) for ids in leads]
     words = store.answer_stems(language, [w for t in (*texts, *about)
                                           for w in kinds.unprefixed(t)])
-    return answer_rank.not_yet(found, [kinds.pending(t, words) or kinds.pending(a, words)
-                                       for t, a in zip(texts, about, strict=True)])
+    return answer_rank.agreed(answer_rank.not_yet(
+        found, [kinds.pending(t, words) or kinds.pending(a, words)
+                for t, a in zip(texts, about, strict=True)]), gain)
 
 
 def _lead(side: Side, doc: int, alive: np.ndarray) -> list[int]:

@@ -24,7 +24,10 @@ lead; a sentence far into the article is most often background). "How many / whe
 / what sentence" questions prefer passages holding a number / a time / an outcome (won,
 lost, a score, a verdict).
 
-The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
+Agreement then moves the confidence (``agreement``): other outlets' reports of a passage's
+story that the question finds nearly as surely make it surer, and best matches spread
+over several stories make every passage less sure (the question most often asks for a
+detail none of them reports). The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
 story has other articles the question finds almost as well ranks higher, as a fact
 several reports carry is more likely the news asked about than one article's aside. A
 question that asks what came of something is less sure (``PENDING``) of a passage that
@@ -73,6 +76,12 @@ CORROBORATION = 0.15  # score added per log of the articles of a passage's story
 # question finds almost as well (``NEAR`` of the best passage's score): a fact several
 # reports carry is more likely the news asked about than one article's aside
 NEAR = 0.8
+AGREE = 0.05  # confidence added per log of the outlets whose articles of a passage's story
+AGREE_NEAR = 0.9  # the question finds nearly as surely (this share of its confidence): a
+# fact several outlets report answers more surely than the same words in one article
+SCATTER = 0.03  # confidence taken per other story among the question's best matches (``NEAR``
+# of the best score): a question whose best matches tell different stories most often asks
+# for a detail none of them reports (the hotel's name, the winner of a vote to come)
 CANDIDATES = 30  # articles ranked before corroboration re-ranks them
 PENDING = 0.7  # confidence factor of a passage that tells of something still to come
 # ("will meet", "scheduled", "postponed") when the question asks what came of it
@@ -250,6 +259,35 @@ def corroborated(found: list[Passage], stories: Sequence[int | None], sure: floa
     boosted = [p if s is None else replace(p, score=p.score + CORROBORATION * math.log(support[s]))
                for p, s in zip(found, near, strict=True)]
     return sorted(boosted, key=lambda p: -p.score)
+
+
+def agreement(found: list[Passage], stories: Sequence[int | None],
+              outlets: Sequence[str]) -> dict[int, float]:
+    """By passage (``doc``), what its confidence gains from agreement: ``AGREE`` x log(the
+    outlets of its story that the question finds nearly as surely) less ``SCATTER`` per other
+    story among the question's best matches. ``found``: the ranked candidates (one passage an
+    article, before re-ranking), ``stories``: their story ids (None when not grouped yet),
+    ``outlets``: their outlets."""
+    if not found:
+        return {}
+    best = max(p.score for p in found)
+    near = {s if s is not None else -1 - i for i, (p, s) in enumerate(zip(found, stories,
+                                                                         strict=True))
+            if p.score >= NEAR * best}
+    scatter = SCATTER * (len(near) - 1)
+    out = {}
+    for p, story in zip(found, stories, strict=True):
+        agree = {o for q, s, o in zip(found, stories, outlets, strict=True)
+                 if s == story and q.confidence >= AGREE_NEAR * p.confidence} \
+            if story is not None else set()
+        out[p.doc] = AGREE * math.log(max(len(agree), 1)) - scatter
+    return out
+
+
+def agreed(found: list[Passage], gain: Mapping[int, float]) -> list[Passage]:
+    """The passages with their confidence changed by ``gain`` (``agreement``), within 0..1."""
+    return [replace(p, confidence=min(1.0, max(0.0, p.confidence + gain.get(p.doc, 0.0))))
+            for p in found]
 
 
 def not_yet(found: list[Passage], pending: Sequence[bool]) -> list[Passage]:

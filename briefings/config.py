@@ -222,7 +222,7 @@ class AnswerConfig(Section):
     # share of the question's importance (rare terms that recur in the articles using them:
     # names, places, topics) the best passage must cover; below it the answer is "nothing".
     # Set with answer_rank's confidence factors over the five labelled question days.
-    min_match: Float = Field(default=0.6, ge=0, le=1)
+    min_match: Float = Field(default=0.55, ge=0, le=1)
 
 
 @dataclass(frozen=True, config=Schema)
