@@ -9,9 +9,9 @@ corroboration (other articles of their story answer almost as well), and a quest
 asks what came of something is less sure of a sentence that tells of it as still to come
 (``answer_kinds``). An answer is given only when the best passage covers at least
 ``answer.min_match`` of the question's importance, give or take agreement (other outlets'
-reports of its story answer as surely; the best matches tell several stories); otherwise the answer says so plainly
-(and, for an English question over untranslated articles, that asking in Arabic searches
-the originals).
+reports of its story answer as surely; the best matches tell several stories); otherwise
+the answer says so plainly (and, for an English question over untranslated articles, that
+asking in Arabic searches the originals).
 """
 
 from __future__ import annotations

@@ -25,13 +25,13 @@ lead; a sentence far into the article is most often background). "How many / whe
 lost, a score, a verdict).
 
 Agreement then moves the confidence (``agreement``): other outlets' reports of a passage's
-story that the question finds nearly as surely make it surer, and best matches spread
-over several stories make every passage less sure (the question most often asks for a
-detail none of them reports). The best articles are then re-ranked by corroboration (``corroborated``): a passage whose
-story has other articles the question finds almost as well ranks higher, as a fact
-several reports carry is more likely the news asked about than one article's aside. A
-question that asks what came of something is less sure (``PENDING``) of a passage that
-tells of it as still to come (``not_yet``; ``answer_kinds`` finds both).
+story that the question finds nearly as surely make it surer, and best matches spread over
+several stories make every passage less sure (the question most often asks for a detail none
+of them reports). The best articles are then re-ranked by corroboration (``corroborated``):
+a passage whose story has other articles the question finds almost as well ranks higher, as
+a fact several reports carry is more likely the news asked about than one article's aside. A
+question that asks what came of something is less sure (``PENDING``) of a passage that tells
+of it as still to come (``not_yet``; ``answer_kinds`` finds both).
 """
 
 from __future__ import annotations

@@ -194,6 +194,28 @@ def test_speed_measures_on_the_fixture_day(tmp_path: Path) -> None:
     assert p["articles_stored"] == 20 and p["group_s"] >= 0
 
 
+def test_ask_is_measured_as_a_fresh_process_with_its_bytecode_cached(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One unmeasured ask first, then one process per question, each without
+    PYTHONDONTWRITEBYTECODE (a user's installation writes its bytecode cache)."""
+    from benchmarks.quality import speed
+
+    speed._poll(tmp_path / "ask.sqlite3", [DAY] * 4, None, new=1)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    children: list[tuple[list[str], dict[str, str] | None]] = []
+    run_child = speed._run_child
+
+    def spy(args: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+        children.append((args, env))
+        return run_child(args, env)
+
+    monkeypatch.setattr(speed, "_run_child", spy)
+    a = speed.ask_cpu(tmp_path / "ask.sqlite3", ["ماذا حدث؟", "من فاز؟"], tmp_path, None)
+    assert a["questions"] == 2 and len(a["runs_cpu_s"]) == 2 and a["cpu_s"] > 0
+    assert [args[-1] for args, _ in children] == ["ماذا حدث؟", "ماذا حدث؟", "من فاز؟"]
+    assert all(env is not None and "PYTHONDONTWRITEBYTECODE" not in env for _, env in children)
+
+
 SHIPPED = sorted(p for p in (Path(__file__).parent.parent / "benchmarks" / "eval").iterdir()
                  if p.is_dir())
 
