@@ -128,7 +128,8 @@ class _Scope:
 
 def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope,
             done: bool = False) -> list[answer_rank.Passage]:
-    """The best passage of each of the best articles, re-ranked by corroboration; less sure
+    """The best passage of each of the best articles, its confidence moved by agreement
+    (``answer_rank.agreement``), re-ranked by corroboration; less sure
     of what is still to come when the question (or, ``done``, its original wording) asks
     what came of something: a passage that tells of it so, or one whose article's headline
     and lead do (a preview: "they are scheduled to meet tonight"), unless the passage holds
@@ -151,11 +152,11 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
     stories = [story_of.get(int(side.art[p.doc])) for p in found]
     outlet = {a.id: a.outlet or a.source
               for a in store.articles(int(side.art[p.doc]) for p in found)}
-    gain = answer_rank.agreement(found, stories,
-                                 [outlet.get(int(side.art[p.doc]), "") for p in found])
+    found = answer_rank.agreed(found, answer_rank.agreement(
+        found, stories, [outlet.get(int(side.art[p.doc]), "") for p in found]))
     found = answer_rank.corroborated(found, stories, scope.sure)[:scope.limit]
     if not found or not (done or kinds.asks_done(question, known)):
-        return answer_rank.agreed(found, gain)
+        return found
     holds = scope.wanted | RESULT  # a passage with this reports what the question asks for
     leads = [_lead(side, p.doc, alive) if not side.flags[p.doc] & holds else [] for p in found]
     sentences = store.sentences_by_id([int(side.sid[p.doc]) for p in found]
@@ -164,9 +165,8 @@ def _search(store: Store, side: Side, question: str, arabic: bool, scope: _Scope
     about = [" ".join(_text(sentences.get(i), arabic) for i in ids) for ids in leads]
     words = store.answer_stems(language, [w for t in (*texts, *about)
                                           for w in kinds.unprefixed(t)])
-    return answer_rank.agreed(answer_rank.not_yet(
-        found, [kinds.pending(t, words) or kinds.pending(a, words)
-                for t, a in zip(texts, about, strict=True)]), gain)
+    return answer_rank.not_yet(found, [kinds.pending(t, words) or kinds.pending(a, words)
+                                       for t, a in zip(texts, about, strict=True)])
 
 
 def _lead(side: Side, doc: int, alive: np.ndarray) -> list[int]:

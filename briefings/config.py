@@ -221,7 +221,8 @@ class AnswerConfig(Section):
     top: Int = Field(default=3, ge=1, le=50)
     # share of the question's importance (rare terms that recur in the articles using them:
     # names, places, topics) the best passage must cover; below it the answer is "nothing".
-    # Set with answer_rank's confidence factors over the five labelled question days.
+    # Set with answer_rank's confidence factors and agreement weights over the six labelled
+    # question days, each day held out in turn.
     min_match: Float = Field(default=0.55, ge=0, le=1)
 
 
