@@ -104,3 +104,23 @@ def test_keep_days_must_outlast_what_answers_grouping_and_digests_look_back_on(
     assert caught.value.exit_code == 2
     assert config.load(write_config(store={"keep_days": 8})).store.keep_days == 8
     assert config.load(write_config()).store.keep_days == 90  # the default
+
+
+def test_a_forgotten_text_under_a_new_link_is_news_again(
+        write_config: ConfigFactory, tmp_path: Path) -> None:
+    """A forgotten text without a link stays forgotten (a folder still holds its file); the
+    same outlet publishing a forgotten text under a new link months later is stored."""
+    inbox = tmp_path / "inbox"
+    service = _service(write_config, inbox, keep_days=30)
+    with replaying(DAY1):
+        write_day(inbox, OLD, "old.json")
+        service.poll()
+    again = [{**OLD[0], "url": "http://okaz.example/again"}, OLD[1]]
+    with replaying(DAY1 + timedelta(days=31)):
+        write_day(inbox, NEW, "new.json")
+        service.poll()  # forgets the old day
+    with replaying(DAY1 + timedelta(days=32)):
+        write_day(inbox, again, "again.json")
+        report = service.poll()
+    added = service.store.articles(report.ingest.added)
+    assert [a.url for a in added] == ["http://okaz.example/again"]

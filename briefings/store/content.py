@@ -25,8 +25,11 @@ class Content(Connection):
                     "SELECT 1 FROM forgotten WHERE url = ?",
                     (art.url, art.url, art.url)).fetchone():
                 return None  # stored, or forgotten as old (``store.keep_days``)
-            if db.execute("SELECT 1 FROM forgotten WHERE content_hash = ? AND outlet = ?",
-                          (art.content_hash, art.outlet or "")).fetchone():
+            # A forgotten text without a link is known by its outlet and hash; under a new
+            # link it is the outlet publishing it again, months later: news again.
+            if not art.url and db.execute(
+                    "SELECT 1 FROM forgotten WHERE content_hash = ? AND outlet = ?",
+                    (art.content_hash, art.outlet or "")).fetchone():
                 return None
             dup = db.execute(
                 "SELECT id FROM articles WHERE content_hash = ? AND ifnull(outlet, '') = ?",

@@ -2,7 +2,9 @@
 all that hangs on them (sentences, answer terms, story memberships, aliases), stories left
 without an article, and digests and sent messages as old. Each removed article leaves its
 link(s) and the hash of its text in ``forgotten``, so a feed or folder that still lists it
-does not store it again as new (``Content.add_article``, ``Sources.has_url``).
+does not store it again as new (``Content.add_article``, ``Sources.has_url``): by its link,
+or, for a text without one (a folder's file), by its outlet and hash. The same outlet's
+text under a new link is stored: an outlet publishing it again months later is news again.
 
 The newest article, story and digest always stay, even when old: SQLite gives a new row
 the largest id plus one, and an id used again would be taken for the old one (a chat's
